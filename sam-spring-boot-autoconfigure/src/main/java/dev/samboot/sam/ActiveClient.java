@@ -1,0 +1,221 @@
+package dev.samboot.sam;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.samboot.sam.Message.Hello;
+import dev.samboot.sam.Message.Reply;
+import dev.samboot.sam.Message.Welcome;
+
+/**
+ * The active process's end of the channel. Requests that libsam answers ({@code start},
+ * {@code stop}, {@code dataStore}, {@code warnSignalSet}) wait for the supervisor's reply; the
+ * heartbeat is written and not answered. A reader thread takes the replies and notices when the
+ * supervisor is gone.
+ */
+final class ActiveClient implements AutoCloseable {
+
+	private static final System.Logger logger = System.getLogger(ActiveClient.class.getName());
+
+	private static final long REPLY_TIMEOUT_SECONDS = 30;
+
+	private static final ByteBuffer HEARTBEAT = Codec.encode(new Message.Heartbeat());
+
+	private final SocketChannel channel;
+
+	private final FrameDecoder decoder;
+
+	private final Runnable onSupervisorLost;
+
+	private final Object writeLock = new Object();
+
+	private final Object requestLock = new Object();
+
+	private volatile CompletableFuture<CsError> pendingReply;
+
+	private volatile boolean closing;
+
+	private Welcome welcome;
+
+	private ActiveClient(SocketChannel channel, int maxFrameBytes, Runnable onSupervisorLost) {
+		this.channel = channel;
+		this.decoder = new FrameDecoder(maxFrameBytes);
+		this.onSupervisorLost = onSupervisorLost;
+	}
+
+	/**
+	 * Connect, present the token and receive the state this instance resumes with.
+	 * @param coordinates where the supervisor listens
+	 * @param maxFrameBytes the largest frame to accept
+	 * @param onSupervisorLost run once if the supervisor goes away
+	 * @return the connected client
+	 * @throws SamException with {@link CsError#LIBRARY} when the supervisor cannot be reached
+	 */
+	static ActiveClient connect(SamEnvironment.Coordinates coordinates, int maxFrameBytes, Runnable onSupervisorLost) {
+		try {
+			SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+			channel.connect(UnixDomainSocketAddress.of(coordinates.socket()));
+			ActiveClient client = new ActiveClient(channel, maxFrameBytes, onSupervisorLost);
+			client.hello(coordinates.token());
+			return client;
+		}
+		catch (IOException | MalformedFrameException | IllegalArgumentException ex) {
+			throw new SamException(CsError.LIBRARY,
+					"Cannot reach the supervisor at " + coordinates.socket() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	private void hello(String token) throws IOException, MalformedFrameException {
+		write(Codec.encode(new Hello(HexFormat.of().parseHex(token), ProcessHandle.current().pid())));
+		Message first = readMessage();
+		if (!(first instanceof Welcome received)) {
+			throw new IOException("the supervisor refused the connection");
+		}
+		this.welcome = received;
+		Thread reader = new Thread(this::readReplies, "sam-channel");
+		reader.setDaemon(true);
+		reader.start();
+	}
+
+	Welcome welcome() {
+		return this.welcome;
+	}
+
+	/**
+	 * Send a heartbeat.
+	 * @throws SamException with {@link CsError#LIBRARY} when the channel is broken
+	 */
+	void heartbeat() {
+		try {
+			write(HEARTBEAT.duplicate());
+		}
+		catch (IOException ex) {
+			throw new SamException(CsError.LIBRARY, "Cannot send a heartbeat: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Send a message that is not answered.
+	 * @param message the message
+	 */
+	void send(Message message) {
+		try {
+			write(Codec.encode(message));
+		}
+		catch (IOException ex) {
+			throw new SamException(CsError.LIBRARY, "Cannot send " + message + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Send a request and wait for the supervisor's answer.
+	 * @param message the request
+	 * @param waitForever whether to wait without a limit (start with the quorum flag)
+	 * @return the answer, {@link CsError#OK} or the error libsam would return
+	 */
+	CsError request(Message message, boolean waitForever) {
+		synchronized (this.requestLock) {
+			CompletableFuture<CsError> reply = new CompletableFuture<>();
+			this.pendingReply = reply;
+			try {
+				write(Codec.encode(message));
+				return waitForever ? reply.get() : reply.get(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			}
+			catch (IOException | ExecutionException | TimeoutException ex) {
+				return CsError.LIBRARY;
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return CsError.INTERRUPT;
+			}
+			finally {
+				this.pendingReply = null;
+			}
+		}
+	}
+
+	private void write(ByteBuffer frame) throws IOException {
+		synchronized (this.writeLock) {
+			while (frame.hasRemaining()) {
+				this.channel.write(frame);
+			}
+		}
+	}
+
+	private Message readMessage() throws IOException, MalformedFrameException {
+		ByteBuffer in = ByteBuffer.allocate(0);
+		ByteBuffer frame = null;
+		ByteBuffer chunk = ByteBuffer.allocate(8192);
+		while (frame == null) {
+			if (!in.hasRemaining()) {
+				chunk.clear();
+				if (this.channel.read(chunk) < 0) {
+					throw new IOException("the supervisor closed the channel");
+				}
+				in = chunk.flip();
+			}
+			frame = this.decoder.next(in);
+		}
+		if (in.hasRemaining()) {
+			throw new MalformedFrameException("unexpected bytes after the supervisor's frame");
+		}
+		return Codec.decode(frame);
+	}
+
+	private void readReplies() {
+		ByteBuffer chunk = ByteBuffer.allocate(256);
+		try {
+			while (this.channel.read(chunk) >= 0) {
+				chunk.flip();
+				ByteBuffer frame;
+				while ((frame = this.decoder.next(chunk)) != null) {
+					onReply(Codec.decode(frame));
+				}
+				chunk.clear();
+			}
+		}
+		catch (IOException | MalformedFrameException ex) {
+			if (!this.closing) {
+				logger.log(Level.DEBUG, "Channel read failed: " + ex.getMessage());
+			}
+		}
+		CompletableFuture<CsError> reply = this.pendingReply;
+		if (reply != null) {
+			reply.complete(CsError.LIBRARY);
+		}
+		if (!this.closing) {
+			this.onSupervisorLost.run();
+		}
+	}
+
+	private void onReply(Message message) throws MalformedFrameException {
+		if (!(message instanceof Reply reply)) {
+			throw new MalformedFrameException("unexpected " + message.getClass().getSimpleName() + " from the supervisor");
+		}
+		CompletableFuture<CsError> pending = this.pendingReply;
+		if (pending != null) {
+			pending.complete(reply.error());
+		}
+	}
+
+	@Override
+	public void close() {
+		this.closing = true;
+		try {
+			this.channel.close();
+		}
+		catch (IOException ex) {
+			logger.log(Level.DEBUG, "Closing the channel: " + ex.getMessage());
+		}
+	}
+
+}

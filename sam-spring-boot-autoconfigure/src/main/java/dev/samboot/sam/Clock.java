@@ -1,0 +1,18 @@
+package dev.samboot.sam;
+
+/**
+ * The monotonic clock the supervisor measures silence with. A seam, so the timing rules can be
+ * tested with a clock that only moves when a test moves it.
+ */
+@FunctionalInterface
+interface Clock {
+
+	Clock SYSTEM = System::nanoTime;
+
+	/**
+	 * Return monotonic nanoseconds; only differences mean anything.
+	 * @return the current reading
+	 */
+	long nanoTime();
+
+}

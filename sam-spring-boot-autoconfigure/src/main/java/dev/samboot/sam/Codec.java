@@ -1,0 +1,266 @@
+package dev.samboot.sam;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.samboot.sam.Message.DataStore;
+import dev.samboot.sam.Message.HealthFailed;
+import dev.samboot.sam.Message.Heartbeat;
+import dev.samboot.sam.Message.Hello;
+import dev.samboot.sam.Message.MarkFailed;
+import dev.samboot.sam.Message.Reply;
+import dev.samboot.sam.Message.Start;
+import dev.samboot.sam.Message.Stop;
+import dev.samboot.sam.Message.Type;
+import dev.samboot.sam.Message.WarnSignalSet;
+import dev.samboot.sam.Message.Welcome;
+
+/**
+ * Turns {@link Message}s into frames and frames back into messages. Every field is checked while
+ * decoding: a payload that is short, long, or out of range is a {@link MalformedFrameException}.
+ */
+final class Codec {
+
+	static final int TOKEN_BYTES = 32;
+
+	/** Frame overhead beyond user data: type, flags, lengths, and the recovery history. */
+	static final int OVERHEAD_BYTES = 64 * 1024;
+
+	private static final int MAX_RECOVERIES = 256;
+
+	private static final int MAX_TEXT_BYTES = 1024;
+
+	private Codec() {
+	}
+
+	/**
+	 * Return the frame limit for a given stored-data limit.
+	 * @param dataMaxSize the largest stored data
+	 * @return the largest frame either side accepts
+	 */
+	static int maxFrameBytes(int dataMaxSize) {
+		return dataMaxSize + OVERHEAD_BYTES;
+	}
+
+	static ByteBuffer encode(Message message) {
+		Type type = typeOf(message);
+		Writer out = new Writer();
+		out.buffer.put(type.code());
+		if (message instanceof Hello hello) {
+			out.buffer.put(hello.token());
+			out.buffer.putLong(hello.pid());
+		}
+		else if (message instanceof Welcome welcome) {
+			out.ensure(32 + length(welcome.data()));
+			out.buffer.putInt(welcome.instanceId());
+			out.buffer.putInt(welcome.warnSignal());
+			out.buffer.putLong(welcome.supervisorPid());
+			out.putBytes(welcome.data());
+			out.buffer.putInt(welcome.recoveries().size());
+			for (Recovery recovery : welcome.recoveries()) {
+				out.ensure(64);
+				out.buffer.putLong(recovery.time().toEpochMilli());
+				out.buffer.putInt(recovery.instance());
+				out.buffer.putLong(recovery.pid());
+				out.buffer.put((byte) recovery.reason().ordinal());
+				out.buffer.putInt(recovery.exitStatus());
+				out.buffer.put((byte) recovery.action().ordinal());
+			}
+		}
+		else if (message instanceof DataStore store) {
+			out.ensure(8 + length(store.data()));
+			out.putBytes(store.data());
+		}
+		else if (message instanceof WarnSignalSet set) {
+			out.buffer.putInt(set.signal());
+		}
+		else if (message instanceof HealthFailed failed) {
+			byte[] text = truncate(failed.detail().getBytes(StandardCharsets.UTF_8));
+			out.ensure(8 + text.length);
+			out.putBytes(text);
+		}
+		else if (message instanceof Reply reply) {
+			out.buffer.putInt(reply.error().code());
+		}
+		return out.toFrame();
+	}
+
+	static Message decode(ByteBuffer frame) throws MalformedFrameException {
+		Type type = Type.fromCode(frame.get());
+		if (type == null) {
+			throw new MalformedFrameException("unknown frame type " + frame.get(0));
+		}
+		try {
+			Message message = decode(type, frame);
+			if (frame.hasRemaining()) {
+				throw new MalformedFrameException(frame.remaining() + " unexpected bytes after " + type);
+			}
+			return message;
+		}
+		catch (BufferUnderflowException ex) {
+			throw new MalformedFrameException("truncated " + type + " frame");
+		}
+	}
+
+	private static Message decode(Type type, ByteBuffer in) throws MalformedFrameException {
+		switch (type) {
+			case HELLO: {
+				byte[] token = new byte[TOKEN_BYTES];
+				in.get(token);
+				return new Hello(token, in.getLong());
+			}
+			case WELCOME: {
+				int instanceId = in.getInt();
+				int warnSignal = in.getInt();
+				long supervisorPid = in.getLong();
+				byte[] data = getBytes(in);
+				int count = in.getInt();
+				if (count < 0 || count > MAX_RECOVERIES) {
+					throw new MalformedFrameException("recovery count " + count);
+				}
+				List<Recovery> recoveries = new ArrayList<>(count);
+				for (int i = 0; i < count; i++) {
+					recoveries.add(getRecovery(in));
+				}
+				return new Welcome(instanceId, warnSignal, supervisorPid, data, List.copyOf(recoveries));
+			}
+			case HEARTBEAT:
+				return new Heartbeat();
+			case START:
+				return new Start();
+			case STOP:
+				return new Stop();
+			case DATA_STORE:
+				return new DataStore(getBytes(in));
+			case WARN_SIGNAL_SET:
+				return new WarnSignalSet(in.getInt());
+			case MARK_FAILED:
+				return new MarkFailed();
+			case HEALTH_FAILED: {
+				byte[] text = getBytes(in);
+				if (text == null || text.length > MAX_TEXT_BYTES) {
+					throw new MalformedFrameException("health detail missing or too long");
+				}
+				return new HealthFailed(new String(text, StandardCharsets.UTF_8));
+			}
+			case REPLY: {
+				int code = in.getInt();
+				try {
+					return new Reply(CsError.fromCode(code));
+				}
+				catch (IllegalArgumentException ex) {
+					throw new MalformedFrameException("unknown error code " + code);
+				}
+			}
+			default:
+				throw new MalformedFrameException("unknown frame type " + type);
+		}
+	}
+
+	private static Recovery getRecovery(ByteBuffer in) throws MalformedFrameException {
+		Instant time = Instant.ofEpochMilli(in.getLong());
+		int instance = in.getInt();
+		long pid = in.getLong();
+		int reason = in.get();
+		int exitStatus = in.getInt();
+		int action = in.get();
+		if (reason < 0 || reason >= Recovery.Reason.values().length || action < 0
+				|| action >= Recovery.Action.values().length) {
+			throw new MalformedFrameException("bad recovery entry");
+		}
+		return new Recovery(time, instance, pid, Recovery.Reason.values()[reason], exitStatus,
+				Recovery.Action.values()[action]);
+	}
+
+	/** A byte array is written as a length (-1 for {@code null}) and the bytes. */
+	private static byte[] getBytes(ByteBuffer in) throws MalformedFrameException {
+		int length = in.getInt();
+		if (length == -1) {
+			return null;
+		}
+		if (length < 0 || length > in.remaining()) {
+			throw new MalformedFrameException("byte array length " + length + " with " + in.remaining() + " left");
+		}
+		byte[] bytes = new byte[length];
+		in.get(bytes);
+		return bytes;
+	}
+
+	private static int length(byte[] bytes) {
+		return (bytes != null) ? bytes.length : 0;
+	}
+
+	private static byte[] truncate(byte[] text) {
+		if (text.length <= MAX_TEXT_BYTES) {
+			return text;
+		}
+		byte[] cut = new byte[MAX_TEXT_BYTES];
+		System.arraycopy(text, 0, cut, 0, MAX_TEXT_BYTES);
+		return new String(cut, StandardCharsets.UTF_8).replace("\uFFFD", "").getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static Type typeOf(Message message) {
+		if (message instanceof Hello) {
+			return Type.HELLO;
+		}
+		if (message instanceof Welcome) {
+			return Type.WELCOME;
+		}
+		if (message instanceof Heartbeat) {
+			return Type.HEARTBEAT;
+		}
+		if (message instanceof Start) {
+			return Type.START;
+		}
+		if (message instanceof Stop) {
+			return Type.STOP;
+		}
+		if (message instanceof DataStore) {
+			return Type.DATA_STORE;
+		}
+		if (message instanceof WarnSignalSet) {
+			return Type.WARN_SIGNAL_SET;
+		}
+		if (message instanceof MarkFailed) {
+			return Type.MARK_FAILED;
+		}
+		if (message instanceof HealthFailed) {
+			return Type.HEALTH_FAILED;
+		}
+		return Type.REPLY;
+	}
+
+	/** Grows as needed; the frame's length prefix is filled in at the end. */
+	private static final class Writer {
+
+		private ByteBuffer buffer = ByteBuffer.allocate(64).position(FrameDecoder.HEADER_BYTES);
+
+		void ensure(int more) {
+			if (this.buffer.remaining() < more) {
+				ByteBuffer larger = ByteBuffer.allocate(Math.max(this.buffer.capacity() * 2, this.buffer.position() + more));
+				this.buffer.flip();
+				larger.put(this.buffer);
+				this.buffer = larger;
+			}
+		}
+
+		void putBytes(byte[] bytes) {
+			this.buffer.putInt((bytes != null) ? bytes.length : -1);
+			if (bytes != null) {
+				this.buffer.put(bytes);
+			}
+		}
+
+		ByteBuffer toFrame() {
+			this.buffer.flip();
+			this.buffer.putInt(0, this.buffer.limit() - FrameDecoder.HEADER_BYTES);
+			return this.buffer;
+		}
+
+	}
+
+}

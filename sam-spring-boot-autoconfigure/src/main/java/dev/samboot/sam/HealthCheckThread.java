@@ -1,0 +1,148 @@
+package dev.samboot.sam;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Event-driven checking, as libsam's {@code hc_callback_thread}: while started, a heartbeat every
+ * T/4 and the callback after every fourth one, so once per T. The first unhealthy answer (false or
+ * an exception) stops the heartbeats for the rest of this instance, and the supervisor's warn
+ * signal follows within about T.
+ */
+final class HealthCheckThread {
+
+	private static final System.Logger logger = System.getLogger(HealthCheckThread.class.getName());
+
+	/** What the thread needs from {@link Sam}. */
+	interface Target {
+
+		/**
+		 * Send a heartbeat if started.
+		 * @return whether one was sent
+		 */
+		boolean heartbeat();
+
+		/**
+		 * Tell the supervisor why heartbeats stop.
+		 * @param detail what the check answered
+		 */
+		void unhealthy(String detail);
+
+	}
+
+	private final long tickNanos;
+
+	private final Target target;
+
+	private final Thread thread;
+
+	private volatile HealthCheckCallback callback;
+
+	private boolean started;
+
+	private boolean failed;
+
+	private boolean shutdown;
+
+	HealthCheckThread(long intervalNanos, Target target, HealthCheckCallback callback) {
+		this.tickNanos = Math.max(1, intervalNanos / 4);
+		this.target = target;
+		this.callback = callback;
+		this.thread = new Thread(this::run, "sam-health-check");
+		this.thread.setDaemon(true);
+		this.thread.start();
+	}
+
+	void callback(HealthCheckCallback callback) {
+		this.callback = callback;
+	}
+
+	synchronized void started(boolean started) {
+		this.started = started;
+		notifyAll();
+	}
+
+	synchronized boolean failed() {
+		return this.failed;
+	}
+
+	/**
+	 * Stop the thread for good and wait briefly for it to end.
+	 */
+	void shutdown() {
+		synchronized (this) {
+			this.shutdown = true;
+			notifyAll();
+		}
+		if (Thread.currentThread() != this.thread) {
+			try {
+				this.thread.join(TimeUnit.SECONDS.toMillis(1));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	private void run() {
+		int counter = 0;
+		long next = System.nanoTime() + this.tickNanos;
+		Long fired;
+		while ((fired = awaitTick(next)) != null) {
+			next = fired + this.tickNanos;
+			if (this.target.heartbeat()) {
+				counter++;
+			}
+			if (counter >= 4) {
+				counter = 0;
+				check();
+			}
+		}
+	}
+
+	/** Wait until the tick (put off while not started); the tick's time, or null once shut down. */
+	private synchronized Long awaitTick(long tick) {
+		long next = tick;
+		while (!this.shutdown) {
+			if (!this.started || this.failed) {
+				waitQuietly(0);
+				next = System.nanoTime() + this.tickNanos;
+				continue;
+			}
+			long remaining = next - System.nanoTime();
+			if (remaining <= 0) {
+				return next;
+			}
+			waitQuietly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+		}
+		return null;
+	}
+
+	private void waitQuietly(long millis) {
+		try {
+			wait(millis);
+		}
+		catch (InterruptedException ex) {
+			this.shutdown = true;
+		}
+	}
+
+	private void check() {
+		String detail;
+		try {
+			if (this.callback.isHealthy()) {
+				return;
+			}
+			detail = "health check answered unhealthy";
+		}
+		catch (Exception ex) {
+			detail = "health check failed: " + ex;
+		}
+		synchronized (this) {
+			this.failed = true;
+		}
+		logger.log(Level.WARNING, detail + "; heartbeats stop and the supervisor will recover this instance");
+		this.target.unhealthy(detail);
+	}
+
+}

@@ -1,0 +1,69 @@
+package dev.samboot.sam;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Launches an instance by starting this JVM's command again, in the same working directory, with
+ * the inherited environment plus the {@code SAM_*} variables and inherited standard streams.
+ */
+final class JvmProcessLauncher implements ProcessLauncher {
+
+	private final List<String> command;
+
+	private final Map<String, String> channelEnvironment;
+
+	JvmProcessLauncher(List<String> command, Map<String, String> channelEnvironment) {
+		this.command = List.copyOf(command);
+		this.channelEnvironment = Map.copyOf(channelEnvironment);
+	}
+
+	@Override
+	public ActiveProcess launch(Map<String, String> environment) throws IOException {
+		ProcessBuilder builder = new ProcessBuilder(this.command).inheritIO()
+			.directory(new File(System.getProperty("user.dir")));
+		Map<String, String> env = builder.environment();
+		for (String name : SamEnvironment.ALL) {
+			env.remove(name);
+		}
+		env.putAll(this.channelEnvironment);
+		env.putAll(environment);
+		return new JvmActiveProcess(builder.start());
+	}
+
+	List<String> command() {
+		return this.command;
+	}
+
+	private static final class JvmActiveProcess implements ActiveProcess {
+
+		private final Process process;
+
+		private final CompletableFuture<Integer> exit;
+
+		JvmActiveProcess(Process process) {
+			this.process = process;
+			this.exit = process.onExit().thenApply(Process::exitValue);
+		}
+
+		@Override
+		public long pid() {
+			return this.process.pid();
+		}
+
+		@Override
+		public void signal(int signal) {
+			PosixSignals.send(this.process.toHandle(), signal);
+		}
+
+		@Override
+		public CompletableFuture<Integer> onExit() {
+			return this.exit;
+		}
+
+	}
+
+}

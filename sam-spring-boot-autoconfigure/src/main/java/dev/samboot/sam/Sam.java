@@ -1,0 +1,623 @@
+package dev.samboot.sam;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.samboot.sam.Message.DataStore;
+import dev.samboot.sam.Message.HealthFailed;
+import dev.samboot.sam.Message.MarkFailed;
+import dev.samboot.sam.Message.Start;
+import dev.samboot.sam.Message.Stop;
+import dev.samboot.sam.Message.WarnSignalSet;
+import dev.samboot.sam.Message.Welcome;
+
+/**
+ * corosync's Simple Availability Manager for the JVM, call for call and error for error.
+ *
+ * <pre>
+ * Sam sam = Sam.initialize(Duration.ofSeconds(1), RecoveryPolicy.RESTART);
+ * int instance = sam.register();   // the supervisor never returns from here
+ * sam.start();
+ * while (working) { doWork(); sam.hcSend(); }
+ * </pre>
+ *
+ * <p>The process that calls {@link #register()} first becomes the supervisor: it launches this
+ * program again as the active process, watches it, and exits when the policy says quit. In the
+ * active process {@code main} runs again and {@code register()} returns the instance id; what ran
+ * before it is replaced by the state the supervisor hands over (stored data, warn signal), as after
+ * libsam's {@code fork()}. Every failed call throws a {@link SamException} whose
+ * {@link SamException#error()} is libsam's {@code cs_error_t}.
+ */
+public final class Sam implements AutoCloseable {
+
+	/** Exit status of an active process whose supervisor is gone. */
+	public static final int SUPERVISOR_LOST_STATUS = 1;
+
+	private static final System.Logger logger = System.getLogger(Sam.class.getName());
+
+	private static final AtomicReference<Sam> current = new AtomicReference<>();
+
+	private final SamOptions options;
+
+	private final SamPlatform platform;
+
+	private final long intervalNanos;
+
+	private volatile SamState state = SamState.INITIALIZED;
+
+	private RecoveryPolicy policy;
+
+	private volatile int warnSignal = Signals.SIGTERM;
+
+	private volatile byte[] data;
+
+	private volatile int instanceId;
+
+	private volatile long supervisorPid = -1;
+
+	private volatile List<Recovery> recoveries = List.of();
+
+	private ActiveClient client;
+
+	private HealthCheckThread healthCheck;
+
+	private Sam(SamOptions options, SamPlatform platform) {
+		this.options = options;
+		this.platform = platform;
+		this.policy = options.policy();
+		this.intervalNanos = options.interval().toNanos();
+	}
+
+	/**
+	 * {@code sam_initialize}: create this process's SAM handle.
+	 * @param timeIntervalMillis the health-check interval in milliseconds; 0 for none (only the
+	 * death of the active process is noticed)
+	 * @param policy the recovery policy
+	 * @return the handle
+	 * @throws SamException {@link CsError#BAD_HANDLE} if this process already initialized (even if
+	 * it closed since), {@link CsError#INVALID_PARAM} for a negative interval or no policy
+	 */
+	public static Sam initialize(int timeIntervalMillis, RecoveryPolicy policy) {
+		if (timeIntervalMillis < 0) {
+			checkNotInitialized();
+			throw new SamException(CsError.INVALID_PARAM, "Interval " + timeIntervalMillis + " ms is negative");
+		}
+		return initialize(Duration.ofMillis(timeIntervalMillis), policy);
+	}
+
+	/**
+	 * {@code sam_initialize} with the interval as a {@link Duration}.
+	 * @param interval the health-check interval; zero for none
+	 * @param policy the recovery policy
+	 * @return the handle
+	 * @see #initialize(int, RecoveryPolicy)
+	 */
+	public static Sam initialize(Duration interval, RecoveryPolicy policy) {
+		return initialize(SamOptions.builder(interval, policy).build());
+	}
+
+	/**
+	 * {@code sam_initialize} with samboot's further settings.
+	 * @param options the options
+	 * @return the handle
+	 * @see #initialize(int, RecoveryPolicy)
+	 */
+	public static Sam initialize(SamOptions options) {
+		checkNotInitialized();
+		Sam sam = create(options, SamPlatform.system());
+		if (!current.compareAndSet(null, sam)) {
+			throw new SamException(CsError.BAD_HANDLE, "Sam is already initialized in this process");
+		}
+		return sam;
+	}
+
+	private static void checkNotInitialized() {
+		Sam existing = current.get();
+		if (existing != null) {
+			throw new SamException(CsError.BAD_HANDLE,
+					"Sam is already initialized in this process (state " + existing.state + ")");
+		}
+	}
+
+	/** Create a handle without claiming this process's single slot; for tests. */
+	static Sam create(SamOptions options, SamPlatform platform) {
+		validate(options);
+		return new Sam(options, platform);
+	}
+
+	private static void validate(SamOptions options) {
+		if (options.policy() == null) {
+			throw new SamException(CsError.INVALID_PARAM, "Recovery policy is null; use quit or restart");
+		}
+		if (options.interval() == null || options.interval().isNegative()) {
+			throw new SamException(CsError.INVALID_PARAM, "Interval " + options.interval() + " is negative");
+		}
+		if (options.interval().toMillis() > Integer.MAX_VALUE) {
+			throw new SamException(CsError.INVALID_PARAM,
+					"Interval " + options.interval() + " exceeds libsam's limit of " + Integer.MAX_VALUE + " ms");
+		}
+		if (options.dataMaxSize() < 0 || options.dataMaxSize() > SamOptions.MAX_DATA_MAX_SIZE) {
+			throw new SamException(CsError.INVALID_PARAM, "Data limit " + options.dataMaxSize() + " bytes is outside 0-"
+					+ SamOptions.MAX_DATA_MAX_SIZE);
+		}
+		if (options.shutdownTimeout().isNegative()) {
+			throw new SamException(CsError.INVALID_PARAM, "Shutdown timeout " + options.shutdownTimeout() + " is negative");
+		}
+	}
+
+	/**
+	 * Return this process's handle, once {@link #initialize} has created it.
+	 * @return the handle, or empty
+	 */
+	public static Optional<Sam> current() {
+		return Optional.ofNullable(current.get());
+	}
+
+	/**
+	 * Whether this process was launched by a samboot supervisor, so that {@link #register()} will
+	 * return rather than supervise.
+	 * @return whether this is an active process
+	 */
+	public static boolean isActiveProcess() {
+		SamPlatform platform = SamPlatform.system();
+		return SamEnvironment.activeProcess(platform.environment(), platform.parentPid()).isPresent();
+	}
+
+	/**
+	 * Whether this platform has the POSIX signals and Unix domain sockets samboot needs.
+	 * @return whether supervision is possible here
+	 */
+	public static boolean isSupported() {
+		return PosixSignals.supported();
+	}
+
+	/**
+	 * {@code sam_register}. In the process the user started, launch the active process and
+	 * supervise it: this never returns, the process exits with the last instance's status. In an
+	 * active process, connect to the supervisor and return this instance's id (1, 2, 3 ...).
+	 * @return the instance id
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized and not yet registered,
+	 * {@link CsError#LIBRARY} when the active process cannot be launched or the supervisor reached
+	 */
+	public int register() {
+		synchronized (this) {
+			requireState("register", SamState.INITIALIZED);
+			Optional<SamEnvironment.Coordinates> coordinates = SamEnvironment.activeProcess(this.platform.environment(),
+					this.platform.parentPid());
+			if (coordinates.isPresent()) {
+				return registerActive(coordinates.get());
+			}
+		}
+		supervise();
+		throw new SamException(CsError.LIBRARY, "The supervisor did not exit");
+	}
+
+	private int registerActive(SamEnvironment.Coordinates coordinates) {
+		this.client = ActiveClient.connect(coordinates, Codec.maxFrameBytes(this.options.dataMaxSize()),
+				this::supervisorLost);
+		Welcome welcome = this.client.welcome();
+		this.instanceId = welcome.instanceId();
+		this.warnSignal = welcome.warnSignal();
+		this.data = welcome.data();
+		this.recoveries = welcome.recoveries();
+		this.supervisorPid = welcome.supervisorPid();
+		this.state = SamState.REGISTERED;
+		return this.instanceId;
+	}
+
+	private void supervisorLost() {
+		logger.log(Level.ERROR, "The supervisor (pid {0}) is gone: instance {1} exits so that nothing runs "
+				+ "unsupervised", this.supervisorPid, this.instanceId);
+		Thread halt = new Thread(() -> {
+			sleepQuietly(Math.max(1000, Math.min(10_000, this.intervalNanos / 1_000_000)));
+			Runtime.getRuntime().halt(SUPERVISOR_LOST_STATUS);
+		}, "sam-halt");
+		halt.setDaemon(true);
+		halt.start();
+		this.platform.exit().accept(SUPERVISOR_LOST_STATUS);
+	}
+
+	private void supervise() {
+		QuorumSource quorum = null;
+		SupervisorLoop loop = null;
+		int status;
+		try {
+			quorum = startQuorum();
+			StatePublisher publisher = statePublisher();
+			byte[] token = new byte[Codec.TOKEN_BYTES];
+			new SecureRandom().nextBytes(token);
+			ChannelDirectory directory = ChannelDirectory.create();
+			long pid = ProcessHandle.current().pid();
+			JvmProcessLauncher launcher = new JvmProcessLauncher(this.platform.commandOrCurrent(),
+					Map.of(SamEnvironment.SOCKET, directory.socket().toString(), SamEnvironment.TOKEN,
+							HexFormat.of().formatHex(token), SamEnvironment.SUPERVISOR_PID, Long.toString(pid)));
+			SupervisorSettings settings = new SupervisorSettings(this.intervalNanos, this.policy, this.warnSignal,
+					this.data, this.options.dataMaxSize(), this.options.shutdownTimeout().toNanos(), token, pid);
+			loop = new SupervisorLoop((watcher) -> new Supervisor(settings, Clock.SYSTEM, (env) -> {
+				ActiveProcess process = launcher.launch(env);
+				watcher.watch(process);
+				return process;
+			}, publisher), directory, Clock.SYSTEM, Codec.maxFrameBytes(this.options.dataMaxSize()));
+			Supervisor supervisor = loop.supervisor();
+			if (quorum != null) {
+				SupervisorLoop events = loop;
+				quorum.start((quorate) -> events.post(() -> supervisor.onQuorum(quorate)));
+				supervisor.onQuorum(quorum.isQuorate());
+			}
+			supervisor.launchFirst();
+			SupervisorSignals.install(loop);
+			logger.log(Level.INFO, "Supervising {0} with interval {1} ms, policy {2}", String.join(" ", launcher.command()),
+					this.intervalNanos / 1_000_000, this.policy);
+			status = loop.run();
+		}
+		catch (IOException ex) {
+			closeQuietly(loop, quorum);
+			throw new SamException(CsError.LIBRARY, "Cannot supervise: " + ex.getMessage(), ex);
+		}
+		catch (RuntimeException ex) {
+			closeQuietly(loop, quorum);
+			throw ex;
+		}
+		closeQuietly(loop, quorum);
+		logger.log(Level.INFO, "Supervisor exits with status {0}", status);
+		this.platform.exit().accept(status);
+	}
+
+	private QuorumSource startQuorum() {
+		if (!this.policy.quorum()) {
+			return null;
+		}
+		if (this.options.quorumSource() == null) {
+			throw new SamException(CsError.LIBRARY,
+					"Policy " + this.policy + " needs a quorum source (corosync votequorum), and none is configured");
+		}
+		return this.options.quorumSource().get();
+	}
+
+	private StatePublisher statePublisher() {
+		if (!this.policy.cmap()) {
+			return null;
+		}
+		if (this.options.statePublisher() == null) {
+			throw new SamException(CsError.LIBRARY,
+					"Policy " + this.policy + " needs a state publisher (corosync cmap), and none is configured");
+		}
+		return this.options.statePublisher().get();
+	}
+
+	private static void closeQuietly(SupervisorLoop loop, QuorumSource quorum) {
+		if (loop != null) {
+			loop.close();
+		}
+		if (quorum != null) {
+			quorum.close();
+		}
+	}
+
+	/**
+	 * {@code sam_start}: from now on the supervisor expects a heartbeat every interval. With the
+	 * quorum flag this blocks until the cluster is quorate.
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless registered and not started
+	 */
+	public synchronized void start() {
+		requireState("start", SamState.REGISTERED);
+		requireOk("start", this.client.request(new Start(), this.policy.quorum()));
+		this.state = SamState.STARTED;
+		if (this.healthCheck != null) {
+			this.healthCheck.started(true);
+		}
+	}
+
+	/**
+	 * {@code sam_stop}: the supervisor stops expecting heartbeats.
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless started
+	 */
+	public synchronized void stop() {
+		requireState("stop", SamState.STARTED);
+		if (this.healthCheck != null) {
+			this.healthCheck.started(false);
+		}
+		requireOk("stop", this.client.request(new Stop(), false));
+		this.state = SamState.REGISTERED;
+	}
+
+	/**
+	 * {@code sam_hc_send}: tell the supervisor this instance is alive.
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless started
+	 */
+	public void hcSend() {
+		requireState("hcSend", SamState.STARTED);
+		this.client.heartbeat();
+	}
+
+	/**
+	 * {@code sam_hc_callback_register}: switch to event-driven checking, where a thread sends the
+	 * heartbeats and runs the callback once per interval; {@code null} switches back to
+	 * application-driven checking.
+	 * @param callback the health check, or {@code null}
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless registered and not started,
+	 * {@link CsError#INVALID_PARAM} with interval 0 or {@code null} as the first callback
+	 */
+	public synchronized void hcCallbackRegister(HealthCheckCallback callback) {
+		requireState("hcCallbackRegister", SamState.REGISTERED);
+		if (this.intervalNanos == 0) {
+			throw new SamException(CsError.INVALID_PARAM, "Event-driven checking needs an interval, and it is 0");
+		}
+		if (this.healthCheck != null) {
+			if (callback == null) {
+				this.healthCheck.shutdown();
+				this.healthCheck = null;
+			}
+			else {
+				this.healthCheck.callback(callback);
+			}
+			return;
+		}
+		if (callback == null) {
+			throw new SamException(CsError.INVALID_PARAM, "The first health-check callback is null");
+		}
+		this.healthCheck = new HealthCheckThread(this.intervalNanos, new HealthCheckThread.Target() {
+
+			@Override
+			public boolean heartbeat() {
+				return sendHeartbeatIfStarted();
+			}
+
+			@Override
+			public void unhealthy(String detail) {
+				sendQuietly(new HealthFailed(detail));
+			}
+
+		}, callback);
+	}
+
+	private boolean sendHeartbeatIfStarted() {
+		if (this.state != SamState.STARTED) {
+			return false;
+		}
+		try {
+			this.client.heartbeat();
+			return true;
+		}
+		catch (SamException ex) {
+			return false;
+		}
+	}
+
+	private void sendQuietly(Message message) {
+		try {
+			this.client.send(message);
+		}
+		catch (SamException ex) {
+			logger.log(Level.DEBUG, ex.getMessage());
+		}
+	}
+
+	/**
+	 * {@code sam_warn_signal_set}: the signal sent when a heartbeat is missed (default SIGTERM;
+	 * SIGKILL means no warning). It reaches the supervisor before this returns and is kept for
+	 * later instances.
+	 * @param signal the POSIX signal number
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started,
+	 * {@link CsError#INVALID_PARAM} for a number that is not a signal
+	 */
+	public synchronized void warnSignalSet(int signal) {
+		requireState("warnSignalSet", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
+		if (!Signals.isValid(signal)) {
+			throw new SamException(CsError.INVALID_PARAM, "Warn signal " + signal + " is not a signal (1-"
+					+ Signals.MAX_SIGNAL + ")");
+		}
+		if (this.client != null) {
+			requireOk("warnSignalSet", this.client.request(new WarnSignalSet(signal), false));
+		}
+		this.warnSignal = signal;
+	}
+
+	/**
+	 * {@code sam_data_store}: keep data in the supervisor for later instances. It returns once the
+	 * supervisor holds the bytes.
+	 * @param bytes the data (copied), or {@code null} to delete it
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started,
+	 * {@link CsError#TOO_BIG} above the data limit, {@link CsError#LIBRARY} when the supervisor
+	 * cannot be reached
+	 */
+	public synchronized void dataStore(byte[] bytes) {
+		requireState("dataStore", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
+		if (bytes != null && bytes.length > this.options.dataMaxSize()) {
+			throw new SamException(CsError.TOO_BIG, bytes.length + " bytes exceed the data limit of "
+					+ this.options.dataMaxSize() + " bytes");
+		}
+		byte[] copy = (bytes == null || bytes.length == 0) ? null : bytes.clone();
+		if (this.client != null) {
+			requireOk("dataStore", this.client.request(new DataStore(copy), false));
+		}
+		this.data = copy;
+	}
+
+	/**
+	 * {@code sam_data_restore}: copy the stored data into a buffer.
+	 * @param buffer where to copy it; at least {@link #dataGetSize()} bytes
+	 * @return the number of bytes copied
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started,
+	 * {@link CsError#INVALID_PARAM} for a {@code null} or too small buffer
+	 */
+	public int dataRestore(byte[] buffer) {
+		requireState("dataRestore", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
+		if (buffer == null) {
+			throw new SamException(CsError.INVALID_PARAM, "The restore buffer is null");
+		}
+		byte[] stored = this.data;
+		int size = (stored != null) ? stored.length : 0;
+		if (buffer.length < size) {
+			throw new SamException(CsError.INVALID_PARAM,
+					"The restore buffer holds " + buffer.length + " bytes, the stored data " + size);
+		}
+		if (size > 0) {
+			System.arraycopy(stored, 0, buffer, 0, size);
+		}
+		return size;
+	}
+
+	/**
+	 * {@code sam_data_restore} into a new array.
+	 * @return a copy of the stored data, empty when nothing is stored
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started
+	 */
+	public byte[] dataRestore() {
+		requireState("dataRestore", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
+		byte[] stored = this.data;
+		return (stored != null) ? stored.clone() : new byte[0];
+	}
+
+	/**
+	 * {@code sam_data_getsize}.
+	 * @return the size of the stored data, 0 when nothing is stored
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started
+	 */
+	public int dataGetSize() {
+		requireState("dataGetSize", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
+		byte[] stored = this.data;
+		return (stored != null) ? stored.length : 0;
+	}
+
+	/**
+	 * {@code sam_mark_failed}: the supervisor kills this instance at once (no warn signal), the
+	 * policy becomes quit and the published state {@code failed}.
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless registered or started,
+	 * {@link CsError#INVALID_PARAM} without the cmap flag
+	 */
+	public synchronized void markFailed() {
+		requireState("markFailed", SamState.REGISTERED, SamState.STARTED);
+		if (!this.policy.cmap()) {
+			throw new SamException(CsError.INVALID_PARAM, "markFailed needs the cmap flag; policy is " + this.policy);
+		}
+		this.client.send(new MarkFailed());
+		this.policy = this.policy.toQuit();
+	}
+
+	/**
+	 * {@code sam_finalize}: stop if started and end the handle; no call but none is allowed after.
+	 * The channel stays open, so the supervisor still sees this instance and it still notices a
+	 * lost supervisor.
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started
+	 */
+	@Override
+	public synchronized void close() {
+		requireState("close", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
+		if (this.state == SamState.STARTED) {
+			stop();
+		}
+		if (this.healthCheck != null) {
+			this.healthCheck.shutdown();
+			this.healthCheck = null;
+		}
+		this.state = SamState.FINALIZED;
+	}
+
+	private void requireState(String call, SamState... allowed) {
+		SamState now = this.state;
+		for (SamState state : allowed) {
+			if (state == now) {
+				return;
+			}
+		}
+		throw new SamException(CsError.BAD_HANDLE,
+				call + " is not allowed in state " + now + " (allowed: " + List.of(allowed) + ")");
+	}
+
+	private static void requireOk(String call, CsError error) {
+		if (error != CsError.OK) {
+			throw new SamException(error, call + " failed in the supervisor");
+		}
+	}
+
+	/**
+	 * Return this instance's id: 1 for the first, one more for each recovery; 0 before
+	 * {@link #register()}.
+	 * @return the instance id
+	 */
+	public int instanceId() {
+		return this.instanceId;
+	}
+
+	/**
+	 * Return how many times the supervisor has started a new instance.
+	 * @return the restart count
+	 */
+	public int restarts() {
+		return Math.max(0, this.instanceId - 1);
+	}
+
+	public SamState state() {
+		return this.state;
+	}
+
+	public synchronized RecoveryPolicy policy() {
+		return this.policy;
+	}
+
+	public Duration interval() {
+		return Duration.ofNanos(this.intervalNanos);
+	}
+
+	public int warnSignal() {
+		return this.warnSignal;
+	}
+
+	public int dataMaxSize() {
+		return this.options.dataMaxSize();
+	}
+
+	/**
+	 * Whether a health-check callback drives the heartbeats.
+	 * @return whether checking is event-driven
+	 */
+	public synchronized boolean eventDriven() {
+		return this.healthCheck != null;
+	}
+
+	/**
+	 * Whether the event-driven check has answered unhealthy in this instance.
+	 * @return whether heartbeats have stopped for good
+	 */
+	public synchronized boolean healthCheckFailed() {
+		return this.healthCheck != null && this.healthCheck.failed();
+	}
+
+	public long pid() {
+		return ProcessHandle.current().pid();
+	}
+
+	/**
+	 * Return the supervisor's pid, once registered.
+	 * @return the pid, or -1 before {@link #register()}
+	 */
+	public long supervisorPid() {
+		return this.supervisorPid;
+	}
+
+	/**
+	 * Return the most recent recoveries, oldest first, as the supervisor handed them over.
+	 * @return the recoveries
+	 */
+	public List<Recovery> recoveries() {
+		return this.recoveries;
+	}
+
+	private static void sleepQuietly(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

@@ -1,0 +1,452 @@
+package dev.samboot.sam;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+import dev.samboot.sam.Message.DataStore;
+import dev.samboot.sam.Message.HealthFailed;
+import dev.samboot.sam.Message.Hello;
+import dev.samboot.sam.Message.MarkFailed;
+import dev.samboot.sam.Message.Reply;
+import dev.samboot.sam.Message.Start;
+import dev.samboot.sam.Message.Stop;
+import dev.samboot.sam.Message.WarnSignalSet;
+import dev.samboot.sam.Message.Welcome;
+
+/**
+ * The supervisor's state machine: libsam's {@code sam_parent_handler} and the recovery loop of
+ * {@code sam_register}. It owns no thread and no socket; {@link SupervisorLoop} feeds it events
+ * (messages, process exits, quorum changes, stop requests, the passing of time) and it acts
+ * through its seams: the launcher, the process's signals, the clock and the state publisher.
+ */
+final class Supervisor {
+
+	/** Exit status when an instance cannot be launched after a recovery. */
+	static final int LAUNCH_FAILED_STATUS = 70;
+
+	static final int MAX_RECOVERIES = 32;
+
+	private static final System.Logger logger = System.getLogger(Supervisor.class.getName());
+
+	private final Clock clock;
+
+	private final ProcessLauncher launcher;
+
+	private final SupervisorSettings settings;
+
+	private final StatePublisher publisher;
+
+	private final Deque<Recovery> recoveries = new ArrayDeque<>();
+
+	private RecoveryPolicy policy;
+
+	private int warnSignal;
+
+	private byte[] data;
+
+	private int instanceId;
+
+	private ActiveProcess process;
+
+	private Peer peer;
+
+	private boolean started;
+
+	private boolean waitingForQuorum;
+
+	private boolean warned;
+
+	private boolean killed;
+
+	private boolean markedFailed;
+
+	private boolean healthFailed;
+
+	private boolean quorumLost;
+
+	private boolean quorate;
+
+	private boolean stopping;
+
+	private long lastActivity;
+
+	private long stopDeadline;
+
+	private OptionalInt exitStatus = OptionalInt.empty();
+
+	Supervisor(SupervisorSettings settings, Clock clock, ProcessLauncher launcher, StatePublisher publisher) {
+		this.settings = settings;
+		this.clock = clock;
+		this.launcher = launcher;
+		this.publisher = publisher;
+		this.policy = settings.policy();
+		this.warnSignal = settings.warnSignal();
+		this.data = settings.data();
+	}
+
+	/**
+	 * Launch the first instance.
+	 * @throws SamException with {@link CsError#LIBRARY} when it cannot be launched
+	 */
+	void launchFirst() {
+		if (this.publisher != null) {
+			this.publisher.register(this.policy, this.settings.intervalNanos() / 1_000_000);
+		}
+		try {
+			launch();
+		}
+		catch (IOException ex) {
+			throw new SamException(CsError.LIBRARY, "Cannot launch the active process: " + ex.getMessage(), ex);
+		}
+	}
+
+	private void launch() throws IOException {
+		int next = (this.instanceId == Integer.MAX_VALUE) ? 0 : this.instanceId + 1;
+		this.process = this.launcher.launch(Map.of(SamEnvironment.INSTANCE_ID, Integer.toString(next)));
+		this.instanceId = next;
+		this.peer = null;
+		this.started = false;
+		this.waitingForQuorum = false;
+		this.warned = false;
+		this.killed = false;
+		this.healthFailed = false;
+		this.quorumLost = false;
+		this.lastActivity = this.clock.nanoTime();
+		publishState(StatePublisher.STOPPED);
+		logger.log(Level.INFO, "Launched instance {0} of the active process (pid {1})", next, this.process.pid());
+	}
+
+	/**
+	 * Authenticate the first frame of a connection.
+	 * @param hello the frame
+	 * @param from the connection it came on
+	 * @return whether the connection is now the active process's channel; if not, close it
+	 */
+	boolean onHello(Hello hello, Peer from) {
+		if (!MessageDigest.isEqual(hello.token(), this.settings.token())) {
+			logger.log(Level.WARNING, "Refused a channel connection that presented a wrong token");
+			return false;
+		}
+		if (this.process == null || hello.pid() != this.process.pid() || this.peer != null) {
+			logger.log(Level.WARNING, "Refused a channel connection from pid {0}: instance {1} is pid {2}{3}",
+					hello.pid(), this.instanceId, (this.process != null) ? this.process.pid() : -1,
+					(this.peer != null) ? " and already connected" : "");
+			return false;
+		}
+		this.peer = from;
+		from.send(new Welcome(this.instanceId, this.warnSignal, this.settings.supervisorPid(), this.data,
+				List.copyOf(this.recoveries)));
+		return true;
+	}
+
+	/**
+	 * Handle a message from a connection; messages from anyone but the current instance's
+	 * authenticated connection are ignored.
+	 * @param from the connection
+	 * @param message the message
+	 */
+	void onMessage(Peer from, Message message) {
+		if (from != this.peer || this.exitStatus.isPresent()) {
+			return;
+		}
+		if (!(message instanceof HealthFailed)) {
+			this.lastActivity = this.clock.nanoTime();
+			if (this.publisher != null) {
+				this.publisher.lastUpdated(this.lastActivity);
+			}
+		}
+		if (message instanceof Start) {
+			onStart();
+		}
+		else if (message instanceof Stop) {
+			onStop();
+		}
+		else if (message instanceof DataStore store) {
+			onDataStore(store.data());
+		}
+		else if (message instanceof WarnSignalSet set) {
+			onWarnSignalSet(set.signal());
+		}
+		else if (message instanceof MarkFailed) {
+			onMarkFailed();
+		}
+		else if (message instanceof HealthFailed failed) {
+			this.healthFailed = true;
+			logger.log(Level.WARNING, "Instance {0} reports it is unhealthy: {1}", this.instanceId, failed.detail());
+		}
+	}
+
+	private void onStart() {
+		if (this.started) {
+			this.peer.send(new Reply(CsError.OK));
+			return;
+		}
+		this.started = true;
+		if (this.policy.quorum() && !this.quorate) {
+			this.waitingForQuorum = true;
+			publishState(StatePublisher.WAITING_FOR_QUORUM);
+			logger.log(Level.INFO, "Instance {0} waits for quorum", this.instanceId);
+			return;
+		}
+		running();
+	}
+
+	private void running() {
+		this.waitingForQuorum = false;
+		this.lastActivity = this.clock.nanoTime();
+		publishState(StatePublisher.RUNNING);
+		this.peer.send(new Reply(CsError.OK));
+	}
+
+	private void onStop() {
+		this.started = false;
+		this.waitingForQuorum = false;
+		if (!this.markedFailed) {
+			publishState(StatePublisher.STOPPED);
+		}
+		this.peer.send(new Reply(CsError.OK));
+	}
+
+	private void onDataStore(byte[] bytes) {
+		if (bytes != null && bytes.length > this.settings.dataMaxSize()) {
+			this.peer.send(new Reply(CsError.TOO_BIG));
+			return;
+		}
+		this.data = (bytes == null || bytes.length == 0) ? null : bytes;
+		this.peer.send(new Reply(CsError.OK));
+	}
+
+	private void onWarnSignalSet(int signal) {
+		if (!Signals.isValid(signal)) {
+			this.peer.send(new Reply(CsError.INVALID_PARAM));
+			return;
+		}
+		this.warnSignal = signal;
+		this.peer.send(new Reply(CsError.OK));
+	}
+
+	private void onMarkFailed() {
+		if (!this.policy.cmap()) {
+			return;
+		}
+		logger.log(Level.WARNING, "Instance {0} marked itself failed: SIGKILL, then quit", this.instanceId);
+		this.markedFailed = true;
+		this.policy = this.policy.toQuit();
+		publishState(StatePublisher.FAILED);
+		kill();
+	}
+
+	/**
+	 * Handle a change of quorum.
+	 * @param nowQuorate whether the cluster is quorate
+	 */
+	void onQuorum(boolean nowQuorate) {
+		this.quorate = nowQuorate;
+		if (this.exitStatus.isPresent() || this.process == null) {
+			return;
+		}
+		if (nowQuorate && this.waitingForQuorum && this.peer != null) {
+			logger.log(Level.INFO, "Quorate again: instance {0} starts", this.instanceId);
+			running();
+		}
+		else if (!nowQuorate && this.started && !this.waitingForQuorum && !this.killed && !this.stopping) {
+			logger.log(Level.WARNING, "Quorum lost while instance {0} is started", this.instanceId);
+			this.quorumLost = true;
+			warnOrKill();
+		}
+	}
+
+	/**
+	 * Act on the clock: warn or kill a silent instance, kill one that ignores a stop.
+	 */
+	void onTimer() {
+		if (this.exitStatus.isPresent()) {
+			return;
+		}
+		long now = this.clock.nanoTime();
+		if (this.stopping && !this.killed && now - this.stopDeadline >= 0) {
+			logger.log(Level.WARNING, "Instance {0} did not stop within {1} ms: SIGKILL", this.instanceId,
+					this.settings.shutdownTimeoutNanos() / 1_000_000);
+			kill();
+		}
+		else if (armed() && now - this.lastActivity >= this.settings.intervalNanos()) {
+			warnOrKill();
+		}
+	}
+
+	/**
+	 * Return when {@link #onTimer()} must next be called.
+	 * @return a clock reading, or {@link Long#MAX_VALUE} when nothing is timed
+	 */
+	long nextDeadline() {
+		if (this.exitStatus.isPresent() || this.killed) {
+			return Long.MAX_VALUE;
+		}
+		if (this.stopping) {
+			return this.stopDeadline;
+		}
+		return armed() ? this.lastActivity + this.settings.intervalNanos() : Long.MAX_VALUE;
+	}
+
+	private boolean armed() {
+		return this.started && !this.waitingForQuorum && this.settings.intervalNanos() > 0 && !this.killed
+				&& !this.stopping;
+	}
+
+	private void warnOrKill() {
+		if (this.warned) {
+			logger.log(Level.WARNING, "Instance {0} still silent after the warn signal: SIGKILL", this.instanceId);
+			kill();
+			return;
+		}
+		this.warned = true;
+		this.lastActivity = this.clock.nanoTime();
+		logger.log(Level.WARNING, "Instance {0} (pid {1}) missed its health check: sending {2}", this.instanceId,
+				this.process.pid(), Signals.name(this.warnSignal));
+		this.process.signal(this.warnSignal);
+		if (this.warnSignal == Signals.SIGKILL) {
+			this.killed = true;
+		}
+	}
+
+	private void kill() {
+		this.killed = true;
+		this.process.signal(Signals.SIGKILL);
+	}
+
+	/**
+	 * Handle the end of the active process: quit, or recover by the policy.
+	 * @param status its exit status
+	 */
+	void onExit(int status) {
+		if (this.exitStatus.isPresent()) {
+			return;
+		}
+		if (this.peer != null) {
+			this.peer.close();
+			this.peer = null;
+		}
+		if (this.stopping) {
+			logger.log(Level.INFO, "Instance {0} stopped with status {1}", this.instanceId, status);
+			finish(status, true);
+			return;
+		}
+		if (!this.started && !this.warned && !this.markedFailed) {
+			logger.log(Level.INFO, "Instance {0} exited with status {1} while not started: quitting",
+					this.instanceId, status);
+			finish(status, true);
+			return;
+		}
+		recover(status);
+	}
+
+	private void recover(int status) {
+		Recovery.Reason reason = reason(status);
+		Recovery.Action action = this.policy.restart() ? Recovery.Action.RESTART : Recovery.Action.QUIT;
+		this.recoveries.addLast(new Recovery(Instant.now(), this.instanceId, this.process.pid(), reason, status, action));
+		while (this.recoveries.size() > MAX_RECOVERIES) {
+			this.recoveries.removeFirst();
+		}
+		logger.log(Level.WARNING, "Instance {0} ended ({1}, status {2}): {3}", this.instanceId, reason.value(),
+				status, (action == Recovery.Action.RESTART) ? "restarting" : "quitting");
+		if (action == Recovery.Action.QUIT) {
+			publishState(StatePublisher.FAILED);
+			finish(status, false);
+			return;
+		}
+		try {
+			launch();
+		}
+		catch (IOException ex) {
+			logger.log(Level.ERROR, "Cannot launch instance " + (this.instanceId + 1) + ": " + ex.getMessage(), ex);
+			finish(LAUNCH_FAILED_STATUS, false);
+		}
+	}
+
+	private Recovery.Reason reason(int status) {
+		if (this.markedFailed) {
+			return Recovery.Reason.MARKED_FAILED;
+		}
+		if (this.warned) {
+			if (this.quorumLost) {
+				return Recovery.Reason.QUORUM_LOST;
+			}
+			return this.healthFailed ? Recovery.Reason.UNHEALTHY : Recovery.Reason.HC_TIMEOUT;
+		}
+		return (status > 128) ? Recovery.Reason.KILLED : Recovery.Reason.EXITED;
+	}
+
+	/**
+	 * Stop on request from outside (SIGTERM or SIGINT to the supervisor): forward SIGTERM, never
+	 * restart, SIGKILL after the shutdown timeout. A second request kills at once.
+	 * @param signal the signal the supervisor received
+	 */
+	void onStopRequested(int signal) {
+		if (this.exitStatus.isPresent() || this.process == null) {
+			return;
+		}
+		if (this.stopping) {
+			logger.log(Level.WARNING, "{0} again: SIGKILL to instance {1}", Signals.name(signal), this.instanceId);
+			kill();
+			return;
+		}
+		logger.log(Level.INFO, "{0} received: stopping instance {1} (pid {2})", Signals.name(signal), this.instanceId,
+				this.process.pid());
+		this.stopping = true;
+		this.stopDeadline = this.clock.nanoTime() + this.settings.shutdownTimeoutNanos();
+		this.process.signal(Signals.SIGTERM);
+	}
+
+	private void finish(int status, boolean clean) {
+		this.exitStatus = OptionalInt.of(status);
+		if (clean && this.publisher != null) {
+			this.publisher.remove();
+		}
+	}
+
+	private void publishState(String state) {
+		if (this.publisher != null) {
+			this.publisher.state(state);
+		}
+	}
+
+	/**
+	 * Return the status to exit with, once the supervisor has decided to quit.
+	 * @return the exit status, or empty while supervising
+	 */
+	OptionalInt exitStatus() {
+		return this.exitStatus;
+	}
+
+	ActiveProcess process() {
+		return this.process;
+	}
+
+	int instanceId() {
+		return this.instanceId;
+	}
+
+	int warnSignal() {
+		return this.warnSignal;
+	}
+
+	byte[] data() {
+		return this.data;
+	}
+
+	RecoveryPolicy policy() {
+		return this.policy;
+	}
+
+	List<Recovery> recoveries() {
+		return List.copyOf(this.recoveries);
+	}
+
+}

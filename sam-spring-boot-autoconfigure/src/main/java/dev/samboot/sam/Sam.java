@@ -214,7 +214,7 @@ public final class Sam implements AutoCloseable {
 
 	private void supervisorLost() {
 		logger.log(Level.ERROR, "The supervisor (pid {0}) is gone: instance {1} exits so that nothing runs "
-				+ "unsupervised", this.supervisorPid, this.instanceId);
+				+ "unsupervised", Long.toString(this.supervisorPid), Integer.toString(this.instanceId));
 		Thread halt = new Thread(() -> {
 			sleepQuietly(Math.max(1000, Math.min(10_000, this.intervalNanos / 1_000_000)));
 			Runtime.getRuntime().halt(SUPERVISOR_LOST_STATUS);
@@ -253,8 +253,10 @@ public final class Sam implements AutoCloseable {
 			}
 			supervisor.launchFirst();
 			SupervisorSignals.install(loop);
-			logger.log(Level.INFO, "Supervising {0} with interval {1} ms, policy {2}", String.join(" ", launcher.command()),
-					this.intervalNanos / 1_000_000, this.policy);
+			logger.log(Level.INFO, "Supervisor pid {0}: interval {1} ms, policy {2}, warn signal {3}",
+					Long.toString(pid), Long.toString(this.intervalNanos / 1_000_000), this.policy,
+					Signals.name(this.warnSignal));
+			logger.log(Level.DEBUG, "Active process command: {0}", String.join(" ", launcher.command()));
 			status = loop.run();
 		}
 		catch (IOException ex) {
@@ -266,7 +268,7 @@ public final class Sam implements AutoCloseable {
 			throw ex;
 		}
 		closeQuietly(loop, quorum);
-		logger.log(Level.INFO, "Supervisor exits with status {0}", status);
+		logger.log(Level.INFO, "Supervisor exits with status {0}", Integer.toString(status));
 		this.platform.exit().accept(status);
 	}
 

@@ -120,7 +120,7 @@ final class Supervisor {
 		this.quorumLost = false;
 		this.lastActivity = this.clock.nanoTime();
 		publishState(StatePublisher.STOPPED);
-		logger.log(Level.INFO, "Launched instance {0} of the active process (pid {1})", next, this.process.pid());
+		log(Level.INFO, "Launched instance {0} of the active process (pid {1})", next, this.process.pid());
 	}
 
 	/**
@@ -131,11 +131,11 @@ final class Supervisor {
 	 */
 	boolean onHello(Hello hello, Peer from) {
 		if (!MessageDigest.isEqual(hello.token(), this.settings.token())) {
-			logger.log(Level.WARNING, "Refused a channel connection that presented a wrong token");
+			log(Level.WARNING, "Refused a channel connection that presented a wrong token");
 			return false;
 		}
 		if (this.process == null || hello.pid() != this.process.pid() || this.peer != null) {
-			logger.log(Level.WARNING, "Refused a channel connection from pid {0}: instance {1} is pid {2}{3}",
+			log(Level.WARNING, "Refused a channel connection from pid {0}: instance {1} is pid {2}{3}",
 					hello.pid(), this.instanceId, (this.process != null) ? this.process.pid() : -1,
 					(this.peer != null) ? " and already connected" : "");
 			return false;
@@ -179,7 +179,7 @@ final class Supervisor {
 		}
 		else if (message instanceof HealthFailed failed) {
 			this.healthFailed = true;
-			logger.log(Level.WARNING, "Instance {0} reports it is unhealthy: {1}", this.instanceId, failed.detail());
+			log(Level.WARNING, "Instance {0} reports it is unhealthy: {1}", this.instanceId, failed.detail());
 		}
 	}
 
@@ -192,7 +192,7 @@ final class Supervisor {
 		if (this.policy.quorum() && !this.quorate) {
 			this.waitingForQuorum = true;
 			publishState(StatePublisher.WAITING_FOR_QUORUM);
-			logger.log(Level.INFO, "Instance {0} waits for quorum", this.instanceId);
+			log(Level.INFO, "Instance {0} waits for quorum", this.instanceId);
 			return;
 		}
 		running();
@@ -236,7 +236,7 @@ final class Supervisor {
 		if (!this.policy.cmap()) {
 			return;
 		}
-		logger.log(Level.WARNING, "Instance {0} marked itself failed: SIGKILL, then quit", this.instanceId);
+		log(Level.WARNING, "Instance {0} marked itself failed: SIGKILL, then quit", this.instanceId);
 		this.markedFailed = true;
 		this.policy = this.policy.toQuit();
 		publishState(StatePublisher.FAILED);
@@ -253,11 +253,11 @@ final class Supervisor {
 			return;
 		}
 		if (nowQuorate && this.waitingForQuorum && this.peer != null) {
-			logger.log(Level.INFO, "Quorate again: instance {0} starts", this.instanceId);
+			log(Level.INFO, "Quorate again: instance {0} starts", this.instanceId);
 			running();
 		}
 		else if (!nowQuorate && this.started && !this.waitingForQuorum && !this.killed && !this.stopping) {
-			logger.log(Level.WARNING, "Quorum lost while instance {0} is started", this.instanceId);
+			log(Level.WARNING, "Quorum lost while instance {0} is started", this.instanceId);
 			this.quorumLost = true;
 			warnOrKill();
 		}
@@ -272,7 +272,7 @@ final class Supervisor {
 		}
 		long now = this.clock.nanoTime();
 		if (this.stopping && !this.killed && now - this.stopDeadline >= 0) {
-			logger.log(Level.WARNING, "Instance {0} did not stop within {1} ms: SIGKILL", this.instanceId,
+			log(Level.WARNING, "Instance {0} did not stop within {1} ms: SIGKILL", this.instanceId,
 					this.settings.shutdownTimeoutNanos() / 1_000_000);
 			kill();
 		}
@@ -302,13 +302,13 @@ final class Supervisor {
 
 	private void warnOrKill() {
 		if (this.warned) {
-			logger.log(Level.WARNING, "Instance {0} still silent after the warn signal: SIGKILL", this.instanceId);
+			log(Level.WARNING, "Instance {0} still silent after the warn signal: SIGKILL", this.instanceId);
 			kill();
 			return;
 		}
 		this.warned = true;
 		this.lastActivity = this.clock.nanoTime();
-		logger.log(Level.WARNING, "Instance {0} (pid {1}) missed its health check: sending {2}", this.instanceId,
+		log(Level.WARNING, "Instance {0} (pid {1}) missed its health check: sending {2}", this.instanceId,
 				this.process.pid(), Signals.name(this.warnSignal));
 		this.process.signal(this.warnSignal);
 		if (this.warnSignal == Signals.SIGKILL) {
@@ -334,12 +334,12 @@ final class Supervisor {
 			this.peer = null;
 		}
 		if (this.stopping) {
-			logger.log(Level.INFO, "Instance {0} stopped with status {1}", this.instanceId, status);
+			log(Level.INFO, "Instance {0} stopped with status {1}", this.instanceId, status);
 			finish(status, true);
 			return;
 		}
 		if (!this.started && !this.warned && !this.markedFailed) {
-			logger.log(Level.INFO, "Instance {0} exited with status {1} while not started: quitting",
+			log(Level.INFO, "Instance {0} exited with status {1} while not started: quitting",
 					this.instanceId, status);
 			finish(status, true);
 			return;
@@ -354,7 +354,7 @@ final class Supervisor {
 		while (this.recoveries.size() > MAX_RECOVERIES) {
 			this.recoveries.removeFirst();
 		}
-		logger.log(Level.WARNING, "Instance {0} ended ({1}, status {2}): {3}", this.instanceId, reason.value(),
+		log(Level.WARNING, "Instance {0} ended ({1}, status {2}): {3}", this.instanceId, reason.value(),
 				status, (action == Recovery.Action.RESTART) ? "restarting" : "quitting");
 		if (action == Recovery.Action.QUIT) {
 			publishState(StatePublisher.FAILED);
@@ -393,11 +393,11 @@ final class Supervisor {
 			return;
 		}
 		if (this.stopping) {
-			logger.log(Level.WARNING, "{0} again: SIGKILL to instance {1}", Signals.name(signal), this.instanceId);
+			log(Level.WARNING, "{0} again: SIGKILL to instance {1}", Signals.name(signal), this.instanceId);
 			kill();
 			return;
 		}
-		logger.log(Level.INFO, "{0} received: stopping instance {1} (pid {2})", Signals.name(signal), this.instanceId,
+		log(Level.INFO, "{0} received: stopping instance {1} (pid {2})", Signals.name(signal), this.instanceId,
 				this.process.pid());
 		this.stopping = true;
 		this.stopDeadline = this.clock.nanoTime() + this.settings.shutdownTimeoutNanos();
@@ -447,6 +447,15 @@ final class Supervisor {
 
 	List<Recovery> recoveries() {
 		return List.copyOf(this.recoveries);
+	}
+
+	/** Log with numbers as plain digits (no grouping: a pid reads 2323, not 2,323). */
+	private static void log(Level level, String format, Object... args) {
+		Object[] plain = new Object[args.length];
+		for (int i = 0; i < args.length; i++) {
+			plain[i] = (args[i] instanceof Number) ? args[i].toString() : args[i];
+		}
+		logger.log(level, format, plain);
 	}
 
 }

@@ -174,7 +174,7 @@ final class SupervisorLoop implements AutoCloseable {
 			}
 		}
 		catch (IOException ex) {
-			logger.log(Level.WARNING, "Cannot accept a channel connection: " + ex.getMessage());
+			log(Level.WARNING, "Cannot accept a channel connection: " + ex.getMessage());
 		}
 	}
 
@@ -194,7 +194,7 @@ final class SupervisorLoop implements AutoCloseable {
 	private void countRefused(String reason) {
 		this.refused++;
 		if (this.refused <= 20 || this.refused % 1000 == 0) {
-			logger.log(Level.WARNING, "Dropped a channel connection ({0} so far): {1}", this.refused, reason);
+			log(Level.WARNING, "Dropped a channel connection ({0} so far): {1}", this.refused, reason);
 		}
 	}
 
@@ -209,9 +209,18 @@ final class SupervisorLoop implements AutoCloseable {
 			this.server.close();
 		}
 		catch (IOException ex) {
-			logger.log(Level.DEBUG, "Closing the channel: " + ex.getMessage());
+			log(Level.DEBUG, "Closing the channel: " + ex.getMessage());
 		}
 		this.directory.delete();
+	}
+
+	/** Log with numbers as plain digits (no grouping: a pid reads 2323, not 2,323). */
+	private static void log(Level level, String format, Object... args) {
+		Object[] plain = new Object[args.length];
+		for (int i = 0; i < args.length; i++) {
+			plain[i] = (args[i] instanceof Number) ? args[i].toString() : args[i];
+		}
+		logger.log(level, format, plain);
 	}
 
 	/** One accepted connection, as a {@link Peer}. */
@@ -321,7 +330,7 @@ final class SupervisorLoop implements AutoCloseable {
 				this.channel.close();
 			}
 			catch (IOException ex) {
-				logger.log(Level.DEBUG, "Closing a channel connection: " + ex.getMessage());
+				log(Level.DEBUG, "Closing a channel connection: " + ex.getMessage());
 			}
 		}
 

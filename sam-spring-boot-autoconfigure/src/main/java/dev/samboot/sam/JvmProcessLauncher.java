@@ -60,6 +60,11 @@ final class JvmProcessLauncher implements ProcessLauncher {
 		}
 
 		@Override
+		public void prepare(int signal) {
+			PosixSignals.prepare(signal);
+		}
+
+		@Override
 		public CompletableFuture<Integer> onExit() {
 			return this.exit;
 		}

@@ -194,6 +194,11 @@ public final class Sam implements AutoCloseable {
 			if (coordinates.isPresent()) {
 				return registerActive(coordinates.get());
 			}
+			if (SamEnvironment.orphaned(this.platform.environment(), this.platform.parentPid(),
+					SamPlatform::isAncestor)) {
+				supervisorLost();
+				throw new SamException(CsError.LIBRARY, "The supervisor is gone");
+			}
 		}
 		supervise();
 		throw new SamException(CsError.LIBRARY, "The supervisor did not exit");

@@ -2,6 +2,7 @@ package dev.samboot.sam;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongPredicate;
 
 /**
  * The {@code SAM_*} variables that tell a relaunched JVM it is an active process, and where its
@@ -48,6 +49,30 @@ final class SamEnvironment {
 			return Optional.empty();
 		}
 		return Optional.of(new Coordinates(socket, token, supervisorPid));
+	}
+
+	/**
+	 * Whether this process was launched as an active process whose supervisor died before it got
+	 * to {@code register()}: the variables are there, the parent is not the supervisor, and the
+	 * supervisor is not an ancestor either (which would make this a samboot application started by
+	 * an active process, a supervisor in its own right).
+	 * @param env the environment
+	 * @param parentPid this process's parent pid, if known
+	 * @param isAncestor tells whether a pid is an ancestor of this process
+	 * @return whether the supervisor is lost
+	 */
+	static boolean orphaned(Map<String, String> env, Optional<Long> parentPid, LongPredicate isAncestor) {
+		String supervisor = env.get(SUPERVISOR_PID);
+		if (supervisor == null || env.get(SOCKET) == null || parentPid.isEmpty()) {
+			return false;
+		}
+		try {
+			long supervisorPid = Long.parseLong(supervisor);
+			return parentPid.get() != supervisorPid && !isAncestor.test(supervisorPid);
+		}
+		catch (NumberFormatException ex) {
+			return false;
+		}
 	}
 
 	/**

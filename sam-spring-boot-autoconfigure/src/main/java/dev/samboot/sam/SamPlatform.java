@@ -21,6 +21,22 @@ record SamPlatform(Map<String, String> environment, Optional<Long> parentPid, Li
 				null, System::exit);
 	}
 
+	/**
+	 * Whether a process is an ancestor of this one.
+	 * @param pid the process id
+	 * @return whether it is found among the parents, up to 64 levels
+	 */
+	static boolean isAncestor(long pid) {
+		Optional<ProcessHandle> next = ProcessHandle.current().parent();
+		for (int level = 0; level < 64 && next.isPresent(); level++) {
+			if (next.get().pid() == pid) {
+				return true;
+			}
+			next = next.get().parent();
+		}
+		return false;
+	}
+
 	List<String> commandOrCurrent() {
 		return (this.command != null) ? this.command : JvmCommandLine.current();
 	}

@@ -111,6 +111,7 @@ final class Supervisor {
 		int next = (this.instanceId == Integer.MAX_VALUE) ? 0 : this.instanceId + 1;
 		this.process = this.launcher.launch(Map.of(SamEnvironment.INSTANCE_ID, Integer.toString(next)));
 		this.instanceId = next;
+		this.process.prepare(this.warnSignal);
 		this.peer = null;
 		this.started = false;
 		this.waitingForQuorum = false;
@@ -229,6 +230,7 @@ final class Supervisor {
 			return;
 		}
 		this.warnSignal = signal;
+		this.process.prepare(signal);
 		this.peer.send(new Reply(CsError.OK));
 	}
 

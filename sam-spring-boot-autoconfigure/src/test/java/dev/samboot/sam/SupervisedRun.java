@@ -1,0 +1,182 @@
+package dev.samboot.sam;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A supervisor started as a real process for a test: its output is collected line by line, the
+ * pids of the instances it reports are remembered, and {@link #close()} kills exactly those
+ * processes (and the supervisor's own descendants), so nothing outlives the test.
+ */
+final class SupervisedRun implements AutoCloseable {
+
+	private static final Pattern INSTANCE = Pattern.compile("instance (\\d+) pid (\\d+).*");
+
+	private final Process supervisor;
+
+	private final List<String> lines = new CopyOnWriteArrayList<>();
+
+	private final Set<Long> instancePids = ConcurrentHashMap.newKeySet();
+
+	private SupervisedRun(Process supervisor) {
+		this.supervisor = supervisor;
+		Thread reader = new Thread(this::readOutput, "supervised-run-output");
+		reader.setDaemon(true);
+		reader.start();
+	}
+
+	/**
+	 * Run a {@link TestSam} scenario: {@code java -cp <test class path> dev.samboot.sam.TestSam ...}.
+	 * @param args the scenario and its arguments
+	 * @return the run
+	 */
+	static SupervisedRun testSam(String... args) throws IOException {
+		List<String> command = new ArrayList<>(javaCommand());
+		command.add("-cp");
+		command.add(testClassPath());
+		command.add(TestSam.class.getName());
+		command.addAll(List.of(args));
+		return start(command);
+	}
+
+	static List<String> javaCommand() {
+		return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:auto",
+				"-XX:TieredStopAtLevel=1");
+	}
+
+	static String testClassPath() {
+		return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+	}
+
+	static SupervisedRun start(List<String> command) throws IOException {
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+		for (String name : SamEnvironment.ALL) {
+			builder.environment().remove(name);
+		}
+		return new SupervisedRun(builder.start());
+	}
+
+	private void readOutput() {
+		try (BufferedReader reader = new BufferedReader(
+				new InputStreamReader(this.supervisor.getInputStream(), StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = reader.readLine()) != null) {
+				Matcher matcher = INSTANCE.matcher(line);
+				if (matcher.matches()) {
+					this.instancePids.add(Long.parseLong(matcher.group(2)));
+				}
+				this.lines.add(line);
+			}
+		}
+		catch (IOException ex) {
+			this.lines.add("output read failed: " + ex);
+		}
+	}
+
+	/**
+	 * Whether a process runs. A process that has ended but waits to be reaped by its new parent
+	 * (an orphan whose supervisor died) is a zombie, which {@link ProcessHandle#isAlive()} still
+	 * counts as alive; its state in {@code /proc} says otherwise.
+	 * @param pid the process id
+	 * @return whether it exists and is not a zombie
+	 */
+	static boolean isRunning(long pid) {
+		try {
+			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+			return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	long pid() {
+		return this.supervisor.pid();
+	}
+
+	Process process() {
+		return this.supervisor;
+	}
+
+	List<String> lines() {
+		return List.copyOf(this.lines);
+	}
+
+	String output() {
+		return String.join("\n", this.lines);
+	}
+
+	/**
+	 * Wait for a line of output.
+	 * @param predicate what the line must satisfy
+	 * @param timeout how long to wait
+	 * @return the first matching line
+	 */
+	String awaitLine(Predicate<String> predicate, Duration timeout) {
+		await().atMost(timeout).pollInterval(Duration.ofMillis(10)).until(() -> find(predicate).isPresent());
+		return find(predicate).get();
+	}
+
+	Optional<String> find(Predicate<String> predicate) {
+		return this.lines.stream().filter(predicate).findFirst();
+	}
+
+	/**
+	 * Return the pid of an instance, once it has reported itself.
+	 * @param instance the instance id
+	 * @param timeout how long to wait
+	 * @return its pid
+	 */
+	long awaitInstance(int instance, Duration timeout) {
+		String line = awaitLine((l) -> l.startsWith("instance " + instance + " pid "), timeout);
+		Matcher matcher = INSTANCE.matcher(line);
+		matcher.matches();
+		return Long.parseLong(matcher.group(2));
+	}
+
+	/**
+	 * Wait for the supervisor to exit.
+	 * @param timeout how long to wait
+	 * @return its exit status
+	 */
+	int awaitExit(Duration timeout) throws InterruptedException {
+		if (!this.supervisor.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+			throw new AssertionError("supervisor still running after " + timeout + ":\n" + output());
+		}
+		await().atMost(Duration.ofSeconds(2)).until(() -> !this.supervisor.isAlive());
+		return this.supervisor.exitValue();
+	}
+
+	@Override
+	public void close() {
+		this.supervisor.descendants().forEach(ProcessHandle::destroyForcibly);
+		this.supervisor.destroyForcibly();
+		for (long pid : this.instancePids) {
+			ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+		}
+		try {
+			this.supervisor.waitFor(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

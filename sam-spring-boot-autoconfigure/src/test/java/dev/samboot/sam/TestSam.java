@@ -1,0 +1,244 @@
+package dev.samboot.sam;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import sun.misc.Signal;
+
+/**
+ * Test programs run as separate JVMs by {@link RealProcessTests}, in the manner of corosync's
+ * {@code test/testsam.c}: each initializes, registers, branches on the instance id and ends with an
+ * exit status the test checks. A broken expectation prints {@code FAIL:} and halts with 99.
+ */
+public final class TestSam {
+
+	static final int FAILED = 99;
+
+	private TestSam() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		String scenario = args[0];
+		int interval = (args.length > 1) ? Integer.parseInt(args[1]) : 500;
+		if (scenario.equals("launch-fail")) {
+			// the working directory vanishes, so the supervisor cannot start the active process in it
+			java.nio.file.Files.delete(java.nio.file.Path.of(System.getProperty("user.dir")));
+		}
+		RecoveryPolicy policy = scenario.startsWith("quit") ? RecoveryPolicy.QUIT : RecoveryPolicy.RESTART;
+		Sam sam = Sam.initialize(SamOptions.builder(java.time.Duration.ofMillis(interval), policy)
+			.dataMaxSize(4096)
+			.shutdownTimeout(java.time.Duration.ofSeconds(5))
+			.build());
+		int instance = sam.register();
+		System.out.println("instance " + instance + " pid " + ProcessHandle.current().pid() + " restarts "
+				+ sam.restarts() + " reasons " + sam.recoveries().stream().map((r) -> r.reason().value()).toList());
+		switch (scenario) {
+			case "basic" -> basic(sam);
+			case "warn-signal" -> warnSignal(sam, instance);
+			case "self-kill" -> selfKill(sam, instance);
+			case "data" -> data(sam, instance);
+			case "callback" -> callback(sam, instance);
+			case "close-while-heartbeats" -> closeWhileHeartbeats(sam, interval);
+			case "quit-exit" -> quitExit(sam);
+			case "quit-killed" -> quitKilled(sam);
+			case "heartbeat-forever" -> heartbeatForever(sam, interval);
+			case "exit" -> System.exit(Integer.parseInt(args[2]));
+			default -> fail("unknown scenario " + scenario);
+		}
+	}
+
+	/** testsam's test1: start, heartbeat, stop, finalize, and every call after finalize is BAD_HANDLE. */
+	private static void basic(Sam sam) {
+		sam.start();
+		sam.hcSend();
+		sam.stop();
+		sam.start();
+		sam.hcSend();
+		sam.close();
+		expectError(CsError.BAD_HANDLE, sam::start);
+		expectError(CsError.BAD_HANDLE, sam::stop);
+		expectError(CsError.BAD_HANDLE, sam::hcSend);
+		expectError(CsError.BAD_HANDLE, sam::register);
+		expectError(CsError.BAD_HANDLE, sam::close);
+		expectError(CsError.BAD_HANDLE, () -> sam.dataStore(new byte[1]));
+		expectError(CsError.BAD_HANDLE, () -> sam.warnSignalSet(Signals.SIGUSR1));
+		expectError(CsError.BAD_HANDLE, () -> Sam.initialize(100, RecoveryPolicy.QUIT));
+		System.exit(0);
+	}
+
+	/**
+	 * testsam's test2/test3: the warn signal arrives exactly once, then SIGKILL. Instance 1 records
+	 * when its last message went out and when SIGUSR1 arrived; instance 2 checks both and the
+	 * carried warn signal.
+	 */
+	private static void warnSignal(Sam sam, int instance) throws InterruptedException {
+		if (instance == 1) {
+			AtomicInteger warnings = new AtomicInteger();
+			sam.warnSignalSet(Signals.SIGUSR1);
+			sam.start();
+			sam.hcSend();
+			long lastMessage = System.currentTimeMillis();
+			System.out.println("last-message " + lastMessage);
+			Signal.handle(new Signal("USR1"), (signal) -> {
+				long now = System.currentTimeMillis();
+				System.out.println("warned " + now);
+				sam.dataStore(longs(warnings.incrementAndGet(), lastMessage, now));
+			});
+			// a tick every 5 ms: the last one printed tells, from outside, when SIGKILL struck
+			for (int tick = 0; tick < 12_000; tick++) {
+				System.out.println("alive " + System.currentTimeMillis());
+				Thread.sleep(5);
+			}
+			fail("instance 1 was not killed");
+		}
+		long[] stored = toLongs(sam.dataRestore());
+		check(stored.length == 3, "data from instance 1: " + Arrays.toString(stored));
+		check(stored[0] == 1, "warn signal delivered " + stored[0] + " times");
+		check(sam.warnSignal() == Signals.SIGUSR1, "warn signal carried: " + sam.warnSignal());
+		System.out.println("warn-after-ms " + (stored[2] - stored[1]));
+		System.exit(0);
+	}
+
+	/** testsam's test4-like: a process that kills itself with SIGKILL is restarted. */
+	private static void selfKill(Sam sam, int instance) {
+		if (instance == 1) {
+			sam.start();
+			killSelf();
+		}
+		check(sam.recoveries().size() == 1, "recoveries " + sam.recoveries());
+		check(sam.recoveries().get(0).reason() == Recovery.Reason.KILLED, "reason " + sam.recoveries());
+		check(sam.recoveries().get(0).exitStatus() == 128 + Signals.SIGKILL, "status " + sam.recoveries());
+		System.exit(0);
+	}
+
+	/** testsam's test5: data store, restore and getsize across instances, with the error cases. */
+	private static void data(Sam sam, int instance) {
+		byte[] payload = new byte[1000];
+		for (int i = 0; i < payload.length; i++) {
+			payload[i] = (byte) (i * 31);
+		}
+		if (instance == 1) {
+			check(sam.dataGetSize() == 0, "size before store " + sam.dataGetSize());
+			check(sam.dataRestore().length == 0, "restore before store");
+			expectError(CsError.INVALID_PARAM, () -> sam.dataRestore(null));
+			sam.dataStore("small".getBytes(StandardCharsets.UTF_8));
+			expectError(CsError.INVALID_PARAM, () -> sam.dataRestore(new byte[2]));
+			expectError(CsError.TOO_BIG, () -> sam.dataStore(new byte[4097]));
+			check(sam.dataGetSize() == 5, "size after a refused store " + sam.dataGetSize());
+			sam.dataStore(payload);
+			payload[0] = 42;
+			sam.start();
+			killSelf();
+		}
+		byte[] buffer = new byte[2000];
+		check(sam.dataGetSize() == 1000, "size in instance 2: " + sam.dataGetSize());
+		check(sam.dataRestore(buffer) == 1000, "restored size");
+		payload[0] = 0;
+		check(Arrays.equals(Arrays.copyOf(buffer, 1000), payload), "restored bytes differ");
+		sam.dataStore(null);
+		check(sam.dataGetSize() == 0, "size after delete " + sam.dataGetSize());
+		System.exit(0);
+	}
+
+	/** testsam's test6: the event-driven callback is counted up to its first failure. */
+	private static void callback(Sam sam, int instance) throws InterruptedException {
+		if (instance == 1) {
+			AtomicInteger calls = new AtomicInteger();
+			sam.hcCallbackRegister(() -> {
+				int call = calls.incrementAndGet();
+				sam.dataStore(longs(call));
+				System.out.println("callback " + call);
+				return call < 4;
+			});
+			sam.start();
+			Thread.sleep(60_000);
+			fail("instance 1 was not recovered");
+		}
+		long[] stored = toLongs(sam.dataRestore());
+		check(stored.length == 1 && stored[0] == 4, "callback calls " + Arrays.toString(stored));
+		check(sam.recoveries().get(0).reason() == Recovery.Reason.UNHEALTHY, "reason " + sam.recoveries());
+		System.exit(0);
+	}
+
+	/** testsam's test7-like: close() while the heartbeat thread runs stops checking cleanly. */
+	private static void closeWhileHeartbeats(Sam sam, int interval) throws InterruptedException {
+		AtomicInteger calls = new AtomicInteger();
+		sam.hcCallbackRegister(() -> calls.incrementAndGet() > 0);
+		sam.start();
+		Thread.sleep(3L * interval);
+		check(calls.get() >= 2, "callback ran " + calls.get() + " times in 3 intervals");
+		sam.close();
+		int after = calls.get();
+		Thread.sleep(3L * interval);
+		check(calls.get() == after, "callback still runs after close");
+		System.exit(0);
+	}
+
+	private static void quitExit(Sam sam) {
+		sam.start();
+		sam.hcSend();
+		System.exit(7);
+	}
+
+	private static void quitKilled(Sam sam) {
+		sam.start();
+		killSelf();
+	}
+
+	private static void heartbeatForever(Sam sam, int interval) throws InterruptedException {
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("shutdown hook ran")));
+		sam.start();
+		while (true) {
+			sam.hcSend();
+			Thread.sleep(Math.max(1, interval / 4));
+		}
+	}
+
+	private static void killSelf() {
+		PosixSignals.send(ProcessHandle.current(), Signals.SIGKILL);
+		Runtime.getRuntime().halt(FAILED);
+	}
+
+	private static void expectError(CsError expected, Runnable call) {
+		try {
+			call.run();
+		}
+		catch (SamException ex) {
+			check(ex.error() == expected, "expected " + expected + " but got " + ex.error() + ": " + ex.getMessage());
+			return;
+		}
+		fail("expected " + expected + " but the call succeeded");
+	}
+
+	private static void check(boolean condition, String message) {
+		if (!condition) {
+			fail(message);
+		}
+	}
+
+	private static void fail(String message) {
+		System.out.println("FAIL: " + message);
+		System.out.flush();
+		Runtime.getRuntime().halt(FAILED);
+	}
+
+	private static byte[] longs(long... values) {
+		ByteBuffer buffer = ByteBuffer.allocate(values.length * Long.BYTES);
+		for (long value : values) {
+			buffer.putLong(value);
+		}
+		return buffer.array();
+	}
+
+	private static long[] toLongs(byte[] bytes) {
+		ByteBuffer buffer = ByteBuffer.wrap(bytes);
+		long[] values = new long[bytes.length / Long.BYTES];
+		for (int i = 0; i < values.length; i++) {
+			values[i] = buffer.getLong();
+		}
+		return values;
+	}
+
+}

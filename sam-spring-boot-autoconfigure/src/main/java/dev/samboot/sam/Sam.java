@@ -281,22 +281,14 @@ public final class Sam implements AutoCloseable {
 		if (!this.policy.quorum()) {
 			return null;
 		}
-		if (this.options.quorumSource() == null) {
-			throw new SamException(CsError.LIBRARY,
-					"Policy " + this.policy + " needs a quorum source (corosync votequorum), and none is configured");
-		}
-		return this.options.quorumSource().get();
+		return (this.options.quorumSource() != null) ? this.options.quorumSource().get() : new CorosyncQuorum();
 	}
 
 	private StatePublisher statePublisher() {
 		if (!this.policy.cmap()) {
 			return null;
 		}
-		if (this.options.statePublisher() == null) {
-			throw new SamException(CsError.LIBRARY,
-					"Policy " + this.policy + " needs a state publisher (corosync cmap), and none is configured");
-		}
-		return this.options.statePublisher().get();
+		return (this.options.statePublisher() != null) ? this.options.statePublisher().get() : new CmapStatePublisher();
 	}
 
 	private static void closeQuietly(SupervisorLoop loop, QuorumSource quorum) {

@@ -118,7 +118,8 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Set where the supervisor learns about quorum, for policies with the quorum flag.
+		 * Set where the supervisor learns about quorum, for policies with the quorum flag; the
+		 * default is corosync's votequorum ({@link CorosyncQuorum}).
 		 * @param source creates the source, in the supervisor only
 		 * @return this builder
 		 */
@@ -128,7 +129,8 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Set where the supervisor publishes its state, for policies with the cmap flag.
+		 * Set where the supervisor publishes its state, for policies with the cmap flag; the
+		 * default is corosync's cmap ({@link CmapStatePublisher}).
 		 * @param publisher creates the publisher, in the supervisor only
 		 * @return this builder
 		 */

@@ -33,10 +33,9 @@ public interface StatePublisher {
 	void state(String state);
 
 	/**
-	 * Publish when the active process was last heard from.
-	 * @param nanos a monotonic timestamp
+	 * Publish that the active process was heard from just now.
 	 */
-	void lastUpdated(long nanos);
+	void lastUpdated();
 
 	/**
 	 * Remove every key, after a clean stop.

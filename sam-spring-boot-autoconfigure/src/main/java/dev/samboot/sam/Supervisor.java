@@ -160,7 +160,7 @@ final class Supervisor {
 		if (!(message instanceof HealthFailed)) {
 			this.lastActivity = this.clock.nanoTime();
 			if (this.publisher != null) {
-				this.publisher.lastUpdated(this.lastActivity);
+				this.publisher.lastUpdated();
 			}
 		}
 		if (message instanceof Start) {
@@ -297,8 +297,13 @@ final class Supervisor {
 		return armed() ? this.lastActivity + this.settings.intervalNanos() : Long.MAX_VALUE;
 	}
 
+	/**
+	 * Whether silence is timed: while started, and also once warned, because a JVM runs its
+	 * shutdown hooks on the warn signal and those may call {@code stop()}; a shutdown that then
+	 * hangs must still be killed T after the last message.
+	 */
 	private boolean armed() {
-		return this.started && !this.waitingForQuorum && this.settings.intervalNanos() > 0 && !this.killed
+		return (this.started || this.warned) && !this.waitingForQuorum && this.settings.intervalNanos() > 0 && !this.killed
 				&& !this.stopping;
 	}
 

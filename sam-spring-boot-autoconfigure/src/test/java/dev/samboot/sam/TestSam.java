@@ -26,7 +26,12 @@ public final class TestSam {
 			// the working directory vanishes, so the supervisor cannot start the active process in it
 			java.nio.file.Files.delete(java.nio.file.Path.of(System.getProperty("user.dir")));
 		}
-		RecoveryPolicy policy = scenario.startsWith("quit") ? RecoveryPolicy.QUIT : RecoveryPolicy.RESTART;
+		RecoveryPolicy policy = switch (scenario) {
+			case "quorum" -> RecoveryPolicy.QUORUM_RESTART;
+			case "cmap-quit", "cmap-clean" -> RecoveryPolicy.QUIT.withCmap();
+			case "cmap-restart" -> RecoveryPolicy.RESTART.withCmap();
+			default -> scenario.startsWith("quit") ? RecoveryPolicy.QUIT : RecoveryPolicy.RESTART;
+		};
 		Sam sam = Sam.initialize(SamOptions.builder(java.time.Duration.ofMillis(interval), policy)
 			.dataMaxSize(4096)
 			.shutdownTimeout(java.time.Duration.ofSeconds(5))
@@ -45,6 +50,10 @@ public final class TestSam {
 			case "quit-killed" -> quitKilled(sam);
 			case "heartbeat-forever" -> heartbeatForever(sam, interval);
 			case "exit" -> System.exit(Integer.parseInt(args[2]));
+			case "quorum" -> CorosyncScenarios.quorum(sam, instance, interval);
+			case "cmap-quit" -> CorosyncScenarios.cmapQuit(sam, interval, false);
+			case "cmap-clean" -> CorosyncScenarios.cmapQuit(sam, interval, true);
+			case "cmap-restart" -> CorosyncScenarios.cmapRestart(sam);
 			default -> fail("unknown scenario " + scenario);
 		}
 	}
@@ -201,7 +210,7 @@ public final class TestSam {
 		Runtime.getRuntime().halt(FAILED);
 	}
 
-	private static void expectError(CsError expected, Runnable call) {
+	static void expectError(CsError expected, Runnable call) {
 		try {
 			call.run();
 		}
@@ -212,13 +221,13 @@ public final class TestSam {
 		fail("expected " + expected + " but the call succeeded");
 	}
 
-	private static void check(boolean condition, String message) {
+	static void check(boolean condition, String message) {
 		if (!condition) {
 			fail(message);
 		}
 	}
 
-	private static void fail(String message) {
+	static void fail(String message) {
 		System.out.println("FAIL: " + message);
 		System.out.flush();
 		Runtime.getRuntime().halt(FAILED);

@@ -1,0 +1,153 @@
+package dev.samboot.sam;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Delegate;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.byref.LongLongByReference;
+import jnr.ffi.byref.NativeLongByReference;
+import jnr.ffi.byref.PointerByReference;
+
+/**
+ * Bindings to corosync's client libraries ({@code libquorum.so.5}, {@code libcmap.so.4}) and the
+ * two libc calls that go with them, loaded on first use through jnr-ffi.
+ */
+final class CorosyncLibraries {
+
+	static final int CS_OK = 1;
+
+	static final int CS_DISPATCH_ALL = 2;
+
+	static final int CS_TRACK_CHANGES = 2;
+
+	private CorosyncLibraries() {
+	}
+
+	/** {@code quorum_notification_fn_t}. */
+	public interface QuorumNotification {
+
+		@Delegate
+		void notify(long handle, int quorate, long ringSeq, int viewListEntries, Pointer viewList);
+
+	}
+
+	/** {@code corosync/quorum.h}. */
+	public interface Quorum {
+
+		int quorum_initialize(@Out LongLongByReference handle, Pointer callbacks, @Out IntByReference quorumType);
+
+		int quorum_finalize(long handle);
+
+		int quorum_fd_get(long handle, @Out IntByReference fd);
+
+		int quorum_getquorate(long handle, @Out IntByReference quorate);
+
+		int quorum_trackstart(long handle, int flags);
+
+		int quorum_dispatch(long handle, int dispatchTypes);
+
+	}
+
+	/** {@code corosync/cmap.h}. */
+	public interface Cmap {
+
+		int cmap_initialize(@Out LongLongByReference handle);
+
+		int cmap_finalize(long handle);
+
+		int cmap_set_string(long handle, String key, String value);
+
+		int cmap_set_uint32(long handle, String key, int value);
+
+		int cmap_set_uint64(long handle, String key, long value);
+
+		int cmap_get_string(long handle, String key, @Out PointerByReference value);
+
+		int cmap_get_uint32(long handle, String key, @Out IntByReference value);
+
+		int cmap_get_uint64(long handle, String key, @Out LongLongByReference value);
+
+		int cmap_delete(long handle, String key);
+
+		int cmap_iter_init(long handle, String prefix, @Out LongLongByReference iterator);
+
+		int cmap_iter_next(long handle, long iterator, Pointer keyName, @Out NativeLongByReference valueLength,
+				@Out IntByReference type);
+
+		int cmap_iter_finalize(long handle, long iterator);
+
+	}
+
+	/** The libc calls needed beside them. */
+	public interface LibC {
+
+		int poll(Pointer fds, long count, int timeoutMillis);
+
+		void free(Pointer pointer);
+
+	}
+
+	static Quorum quorum() {
+		return Holder.QUORUM.get();
+	}
+
+	static Cmap cmap() {
+		return Holder.CMAP.get();
+	}
+
+	static LibC libc() {
+		return Holder.LIBC.get();
+	}
+
+	/** Loads each library once; a missing one is remembered as the error to report. */
+	private static final class Holder {
+
+		static final Loaded<Quorum> QUORUM = load(Quorum.class, "quorum", "libquorum.so.5");
+
+		static final Loaded<Cmap> CMAP = load(Cmap.class, "cmap", "libcmap.so.4");
+
+		static final Loaded<LibC> LIBC = load(LibC.class, "c", "libc.so.6");
+
+		private static <T> Loaded<T> load(Class<T> type, String... names) {
+			try {
+				LibraryLoader<T> loader = LibraryLoader.create(type).failImmediately();
+				for (String name : names) {
+					loader.library(name);
+				}
+				return new Loaded<>(loader.load(), null);
+			}
+			catch (LinkageError | RuntimeException ex) {
+				return new Loaded<>(null, ex);
+			}
+		}
+
+	}
+
+	private record Loaded<T>(T library, Throwable failure) {
+
+		T get() {
+			if (this.library == null) {
+				throw new SamException(CsError.LIBRARY,
+						"corosync's client library is not available (install corosync): " + this.failure.getMessage(),
+						this.failure);
+			}
+			return this.library;
+		}
+
+	}
+
+	static void check(int error, String what) {
+		if (error != CS_OK) {
+			CsError csError;
+			try {
+				csError = CsError.fromCode(error);
+			}
+			catch (IllegalArgumentException ex) {
+				csError = CsError.LIBRARY;
+			}
+			throw new SamException(csError, what + " failed");
+		}
+	}
+
+}

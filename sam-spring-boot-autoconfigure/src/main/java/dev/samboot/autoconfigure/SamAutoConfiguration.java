@@ -1,0 +1,69 @@
+package dev.samboot.autoconfigure;
+
+import dev.samboot.autoconfigure.health.ActuatorHealthCheck;
+import dev.samboot.autoconfigure.health.SamHealthCheckAutoConfiguration;
+import dev.samboot.sam.HealthCheckCallback;
+import dev.samboot.sam.Sam;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+
+/**
+ * Auto-configuration of samboot in an active process: the
+ * {@link Sam} handle that {@link SamApplicationListener} registered, Actuator's health as the
+ * event-driven health check (from {@link SamHealthCheckAutoConfiguration}), and {@link SamLifecycle} to call {@code start()} when ready and
+ * {@code stop()} on a clean close.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "sam.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SamProperties.class)
+public class SamAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(SamAutoConfiguration.class);
+
+	@Bean
+	@ConditionalOnMissingBean
+	SamSettings samSettings(SamProperties properties) {
+		return SamSettings.of(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Conditional(OnRegisteredSamCondition.class)
+	Sam sam() {
+		return Sam.current().orElseThrow();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(Sam.class)
+	SamLifecycle samLifecycle(Sam sam, SamSettings settings, ObjectProvider<ActuatorHealthCheck> healthCheck) {
+		return new SamLifecycle(sam, settings.properties().start(), callback(sam, settings, healthCheck));
+	}
+
+	private static HealthCheckCallback callback(Sam sam, SamSettings settings,
+			ObjectProvider<ActuatorHealthCheck> healthCheck) {
+		if (!settings.properties().health().enabled()) {
+			return null;
+		}
+		if (sam.interval().isZero()) {
+			logger.info("sam.interval is 0: no health checks, only the death of the process is watched");
+			return null;
+		}
+		HealthCheckCallback callback = healthCheck.getIfAvailable();
+		if (callback == null) {
+			logger.info("Actuator's health endpoint is not available: heartbeats show only that this JVM runs");
+			return () -> true;
+		}
+		return callback;
+	}
+
+}

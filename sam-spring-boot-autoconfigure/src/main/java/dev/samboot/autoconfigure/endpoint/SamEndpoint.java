@@ -1,0 +1,133 @@
+package dev.samboot.autoconfigure.endpoint;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import dev.samboot.autoconfigure.health.ActuatorHealthCheck;
+import dev.samboot.autoconfigure.health.HealthCheckResult;
+import dev.samboot.sam.Recovery;
+import dev.samboot.sam.Sam;
+import dev.samboot.sam.SamState;
+import dev.samboot.sam.Signals;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * {@code /actuator/sam}: this instance, its supervisor, and the recoveries that led to it.
+ */
+@Endpoint(id = "sam")
+public class SamEndpoint {
+
+	private final Sam sam;
+
+	private final ActuatorHealthCheck healthCheck;
+
+	/**
+	 * Create a new instance.
+	 * @param sam the registered handle
+	 * @param healthCheck the event-driven health check, or {@code null}
+	 */
+	public SamEndpoint(Sam sam, ActuatorHealthCheck healthCheck) {
+		this.sam = sam;
+		this.healthCheck = healthCheck;
+	}
+
+	@ReadOperation
+	public SamDescriptor sam() {
+		Sam sam = this.sam;
+		return new SamDescriptor(sam.instanceId(), sam.restarts(), sam.state().name(), sam.policy().toString(),
+				sam.interval(), Signals.name(sam.warnSignal()), healthCheckMode(), healthChecked(),
+				sam.healthCheckFailed(), sam.supervisorPid(), sam.pid(), dataSize(), sam.dataMaxSize(),
+				lastHealthCheck(), sam.recoveries().stream().map(RecoveryDescriptor::of).toList());
+	}
+
+	private int dataSize() {
+		SamState state = this.sam.state();
+		return (state == SamState.FINALIZED || state == SamState.NOT_INITIALIZED) ? 0 : this.sam.dataGetSize();
+	}
+
+	private String healthCheckMode() {
+		return this.sam.eventDriven() ? "event-driven" : "application-driven";
+	}
+
+	private String healthChecked() {
+		if (!this.sam.eventDriven()) {
+			return null;
+		}
+		return (this.healthCheck != null) ? this.healthCheck.description() : "none (heartbeats only)";
+	}
+
+	private HealthCheckDescriptor lastHealthCheck() {
+		HealthCheckResult result = (this.healthCheck != null) ? this.healthCheck.lastResult() : null;
+		return (result != null) ? HealthCheckDescriptor.of(result) : null;
+	}
+
+	/**
+	 * The state of this instance.
+	 *
+	 * @param instanceId this instance's id: 1 for the first, one more per recovery
+	 * @param restarts how many instances were started after the first
+	 * @param state libsam's state of this handle (REGISTERED, STARTED ...)
+	 * @param policy the recovery policy in force
+	 * @param interval the health-check interval T
+	 * @param warnSignal the signal sent after T of silence
+	 * @param healthCheck {@code event-driven} or {@code application-driven}
+	 * @param healthChecked what the event-driven check consults
+	 * @param healthCheckFailed whether the check has answered unhealthy in this instance
+	 * @param supervisorPid the supervisor's pid
+	 * @param pid this instance's pid
+	 * @param dataSize the size of the stored data
+	 * @param dataMaxSize the largest data that can be stored
+	 * @param lastHealthCheck the most recent health check, or {@code null}
+	 * @param recoveries the recent recoveries, oldest first
+	 */
+	public record SamDescriptor(int instanceId, int restarts, String state, String policy, Duration interval,
+			String warnSignal, String healthCheck, String healthChecked, boolean healthCheckFailed, long supervisorPid,
+			long pid, int dataSize, int dataMaxSize, HealthCheckDescriptor lastHealthCheck,
+			List<RecoveryDescriptor> recoveries) implements OperationResponseBody {
+	}
+
+	/**
+	 * One health check.
+	 *
+	 * @param outcome {@code up}, {@code down} or {@code error}
+	 * @param status the aggregated status, when there was one
+	 * @param time when it ran
+	 * @param durationMillis how long it took
+	 * @param detail what was not up, or why it failed
+	 */
+	public record HealthCheckDescriptor(String outcome, String status, Instant time, double durationMillis,
+			String detail) {
+
+		static HealthCheckDescriptor of(HealthCheckResult result) {
+			return new HealthCheckDescriptor(result.outcome().value(), result.status(), result.time(),
+					result.duration().toNanos() / 1_000_000.0, result.detail());
+		}
+
+	}
+
+	/**
+	 * One recovery the supervisor made.
+	 *
+	 * @param time when the instance ended
+	 * @param instance its id
+	 * @param pid its pid
+	 * @param reason {@code hc-timeout}, {@code unhealthy}, {@code exited}, {@code killed},
+	 * {@code marked-failed} or {@code quorum-lost}
+	 * @param exitStatus its exit status (128 + N when killed by signal N)
+	 * @param action {@code restart} or {@code quit}
+	 */
+	public record RecoveryDescriptor(Instant time, int instance, long pid, String reason, int exitStatus,
+			String action) {
+
+		static RecoveryDescriptor of(Recovery recovery) {
+			return new RecoveryDescriptor(recovery.time(), recovery.instance(), recovery.pid(),
+					recovery.reason().value(), recovery.exitStatus(), recovery.action().name().toLowerCase());
+		}
+
+	}
+
+}

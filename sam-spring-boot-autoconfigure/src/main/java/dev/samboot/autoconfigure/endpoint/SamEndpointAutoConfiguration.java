@@ -1,0 +1,33 @@
+package dev.samboot.autoconfigure.endpoint;
+
+import dev.samboot.autoconfigure.SamAutoConfiguration;
+import dev.samboot.autoconfigure.health.ActuatorHealthCheck;
+import dev.samboot.autoconfigure.health.SamHealthCheckAutoConfiguration;
+import dev.samboot.sam.Sam;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of {@code /actuator/sam}, when Actuator is present and the endpoint is
+ * available (exposed and not disabled).
+ */
+@AutoConfiguration(after = { SamAutoConfiguration.class, SamHealthCheckAutoConfiguration.class })
+@ConditionalOnClass(Endpoint.class)
+@ConditionalOnAvailableEndpoint(SamEndpoint.class)
+public class SamEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(Sam.class)
+	SamEndpoint samEndpoint(Sam sam, ObjectProvider<ActuatorHealthCheck> healthCheck) {
+		return new SamEndpoint(sam, healthCheck.getIfAvailable());
+	}
+
+}

@@ -1,0 +1,124 @@
+package dev.samboot.sample;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+import dev.samboot.sam.Sam;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Endpoints that show each behaviour of samboot: crash the JVM, keep a counter in the
+ * supervisor's stored data, turn health DOWN, make the health check hang.
+ */
+@RestController
+@RequestMapping(path = "/demo", produces = "text/plain")
+public class DemoController {
+
+	private static final Log logger = LogFactory.getLog(DemoController.class);
+
+	private final Sam sam;
+
+	private final DemoHealthIndicator health;
+
+	/** The counter when the application runs without supervision (sam.enabled=false). */
+	private long unsupervisedCounter;
+
+	public DemoController(ObjectProvider<Sam> sam, DemoHealthIndicator health) {
+		this.sam = sam.getIfAvailable();
+		this.health = health;
+	}
+
+	/**
+	 * Halt the JVM with a status, as a crash would: no shutdown hooks run.
+	 * @param status the exit status, 0 to 255
+	 * @return what happens
+	 */
+	@PostMapping("/crash")
+	public ResponseEntity<String> crash(@RequestParam(defaultValue = "1") int status) {
+		if (status < 0 || status > 255) {
+			return ResponseEntity.badRequest().body("status must be from 0 to 255, not " + status + "\n");
+		}
+		logger.warn("POST /demo/crash: halting with status " + status);
+		Thread halt = new Thread(() -> {
+			sleep(100);
+			Runtime.getRuntime().halt(status);
+		}, "demo-crash");
+		halt.start();
+		return ResponseEntity.accepted().body("halting with status " + status + "\n");
+	}
+
+	/**
+	 * Add one to the counter; it returns once the supervisor holds the new value.
+	 * @return the new value
+	 */
+	@PostMapping("/counter")
+	public synchronized String increment() {
+		long next = read() + 1;
+		if (this.sam != null) {
+			this.sam.dataStore(ByteBuffer.allocate(Long.BYTES).putLong(next).array());
+		}
+		else {
+			this.unsupervisedCounter = next;
+		}
+		return next + "\n";
+	}
+
+	/**
+	 * Read the counter, which survives restarts.
+	 * @return the value
+	 */
+	@GetMapping("/counter")
+	public synchronized String counter() {
+		return read() + "\n";
+	}
+
+	private long read() {
+		if (this.sam == null) {
+			return this.unsupervisedCounter;
+		}
+		byte[] stored = this.sam.dataRestore();
+		return (stored.length == Long.BYTES) ? ByteBuffer.wrap(stored).getLong() : 0;
+	}
+
+	/**
+	 * Turn the demo health indicator DOWN: the next health check fails, heartbeats stop, the
+	 * supervisor warns, kills and restarts.
+	 * @return what happens
+	 */
+	@PostMapping("/unhealthy")
+	public String unhealthy() {
+		logger.warn("POST /demo/unhealthy: the demo health indicator is DOWN from now on");
+		this.health.mode(DemoHealthIndicator.Mode.DOWN);
+		return "health is DOWN; expect the warn signal within one interval\n";
+	}
+
+	/**
+	 * Make the demo health indicator block forever: the check times out and counts as unhealthy.
+	 * @return what happens
+	 */
+	@PostMapping("/hang")
+	public String hang() {
+		logger.warn("POST /demo/hang: the demo health indicator blocks from now on");
+		this.health.mode(DemoHealthIndicator.Mode.HANG);
+		return "health check hangs; expect the warn signal within one interval\n";
+	}
+
+	private static void sleep(long millis) {
+		try {
+			TimeUnit.MILLISECONDS.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

@@ -35,7 +35,12 @@ public class SamAutoConfiguration {
 		return SamSettings.of(properties);
 	}
 
-	@Bean
+	/**
+	 * The handle belongs to this JVM, not to the context: closing the context calls
+	 * {@code stop()} through {@link SamLifecycle} but does not finalize it.
+	 * @return the handle registered by {@link SamApplicationListener}
+	 */
+	@Bean(destroyMethod = "")
 	@ConditionalOnMissingBean
 	@Conditional(OnRegisteredSamCondition.class)
 	Sam sam() {

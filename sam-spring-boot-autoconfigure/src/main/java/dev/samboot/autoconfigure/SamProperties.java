@@ -11,18 +11,18 @@ import org.springframework.util.unit.DataSize;
  * {@link SamApplicationListener} before any bean exists (to become the supervisor or register as
  * an active process), and by the auto-configuration in the active process.
  *
- * @param enabled whether to supervise the application; false runs it as a plain process
- * @param interval the health-check interval T: after T without a heartbeat the warn signal is
- * sent, after another T SIGKILL; 0 watches only for the process's death
- * @param policy what the supervisor does when an instance fails
- * @param warnSignal the signal sent when a heartbeat is missed, as a name (TERM, SIGUSR1) or a
- * number; KILL means no warning
- * @param start when to call {@code start()}, from which point heartbeats are expected
- * @param shutdownTimeout how long an instance stopped from outside (SIGTERM or SIGINT to the
- * supervisor) has to end before it is killed
- * @param health how the heartbeats are driven
- * @param data the data kept by the supervisor across instances
- * @param cmap corosync cmap publishing
+ * @param enabled Whether to supervise the application. When false it runs as a plain process.
+ * @param interval Health-check interval T. After T without a heartbeat the warn signal is sent,
+ * after another T SIGKILL. 0 watches only for the death of the process.
+ * @param policy Recovery policy: what the supervisor does when an instance fails.
+ * @param warnSignal Signal sent when a heartbeat is missed, as a name (TERM, SIGUSR1) or a
+ * number. KILL means no warning.
+ * @param start When to call start(), from which point heartbeats are expected.
+ * @param shutdownTimeout Time an instance stopped from outside (SIGTERM or SIGINT to the supervisor)
+ * has to end before it is killed.
+ * @param health Health checking.
+ * @param data Data kept by the supervisor across instances.
+ * @param cmap Publishing in corosync's cmap.
  */
 @ConfigurationProperties("sam")
 public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue("5s") Duration interval,
@@ -68,12 +68,12 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * How heartbeats are driven.
 	 *
-	 * @param enabled whether Actuator's health drives the heartbeats (event-driven checking); false
-	 * leaves them to the application, which calls {@code Sam.hcSend()} at least once per interval
-	 * @param group the health group to check, as configured under
-	 * {@code management.endpoint.health.group}; all indicators when not set
-	 * @param timeout how long one health check may take before it counts as failed; half the
-	 * interval when not set
+	 * @param enabled Whether Actuator's health drives the heartbeats (event-driven checking). When
+	 * false the application calls Sam.hcSend() at least once per interval itself.
+	 * @param group Health group to check, as defined under management.endpoint.health.group. All
+	 * health indicators when not set.
+	 * @param timeout Time one health check may take before it counts as failed. Half the interval
+	 * when not set.
 	 */
 	public record Health(@DefaultValue("true") boolean enabled, String group, Duration timeout) {
 	}
@@ -81,7 +81,7 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * The data the application keeps in the supervisor with {@code Sam.dataStore}.
 	 *
-	 * @param maxSize the largest data {@code dataStore} accepts; more is refused with TOO_BIG
+	 * @param maxSize Largest data Sam.dataStore accepts; more is refused with TOO_BIG.
 	 */
 	public record Data(@DefaultValue("1MB") DataSize maxSize) {
 	}
@@ -89,8 +89,8 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * Publishing the supervisor's state in corosync's cmap (libsam's cmap flag).
 	 *
-	 * @param enabled whether to publish the state under {@code resources.process.<pid>.} and allow
-	 * {@code markFailed()}; needs a running corosync
+	 * @param enabled Whether to publish the supervisor's state under resources.process.PID. in
+	 * corosync's cmap and allow markFailed(). Needs a running corosync.
 	 */
 	public record Cmap(@DefaultValue("false") boolean enabled) {
 	}

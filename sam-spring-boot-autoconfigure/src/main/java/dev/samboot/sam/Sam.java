@@ -220,12 +220,6 @@ public final class Sam implements AutoCloseable {
 	private void supervisorLost() {
 		logger.log(Level.ERROR, "The supervisor (pid {0}) is gone: instance {1} exits so that nothing runs "
 				+ "unsupervised", Long.toString(this.supervisorPid), Integer.toString(this.instanceId));
-		Thread halt = new Thread(() -> {
-			sleepQuietly(Math.max(1000, Math.min(10_000, this.intervalNanos / 1_000_000)));
-			Runtime.getRuntime().halt(SUPERVISOR_LOST_STATUS);
-		}, "sam-halt");
-		halt.setDaemon(true);
-		halt.start();
 		this.platform.exit().accept(SUPERVISOR_LOST_STATUS);
 	}
 
@@ -608,15 +602,6 @@ public final class Sam implements AutoCloseable {
 	 */
 	public List<Recovery> recoveries() {
 		return this.recoveries;
-	}
-
-	private static void sleepQuietly(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 }

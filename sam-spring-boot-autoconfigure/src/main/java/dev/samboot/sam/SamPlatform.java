@@ -16,9 +16,33 @@ import java.util.function.IntConsumer;
  */
 record SamPlatform(Map<String, String> environment, Optional<Long> parentPid, List<String> command, IntConsumer exit) {
 
+	/** How long shutdown hooks get when this process must end before it is halted. */
+	static final long EXIT_GRACE_MILLIS = 5000;
+
 	static SamPlatform system() {
 		return new SamPlatform(System.getenv(), ProcessHandle.current().parent().map(ProcessHandle::pid),
-				null, System::exit);
+				null, SamPlatform::exitWithinGrace);
+	}
+
+	/**
+	 * Exit with a status, running shutdown hooks, but halt if they take longer than
+	 * {@link #EXIT_GRACE_MILLIS}: a process that must end (its supervisor is gone) must not be
+	 * kept alive by a hook that hangs.
+	 * @param status the exit status
+	 */
+	static void exitWithinGrace(int status) {
+		Thread halt = new Thread(() -> {
+			try {
+				Thread.sleep(EXIT_GRACE_MILLIS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			Runtime.getRuntime().halt(status);
+		}, "sam-exit-grace");
+		halt.setDaemon(true);
+		halt.start();
+		System.exit(status);
 	}
 
 	/**

@@ -10,24 +10,33 @@ import org.springframework.boot.actuate.autoconfigure.endpoint.condition.Conditi
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration of {@code /actuator/sam}, when Actuator is present and the endpoint is
  * available (exposed and not disabled).
  */
 @AutoConfiguration(after = { SamAutoConfiguration.class, SamHealthCheckAutoConfiguration.class })
-@ConditionalOnClass(Endpoint.class)
-@ConditionalOnAvailableEndpoint(SamEndpoint.class)
+@ConditionalOnBooleanProperty(name = "sam.enabled", matchIfMissing = true)
+@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 public class SamEndpointAutoConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnBean(Sam.class)
-	SamEndpoint samEndpoint(Sam sam, ObjectProvider<ActuatorHealthCheck> healthCheck) {
-		return new SamEndpoint(sam, healthCheck.getIfAvailable());
+	/** Nested, so that the endpoint condition is not even loaded without Actuator. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnAvailableEndpoint(SamEndpoint.class)
+	static class SamEndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnBean(Sam.class)
+		SamEndpoint samEndpoint(Sam sam, ObjectProvider<ActuatorHealthCheck> healthCheck) {
+			return new SamEndpoint(sam, healthCheck.getIfAvailable());
+		}
+
 	}
 
 }

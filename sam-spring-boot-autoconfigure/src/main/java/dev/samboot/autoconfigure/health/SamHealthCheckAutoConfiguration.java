@@ -22,7 +22,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = SamAutoConfiguration.class,
 		afterName = "org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration")
 @ConditionalOnClass(HealthEndpoint.class)
-@ConditionalOnBooleanProperty(name = "sam.health.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = { "sam.enabled", "sam.health.enabled" }, matchIfMissing = true)
 public class SamHealthCheckAutoConfiguration {
 
 	@Bean

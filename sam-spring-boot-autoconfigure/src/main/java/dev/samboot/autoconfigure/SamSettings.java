@@ -59,6 +59,9 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 		catch (BindException ex) {
 			throw invalid(ex);
 		}
+		// an empty value binds to null rather than to the default
+		check(properties.policy() != null, "sam.policy", environment.getProperty("sam.policy"));
+		check(properties.start() != null, "sam.start", environment.getProperty("sam.start"));
 		return of(properties);
 	}
 

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import dev.samboot.autoconfigure.health.HealthCheckResult.Outcome;
@@ -45,7 +46,7 @@ public class ActuatorHealthCheck implements HealthCheckCallback, DisposableBean 
 
 	private volatile HealthCheckResult last;
 
-	private Future<HealthSnapshot> running;
+	private final AtomicBoolean busy = new AtomicBoolean();
 
 	/**
 	 * Create a new instance.
@@ -91,15 +92,24 @@ public class ActuatorHealthCheck implements HealthCheckCallback, DisposableBean 
 	}
 
 	private HealthSnapshot check() throws Exception {
-		if (this.running != null && !this.running.isDone()) {
+		// a cancelled future is "done" while its thread may still be stuck in an indicator
+		if (this.busy.get()) {
 			throw new TimeoutException("The previous check of " + this.description + " has still not answered");
 		}
-		this.running = this.executor.submit(this.health);
+		Future<HealthSnapshot> running = this.executor.submit(() -> {
+			this.busy.set(true);
+			try {
+				return this.health.call();
+			}
+			finally {
+				this.busy.set(false);
+			}
+		});
 		try {
-			return this.running.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
+			return running.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException ex) {
-			this.running.cancel(true);
+			running.cancel(true);
 			throw new TimeoutException(
 					"The check of " + this.description + " did not answer within " + this.timeout.toMillis() + " ms");
 		}

@@ -1,0 +1,119 @@
+package dev.samboot.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.samboot.sam.RecoveryPolicy;
+import dev.samboot.sam.Sam;
+import dev.samboot.sam.Signals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.bootstrap.DefaultBootstrapContext;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.env.MockEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The early hook: when it registers, when it stays off and why, and how wrong values stop
+ * start-up before anything is launched.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class SamApplicationListenerTests {
+
+	private final List<SamSettings> registered = new ArrayList<>();
+
+	@Test
+	void registersWithTheBoundSettingsWhereNothingKeepsItOff() {
+		SamApplicationListener listener = new SamApplicationListener((env) -> null, this.registered::add);
+		listener.onApplicationEvent(event(environment("sam.interval=750ms", "sam.policy=quit", "sam.warn-signal=USR1")));
+		assertThat(this.registered).singleElement().satisfies((settings) -> {
+			assertThat(settings.interval().toMillis()).isEqualTo(750);
+			assertThat(settings.policy()).isEqualTo(RecoveryPolicy.QUIT);
+			assertThat(settings.warnSignal()).isEqualTo(Signals.SIGUSR1);
+		});
+	}
+
+	@Test
+	void staysOffWhenAConditionSaysSo() {
+		SamApplicationListener listener = new SamApplicationListener((env) -> "a reason", this.registered::add);
+		listener.onApplicationEvent(event(environment()));
+		assertThat(this.registered).isEmpty();
+	}
+
+	@Test
+	void disabledSkipsEvenTheValidation() {
+		SamApplicationListener listener = new SamApplicationListener((env) -> null, this.registered::add);
+		listener.onApplicationEvent(event(environment("sam.enabled=false", "sam.policy=reboot")));
+		assertThat(this.registered).isEmpty();
+	}
+
+	@Test
+	void wrongValueStopsStartUpBeforeRegistering() {
+		SamApplicationListener listener = new SamApplicationListener((env) -> null, this.registered::add);
+		assertThatExceptionOfType(InvalidSamPropertyException.class)
+			.isThrownBy(() -> listener.onApplicationEvent(event(environment("sam.interval=-2s"))))
+			.withMessageContaining("sam.interval");
+		assertThat(this.registered).isEmpty();
+	}
+
+	@Test
+	void runsAfterConfigDataAndLogging() {
+		assertThat(new SamApplicationListener().getOrder())
+			.isGreaterThan(org.springframework.boot.support.EnvironmentPostProcessorApplicationListener.DEFAULT_ORDER)
+			.isGreaterThan(org.springframework.boot.context.logging.LoggingApplicationListener.DEFAULT_ORDER);
+	}
+
+	@Test
+	void underJUnitARealApplicationIsNotSupervised() {
+		try (ConfigurableApplicationContext context = application().run()) {
+			assertThat(Sam.current()).isEmpty();
+			assertThat(context.getBeansOfType(Sam.class)).isEmpty();
+		}
+		assertThat(StayOffConditions.reason(new MockEnvironment())).startsWith("running under tests");
+	}
+
+	@Test
+	void wrongValueInARealApplicationIsExplainedByTheFailureAnalyzer(CapturedOutput output) {
+		assertThatExceptionOfType(InvalidSamPropertyException.class)
+			.isThrownBy(() -> application().run("--sam.policy=reboot"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("the property 'sam.policy' has the value 'reboot'")
+			.contains("Set 'sam.policy' to one of quit, restart, quorum-quit, quorum-restart");
+		assertThat(Sam.current()).isEmpty();
+	}
+
+	private static SpringApplication application() {
+		SpringApplication application = new SpringApplication(Empty.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		return application;
+	}
+
+	private static ApplicationEnvironmentPreparedEvent event(MockEnvironment environment) {
+		return new ApplicationEnvironmentPreparedEvent(new DefaultBootstrapContext(), new SpringApplication(),
+				new String[0], environment);
+	}
+
+	private static MockEnvironment environment(String... pairs) {
+		MockEnvironment environment = new MockEnvironment();
+		for (String pair : pairs) {
+			int equals = pair.indexOf('=');
+			environment.setProperty(pair.substring(0, equals), pair.substring(equals + 1));
+		}
+		return environment;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Empty {
+
+	}
+
+}

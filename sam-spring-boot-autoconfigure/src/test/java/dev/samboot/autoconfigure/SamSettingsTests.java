@@ -1,0 +1,127 @@
+package dev.samboot.autoconfigure;
+
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import dev.samboot.sam.RecoveryPolicy;
+import dev.samboot.sam.SamOptions;
+import dev.samboot.sam.Signals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.mock.env.MockEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Binding and checking {@code sam.*}: the defaults, the accepted forms, and every kind of wrong
+ * value, each reported with the property, the value and what is allowed.
+ */
+class SamSettingsTests {
+
+	@Test
+	void defaultsAreLibsamsWithAFiveSecondInterval() {
+		SamSettings settings = SamSettings.bind(new MockEnvironment());
+		assertThat(settings.interval()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(settings.policy()).isEqualTo(RecoveryPolicy.RESTART);
+		assertThat(settings.warnSignal()).isEqualTo(Signals.SIGTERM);
+		assertThat(settings.healthTimeout()).isEqualTo(Duration.ofMillis(2500));
+		assertThat(settings.options().dataMaxSize()).isEqualTo(SamOptions.DEFAULT_DATA_MAX_SIZE);
+		assertThat(settings.options().shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(settings.properties().enabled()).isTrue();
+		assertThat(settings.properties().start()).isEqualTo(SamProperties.StartMode.READY);
+		assertThat(settings.properties().health().enabled()).isTrue();
+		assertThat(settings.properties().health().group()).isNull();
+	}
+
+	@Test
+	void acceptsTheFormsUsersWrite() {
+		SamSettings settings = SamSettings.bind(environment("sam.interval=1500ms", "sam.policy=quorum-quit",
+				"sam.warn-signal=SIGUSR1", "sam.shutdown-timeout=0", "sam.data.max-size=64KB", "sam.health.timeout=1s",
+				"sam.start=manual", "sam.cmap.enabled=true"));
+		assertThat(settings.interval()).isEqualTo(Duration.ofMillis(1500));
+		assertThat(settings.policy()).isEqualTo(RecoveryPolicy.QUORUM_QUIT.withCmap());
+		assertThat(settings.warnSignal()).isEqualTo(Signals.SIGUSR1);
+		assertThat(settings.options().shutdownTimeout()).isZero();
+		assertThat(settings.options().dataMaxSize()).isEqualTo(64 * 1024);
+		assertThat(settings.healthTimeout()).isEqualTo(Duration.ofSeconds(1));
+		assertThat(settings.properties().start()).isEqualTo(SamProperties.StartMode.MANUAL);
+	}
+
+	@Test
+	void warnSignalTakesNumbersAndNamesInAnyCase() {
+		assertThat(SamSettings.bind(environment("sam.warn-signal=10")).warnSignal()).isEqualTo(10);
+		assertThat(SamSettings.bind(environment("sam.warn-signal=kill")).warnSignal()).isEqualTo(Signals.SIGKILL);
+		assertThat(SamSettings.bind(environment("sam.warn-signal=usr2")).warnSignal()).isEqualTo(Signals.SIGUSR2);
+	}
+
+	@Test
+	void intervalZeroWatchesOnlyDeathAndNeedsNoHealthTimeout() {
+		SamSettings settings = SamSettings.bind(environment("sam.interval=0"));
+		assertThat(settings.interval()).isZero();
+		assertThat(settings.healthTimeout()).isPositive();
+	}
+
+	static Stream<Arguments> wrongValues() {
+		return Stream.of(Arguments.of("sam.interval", "-1s", "from 0"),
+				Arguments.of("sam.interval", "soon", "duration such as"),
+				Arguments.of("sam.interval", "25d", "24.8 days"),
+				Arguments.of("sam.policy", "reboot", "quit, restart, quorum-quit, quorum-restart"),
+				Arguments.of("sam.policy", "quorum", "quit, restart, quorum-quit, quorum-restart"),
+				Arguments.of("sam.warn-signal", "BOOM", "signal name such as TERM"),
+				Arguments.of("sam.warn-signal", "0", "from 1 to 64"),
+				Arguments.of("sam.warn-signal", "99", "from 1 to 64"),
+				Arguments.of("sam.warn-signal", "-15", "from 1 to 64"),
+				Arguments.of("sam.start", "later", "ready, started, manual"),
+				Arguments.of("sam.shutdown-timeout", "-5s", "0 or more"),
+				Arguments.of("sam.shutdown-timeout", "a while", "duration such as"),
+				Arguments.of("sam.data.max-size", "1GB", "to 64MB"),
+				Arguments.of("sam.data.max-size", "-1KB", "from 0B"),
+				Arguments.of("sam.data.max-size", "lots", "data size such as"),
+				Arguments.of("sam.health.timeout", "0s", "greater than 0 and at most sam.interval"),
+				Arguments.of("sam.health.timeout", "10s", "greater than 0 and at most sam.interval"),
+				Arguments.of("sam.health.group", " ", "health group"),
+				Arguments.of("sam.health.enabled", "maybe", "true or false"),
+				Arguments.of("sam.cmap.enabled", "yes please", "true or false"));
+	}
+
+	@ParameterizedTest(name = "{0}={1}")
+	@MethodSource("wrongValues")
+	void wrongValueNamesThePropertyTheValueAndWhatIsAllowed(String property, String value, String allowed) {
+		MockEnvironment environment = environment().withProperty(property, value);
+		assertThatExceptionOfType(InvalidSamPropertyException.class).isThrownBy(() -> SamSettings.bind(environment))
+			.satisfies((ex) -> {
+				assertThat(ex.getProperty()).isEqualTo(property);
+				assertThat(String.valueOf(ex.getValue())).isEqualTo(expectedValue(property, value));
+				assertThat(ex.getAllowed()).contains(allowed);
+				assertThat(ex.getMessage()).contains(property).contains(allowed);
+			});
+	}
+
+	/** Durations and sizes that bind are reported as bound (1GB is reported as 1073741824B). */
+	private static String expectedValue(String property, String value) {
+		return switch (property + "=" + value) {
+			case "sam.interval=-1s" -> "PT-1S";
+			case "sam.interval=25d" -> "PT600H";
+			case "sam.shutdown-timeout=-5s" -> "PT-5S";
+			case "sam.data.max-size=1GB" -> "1073741824B";
+			case "sam.data.max-size=-1KB" -> "-1024B";
+			case "sam.health.timeout=0s" -> "PT0S";
+			case "sam.health.timeout=10s" -> "PT10S";
+			default -> value;
+		};
+	}
+
+	private static MockEnvironment environment(String... pairs) {
+		MockEnvironment environment = new MockEnvironment();
+		for (String pair : pairs) {
+			int equals = pair.indexOf('=');
+			environment.setProperty(pair.substring(0, equals), pair.substring(equals + 1));
+		}
+		return environment;
+	}
+
+}

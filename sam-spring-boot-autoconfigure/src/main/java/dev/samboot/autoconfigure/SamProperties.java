@@ -1,6 +1,7 @@
 package dev.samboot.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -23,12 +24,14 @@ import org.springframework.util.unit.DataSize;
  * @param health Health checking.
  * @param data Data kept by the supervisor across instances.
  * @param cmap Publishing in corosync's cmap.
+ * @param supervisor The supervisor process.
  */
 @ConfigurationProperties("sam")
 public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue("5s") Duration interval,
 		@DefaultValue("restart") Policy policy, @DefaultValue("TERM") String warnSignal,
 		@DefaultValue("ready") StartMode start, @DefaultValue("30s") Duration shutdownTimeout,
-		@DefaultValue Health health, @DefaultValue Data data, @DefaultValue Cmap cmap) {
+		@DefaultValue Health health, @DefaultValue Data data, @DefaultValue Cmap cmap,
+		@DefaultValue Supervisor supervisor) {
 
 	/**
 	 * The recovery policies, as libsam's {@code SAM_RECOVERY_POLICY_*}.
@@ -93,6 +96,18 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 * corosync's cmap and allow markFailed(). Needs a running corosync.
 	 */
 	public record Cmap(@DefaultValue("false") boolean enabled) {
+	}
+
+	/**
+	 * The supervisor process.
+	 *
+	 * @param lean Whether the supervisor replaces its JVM, keeping its pid, with a small one that
+	 * loads only samboot's core, so that Spring does not stay resident in it. Not with the quorum or
+	 * cmap flag.
+	 * @param jvmOptions JVM options of the lean supervisor. Small heap, serial GC and one compiler
+	 * thread when not set.
+	 */
+	public record Supervisor(@DefaultValue("true") boolean lean, List<String> jvmOptions) {
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.samboot.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import dev.samboot.sam.RecoveryPolicy;
@@ -43,7 +44,8 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			Map.entry("sam.health.timeout", DURATION + ", greater than 0 and at most sam.interval"),
 			Map.entry("sam.data.max-size", "a data size such as 64KB or 1MB, from 0B to "
 					+ DataSize.ofBytes(SamOptions.MAX_DATA_MAX_SIZE).toMegabytes() + "MB"),
-			Map.entry("sam.cmap.enabled", "true or false"));
+			Map.entry("sam.cmap.enabled", "true or false"), Map.entry("sam.supervisor.lean", "true or false"),
+			Map.entry("sam.supervisor.jvm-options", "a list of JVM options such as -Xmx24m"));
 
 	/**
 	 * Bind and check {@code sam.*}.
@@ -89,8 +91,16 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 		SamOptions options = SamOptions.builder(interval, recoveryPolicy(properties))
 			.dataMaxSize((int) maxSize.toBytes())
 			.shutdownTimeout(shutdownTimeout)
+			.leanSupervisor(supervisorJvmOptions(properties.supervisor()))
 			.build();
 		return new SamSettings(properties, options, warnSignal, healthTimeout);
+	}
+
+	private static List<String> supervisorJvmOptions(SamProperties.Supervisor supervisor) {
+		if (!supervisor.lean()) {
+			return null;
+		}
+		return (supervisor.jvmOptions() != null) ? supervisor.jvmOptions() : SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS;
 	}
 
 	private static RecoveryPolicy recoveryPolicy(SamProperties properties) {

@@ -1,5 +1,8 @@
 package dev.samboot.sam;
 
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
@@ -27,7 +30,30 @@ final class PosixSignals {
 		if (signal == Signals.SIGTERM && !self) {
 			return handle.destroy();
 		}
-		return Native.posix().kill((int) handle.pid(), signal) == 0;
+		if (Native.available()) {
+			return Native.kill(handle.pid(), signal);
+		}
+		return killCommand(handle.pid(), signal);
+	}
+
+	/**
+	 * Send a signal with {@code kill(1)}, where jnr-posix is not on the class path (the lean
+	 * supervisor loads only this package).
+	 */
+	private static boolean killCommand(long pid, int signal) {
+		try {
+			Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.start();
+			return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
 	}
 
 	/**
@@ -37,7 +63,7 @@ final class PosixSignals {
 	 */
 	static void prepare(int signal) {
 		if (signal != Signals.SIGKILL && signal != Signals.SIGTERM) {
-			Thread loader = new Thread(Native::posix, "sam-posix-load");
+			Thread loader = new Thread(Native::available, "sam-posix-load");
 			loader.setDaemon(true);
 			loader.start();
 		}
@@ -52,12 +78,26 @@ final class PosixSignals {
 		return !os.startsWith("windows");
 	}
 
+	/** Everything that touches jnr-posix, so that its absence is noticed here and nowhere else. */
 	private static final class Native {
 
-		private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+		private static final Object POSIX = load();
 
-		static POSIX posix() {
-			return POSIX;
+		private static Object load() {
+			try {
+				return POSIXFactory.getNativePOSIX();
+			}
+			catch (LinkageError ex) {
+				return null;
+			}
+		}
+
+		static boolean available() {
+			return POSIX != null;
+		}
+
+		static boolean kill(long pid, int signal) {
+			return ((POSIX) POSIX).kill((int) pid, signal) == 0;
 		}
 
 	}

@@ -196,10 +196,13 @@ public final class Sam implements AutoCloseable {
 			}
 			if (SamEnvironment.orphaned(this.platform.environment(), this.platform.parentPid(),
 					SamPlatform::isAncestor)) {
+				this.supervisorPid = Long.parseLong(this.platform.environment().get(SamEnvironment.SUPERVISOR_PID));
+				this.instanceId = parseOrZero(this.platform.environment().get(SamEnvironment.INSTANCE_ID));
 				supervisorLost();
 				throw new SamException(CsError.LIBRARY, "The supervisor is gone");
 			}
 		}
+		LeanSupervisor.exec(this.options, this.warnSignal, this.data, this.platform.commandOrCurrent());
 		supervise();
 		throw new SamException(CsError.LIBRARY, "The supervisor did not exit");
 	}
@@ -215,6 +218,15 @@ public final class Sam implements AutoCloseable {
 		this.supervisorPid = welcome.supervisorPid();
 		this.state = SamState.REGISTERED;
 		return this.instanceId;
+	}
+
+	private static int parseOrZero(String number) {
+		try {
+			return (number != null) ? Integer.parseInt(number) : 0;
+		}
+		catch (NumberFormatException ex) {
+			return 0;
+		}
 	}
 
 	private void supervisorLost() {

@@ -1,6 +1,7 @@
 package dev.samboot.sam;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -19,6 +20,9 @@ public final class SamOptions {
 	/** Default time a stopped instance has before SIGKILL. */
 	public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
+	/** JVM options of a lean supervisor: a small heap, one compiler thread, the serial GC. */
+	public static final List<String> LEAN_SUPERVISOR_JVM_OPTIONS = LeanSupervisor.DEFAULT_JVM_OPTIONS;
+
 	private final Duration interval;
 
 	private final RecoveryPolicy policy;
@@ -31,6 +35,8 @@ public final class SamOptions {
 
 	private final Supplier<StatePublisher> statePublisher;
 
+	private final List<String> supervisorJvmOptions;
+
 	private SamOptions(Builder builder) {
 		this.interval = builder.interval;
 		this.policy = builder.policy;
@@ -38,6 +44,7 @@ public final class SamOptions {
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.quorumSource = builder.quorumSource;
 		this.statePublisher = builder.statePublisher;
+		this.supervisorJvmOptions = builder.supervisorJvmOptions;
 	}
 
 	/**
@@ -75,6 +82,14 @@ public final class SamOptions {
 	}
 
 	/**
+	 * Return the JVM options of the lean supervisor, if one was requested.
+	 * @return the options, or {@code null} to supervise in the JVM that called {@code register()}
+	 */
+	public List<String> supervisorJvmOptions() {
+		return this.supervisorJvmOptions;
+	}
+
+	/**
 	 * Builds {@link SamOptions}; values are checked by {@link Sam#initialize(SamOptions)}, which
 	 * reports them the libsam way.
 	 */
@@ -91,6 +106,8 @@ public final class SamOptions {
 		private Supplier<QuorumSource> quorumSource;
 
 		private Supplier<StatePublisher> statePublisher;
+
+		private List<String> supervisorJvmOptions;
 
 		private Builder(Duration interval, RecoveryPolicy policy) {
 			this.interval = interval;
@@ -136,6 +153,20 @@ public final class SamOptions {
 		 */
 		public Builder statePublisher(Supplier<StatePublisher> publisher) {
 			this.statePublisher = publisher;
+			return this;
+		}
+
+		/**
+		 * Have the supervisor replace its JVM, keeping its pid, with a small one that loads only
+		 * this package, so that what the application loaded before {@code register()} does not
+		 * stay resident in the supervisor. Not possible with the quorum or cmap flag, or with a
+		 * quorum source or state publisher of your own: the supervisor then stays in this JVM.
+		 * @param jvmOptions the new JVM's options, such as {@link #LEAN_SUPERVISOR_JVM_OPTIONS};
+		 * {@code null} to supervise in this JVM
+		 * @return this builder
+		 */
+		public Builder leanSupervisor(List<String> jvmOptions) {
+			this.supervisorJvmOptions = (jvmOptions != null) ? List.copyOf(jvmOptions) : null;
 			return this;
 		}
 

@@ -1,0 +1,231 @@
+package dev.samboot.sam;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Reader;
+import java.io.Writer;
+import java.lang.System.Logger.Level;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.CodeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import jnr.posix.POSIXFactory;
+
+/**
+ * The supervisor needs little once the active process runs, but the JVM that became the
+ * supervisor may have loaded a whole application framework before {@code register()}. This
+ * replaces that JVM, keeping its pid (so systemd, docker and shells see no change), with a small
+ * one that loads only this package: {@code execv} of the same {@code java} with lean options and
+ * the core's class path, handing over the settings, the stored data and the command to relaunch
+ * in a file of a private directory.
+ */
+final class LeanSupervisor {
+
+	private static final System.Logger logger = System.getLogger(LeanSupervisor.class.getName());
+
+	/** Small heap, one compiler, serial GC: what an event loop with a few timers needs. */
+	static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms4m", "-Xmx24m", "-Xss512k", "-XX:+UseSerialGC",
+			"-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
+			"-XX:MaxMetaspaceSize=48m", "-XX:-UsePerfData", "-Xshare:auto");
+
+	private static final String HANDOFF_FILE = "handoff.properties";
+
+	private LeanSupervisor() {
+	}
+
+	/**
+	 * Replace this JVM with a lean supervisor. Returns only if that is not possible here, having
+	 * said why; the caller then supervises in this JVM.
+	 * @param options the options
+	 * @param warnSignal the warn signal set before {@code register()}
+	 * @param data the data stored before {@code register()}, or {@code null}
+	 * @param command the command that relaunches the application
+	 */
+	static void exec(SamOptions options, int warnSignal, byte[] data, List<String> command) {
+		if (options.supervisorJvmOptions() == null) {
+			return;
+		}
+		Optional<String> obstacle = obstacle(options);
+		if (obstacle.isPresent()) {
+			logger.log(Level.INFO, "Supervising in this JVM: " + obstacle.get());
+			return;
+		}
+		Path directory = null;
+		try {
+			directory = Files.createTempDirectory("samboot-handoff-",
+					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			String classPath = coreClassPath(directory);
+			Path handoff = directory.resolve(HANDOFF_FILE);
+			write(handoff, options, warnSignal, data, command);
+			List<String> argv = new ArrayList<>();
+			argv.add(command.get(0));
+			argv.addAll(options.supervisorJvmOptions());
+			argv.add("-cp");
+			argv.add(classPath);
+			argv.add(LeanSupervisor.class.getName());
+			argv.add(handoff.toString());
+			logger.log(Level.DEBUG, "Replacing this JVM with a lean supervisor: " + String.join(" ", argv));
+			System.out.flush();
+			System.err.flush();
+			int result = POSIXFactory.getNativePOSIX().execv(command.get(0), argv.toArray(String[]::new));
+			throw new IOException("execv returned " + result);
+		}
+		catch (IOException | RuntimeException | LinkageError ex) {
+			logger.log(Level.WARNING, "Supervising in this JVM: cannot start a lean supervisor (" + ex + ")");
+			if (directory != null) {
+				deleteQuietly(directory);
+			}
+		}
+	}
+
+	/**
+	 * Why the lean supervisor cannot be used with these options.
+	 * @param options the options
+	 * @return the reason, or empty
+	 */
+	static Optional<String> obstacle(SamOptions options) {
+		if (options.supervisorJvmOptions() == null) {
+			return Optional.of("no lean supervisor requested");
+		}
+		if (options.policy().quorum() || options.policy().cmap()) {
+			return Optional.of("the quorum and cmap flags need corosync's libraries in the supervisor");
+		}
+		if (options.quorumSource() != null || options.statePublisher() != null) {
+			return Optional.of("a quorum source or state publisher was given");
+		}
+		return Optional.empty();
+	}
+
+	/**
+	 * Return a class path that holds this package: the jar or directory it was loaded from, or a
+	 * copy of the jar nested in a Spring Boot executable jar.
+	 * @param directory where a copy may be written
+	 * @return the class path
+	 * @throws IOException if it cannot be determined
+	 */
+	static String coreClassPath(Path directory) throws IOException {
+		CodeSource source = LeanSupervisor.class.getProtectionDomain().getCodeSource();
+		if (source == null || source.getLocation() == null) {
+			throw new IOException("the core's code source is unknown");
+		}
+		URL location = source.getLocation();
+		String url = location.toString();
+		if (url.startsWith("file:")) {
+			try {
+				return Path.of(location.toURI()).toString();
+			}
+			catch (URISyntaxException | IllegalArgumentException ex) {
+				throw new IOException("cannot read " + url, ex);
+			}
+		}
+		if (url.startsWith("jar:nested:")) {
+			return extractNested(url, directory.resolve("sam-core.jar")).toString();
+		}
+		throw new IOException("the core was loaded from " + url + ", which a new JVM cannot use");
+	}
+
+	/**
+	 * Copy the jar named by a Spring Boot loader URL such as
+	 * {@code jar:nested:/app.jar/!BOOT-INF/lib/sam.jar!/}.
+	 */
+	static Path extractNested(String url, Path target) throws IOException {
+		String nested = url.substring("jar:nested:".length());
+		int separator = nested.indexOf("/!");
+		if (separator < 0) {
+			throw new IOException("unexpected nested jar URL " + url);
+		}
+		String outer = nested.substring(0, separator);
+		String entryName = nested.substring(separator + 2);
+		if (entryName.endsWith("!/")) {
+			entryName = entryName.substring(0, entryName.length() - 2);
+		}
+		try (ZipFile zip = new ZipFile(outer)) {
+			ZipEntry entry = zip.getEntry(entryName);
+			if (entry == null) {
+				throw new IOException(entryName + " not found in " + outer);
+			}
+			try (InputStream in = zip.getInputStream(entry); OutputStream out = Files.newOutputStream(target)) {
+				in.transferTo(out);
+			}
+		}
+		return target;
+	}
+
+	private static void write(Path file, SamOptions options, int warnSignal, byte[] data, List<String> command)
+			throws IOException {
+		Properties properties = new Properties();
+		properties.setProperty("interval", Long.toString(options.interval().toNanos()));
+		properties.setProperty("policy", Integer.toString(options.policy().bits()));
+		properties.setProperty("data-max-size", Integer.toString(options.dataMaxSize()));
+		properties.setProperty("shutdown-timeout", Long.toString(options.shutdownTimeout().toNanos()));
+		properties.setProperty("warn-signal", Integer.toString(warnSignal));
+		if (data != null) {
+			properties.setProperty("data", Base64.getEncoder().encodeToString(data));
+		}
+		properties.setProperty("command.size", Integer.toString(command.size()));
+		for (int i = 0; i < command.size(); i++) {
+			properties.setProperty("command." + i, command.get(i));
+		}
+		try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+			properties.store(writer, null);
+		}
+	}
+
+	/**
+	 * The lean supervisor's entry point: read the handoff, delete it, and register, which
+	 * supervises until the policy says quit and exits.
+	 * @param args the handoff file
+	 * @throws IOException if the handoff cannot be read
+	 */
+	public static void main(String[] args) throws IOException {
+		SupervisorLogFormat.install();
+		Path file = Path.of(args[0]);
+		Properties properties = new Properties();
+		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+			properties.load(reader);
+		}
+		deleteQuietly(file.getParent());
+		SamOptions options = SamOptions
+			.builder(Duration.ofNanos(Long.parseLong(properties.getProperty("interval"))),
+					RecoveryPolicy.fromBits(Integer.parseInt(properties.getProperty("policy"))))
+			.dataMaxSize(Integer.parseInt(properties.getProperty("data-max-size")))
+			.shutdownTimeout(Duration.ofNanos(Long.parseLong(properties.getProperty("shutdown-timeout"))))
+			.build();
+		int size = Integer.parseInt(properties.getProperty("command.size"));
+		List<String> command = new ArrayList<>(size);
+		for (int i = 0; i < size; i++) {
+			command.add(properties.getProperty("command." + i));
+		}
+		SamPlatform system = SamPlatform.system();
+		Sam sam = Sam.create(options, new SamPlatform(system.environment(), system.parentPid(), command, system.exit()));
+		sam.warnSignalSet(Integer.parseInt(properties.getProperty("warn-signal")));
+		String data = properties.getProperty("data");
+		if (data != null) {
+			sam.dataStore(Base64.getDecoder().decode(data));
+		}
+		sam.register();
+	}
+
+	private static void deleteQuietly(Path directory) {
+		try (var paths = Files.walk(directory)) {
+			paths.sorted(java.util.Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException ex) {
+			logger.log(Level.DEBUG, "Cannot delete " + directory + ": " + ex.getMessage());
+		}
+	}
+
+}

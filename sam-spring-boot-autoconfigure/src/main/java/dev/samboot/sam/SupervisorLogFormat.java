@@ -1,0 +1,85 @@
+package dev.samboot.sam;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * The lean supervisor's log lines, on standard output and in Spring Boot's console layout, so that
+ * they read like the lines the supervisor wrote before it replaced its JVM.
+ */
+final class SupervisorLogFormat extends Formatter {
+
+	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
+		.withZone(ZoneOffset.UTC);
+
+	private final long pid = ProcessHandle.current().pid();
+
+	/**
+	 * Send the root logger's records to standard output in this format.
+	 */
+	static void install() {
+		Logger root = Logger.getLogger("");
+		for (Handler handler : root.getHandlers()) {
+			root.removeHandler(handler);
+		}
+		Handler out = new ConsoleHandler() {
+			{
+				setOutputStream(System.out);
+			}
+		};
+		out.setFormatter(new SupervisorLogFormat());
+		out.setLevel(Level.INFO);
+		root.addHandler(out);
+	}
+
+	@Override
+	public String format(LogRecord record) {
+		String logger = abbreviate(record.getLoggerName(), 40);
+		StringBuilder line = new StringBuilder(160).append(TIME.format(Instant.ofEpochMilli(record.getMillis())))
+			.append(' ')
+			.append(String.format("%5s", level(record.getLevel())))
+			.append(' ')
+			.append(this.pid)
+			.append(" --- [supervisor] ")
+			.append(String.format("%-40s", logger))
+			.append(" : ")
+			.append(formatMessage(record))
+			.append(System.lineSeparator());
+		if (record.getThrown() != null) {
+			StringWriter trace = new StringWriter();
+			record.getThrown().printStackTrace(new PrintWriter(trace));
+			line.append(trace);
+		}
+		return line.toString();
+	}
+
+	static String level(Level level) {
+		if (level.intValue() >= Level.SEVERE.intValue()) {
+			return "ERROR";
+		}
+		if (level.intValue() >= Level.WARNING.intValue()) {
+			return "WARN";
+		}
+		if (level.intValue() >= Level.INFO.intValue()) {
+			return "INFO";
+		}
+		return (level.intValue() >= Level.FINE.intValue()) ? "DEBUG" : "TRACE";
+	}
+
+	private static String abbreviate(String name, int width) {
+		if (name == null || name.length() <= width) {
+			return (name != null) ? name : "";
+		}
+		return name.substring(name.length() - width);
+	}
+
+}

@@ -36,10 +36,13 @@ final class LeanSupervisor {
 
 	private static final System.Logger logger = System.getLogger(LeanSupervisor.class.getName());
 
-	/** Small heap, one compiler, serial GC: what an event loop with a few timers needs. */
-	static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms4m", "-Xmx24m", "-Xss512k", "-XX:+UseSerialGC",
-			"-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
-			"-XX:MaxMetaspaceSize=48m", "-XX:-UsePerfData", "-Xshare:auto");
+	/**
+	 * Interpreter only, serial GC, no attach listener: an event loop that handles a few messages
+	 * per interval needs no compiler, and these keep the resident size near a bare JVM's. The heap
+	 * limit is added from the data limit unless given.
+	 */
+	static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms4m", "-Xss256k", "-XX:+UseSerialGC", "-Xint",
+			"-XX:MaxMetaspaceSize=32m", "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-Xshare:auto");
 
 	private static final String HANDOFF_FILE = "handoff.properties";
 
@@ -73,6 +76,9 @@ final class LeanSupervisor {
 			List<String> argv = new ArrayList<>();
 			argv.add(command.get(0));
 			argv.addAll(options.supervisorJvmOptions());
+			if (options.supervisorJvmOptions().stream().noneMatch((option) -> option.startsWith("-Xmx"))) {
+				argv.add(heapLimit(options.dataMaxSize()));
+			}
 			argv.add("-cp");
 			argv.add(classPath);
 			argv.add(LeanSupervisor.class.getName());
@@ -89,6 +95,17 @@ final class LeanSupervisor {
 				deleteQuietly(directory);
 			}
 		}
+	}
+
+	/**
+	 * Return the heap limit for a data limit: the stored data, a frame being decoded and the copy
+	 * sent to each new instance may all be in memory at once.
+	 * @param dataMaxSize the data limit in bytes
+	 * @return an {@code -Xmx} option
+	 */
+	static String heapLimit(int dataMaxSize) {
+		long megabytes = 16 + 4L * dataMaxSize / (1024 * 1024);
+		return "-Xmx" + megabytes + "m";
 	}
 
 	/**

@@ -20,7 +20,7 @@ public final class SamOptions {
 	/** Default time a stopped instance has before SIGKILL. */
 	public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
-	/** JVM options of a lean supervisor: a small heap, one compiler thread, the serial GC. */
+	/** JVM options of a lean supervisor: interpreter only, the serial GC, no attach listener. */
 	public static final List<String> LEAN_SUPERVISOR_JVM_OPTIONS = LeanSupervisor.DEFAULT_JVM_OPTIONS;
 
 	private final Duration interval;

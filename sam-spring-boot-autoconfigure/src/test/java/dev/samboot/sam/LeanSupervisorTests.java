@@ -53,6 +53,13 @@ class LeanSupervisorTests {
 			.withMessageContaining("missing.jar not found");
 	}
 
+	@Test
+	void heapLimitGrowsWithTheDataLimit() {
+		assertThat(LeanSupervisor.heapLimit(SamOptions.DEFAULT_DATA_MAX_SIZE)).isEqualTo("-Xmx20m");
+		assertThat(LeanSupervisor.heapLimit(SamOptions.MAX_DATA_MAX_SIZE)).isEqualTo("-Xmx272m");
+		assertThat(LeanSupervisor.heapLimit(0)).isEqualTo("-Xmx16m");
+	}
+
 	private static SamOptions options(RecoveryPolicy policy, List<String> jvmOptions) {
 		return SamOptions.builder(Duration.ofSeconds(1), policy).leanSupervisor(jvmOptions).build();
 	}

@@ -1,5 +1,6 @@
 package dev.samboot.sam;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,6 +47,9 @@ final class LeanSupervisor {
 
 	private static final String HANDOFF_FILE = "handoff.properties";
 
+	/** The jars of jnr-posix, jnr-ffi, jnr-unixsocket and what they need. */
+	private static final List<String> NATIVE_ACCESS_JARS = List.of("jnr-", "jffi-", "asm-", "asm.jar");
+
 	private LeanSupervisor() {
 	}
 
@@ -70,7 +74,7 @@ final class LeanSupervisor {
 		try {
 			directory = Files.createTempDirectory("samboot-handoff-",
 					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-			String classPath = coreClassPath(directory);
+			String classPath = supervisorClassPath(directory, needsNativeAccess(options, System.getenv()));
 			Path handoff = directory.resolve(HANDOFF_FILE);
 			write(handoff, options, warnSignal, data, command);
 			List<String> argv = new ArrayList<>();
@@ -117,68 +121,122 @@ final class LeanSupervisor {
 		if (options.supervisorJvmOptions() == null) {
 			return Optional.of("no lean supervisor requested");
 		}
-		if (options.policy().quorum() || options.policy().cmap()) {
-			return Optional.of("the quorum and cmap flags need corosync's libraries in the supervisor");
-		}
 		if (options.quorumSource() != null || options.statePublisher() != null) {
-			return Optional.of("a quorum source or state publisher was given");
+			return Optional.of("a quorum source or state publisher of the application's own needs its classes");
 		}
 		return Optional.empty();
 	}
 
 	/**
-	 * Return a class path that holds this package: the jar or directory it was loaded from, or a
-	 * copy of the jar nested in a Spring Boot executable jar.
-	 * @param directory where a copy may be written
+	 * Whether the lean supervisor needs jnr on its class path: for corosync's libraries (quorum and
+	 * cmap flags) and for systemd's notify socket.
+	 * @param options the options
+	 * @param env the environment
+	 * @return whether to add the native-access jars
+	 */
+	static boolean needsNativeAccess(SamOptions options, java.util.Map<String, String> env) {
+		return options.policy().quorum() || options.policy().cmap() || env.containsKey(SystemdNotifier.NOTIFY_SOCKET);
+	}
+
+	/**
+	 * Return the lean supervisor's class path: this package, and with {@code withNative} the
+	 * jnr, jffi and asm jars that corosync's bindings and systemd notification need, found on
+	 * this JVM's class path or in its Spring Boot executable jar.
+	 * @param directory where copies may be written
+	 * @param withNative whether to add the native-access jars
 	 * @return the class path
 	 * @throws IOException if it cannot be determined
 	 */
-	static String coreClassPath(Path directory) throws IOException {
+	static String supervisorClassPath(Path directory, boolean withNative) throws IOException {
 		CodeSource source = LeanSupervisor.class.getProtectionDomain().getCodeSource();
 		if (source == null || source.getLocation() == null) {
 			throw new IOException("the core's code source is unknown");
 		}
 		URL location = source.getLocation();
 		String url = location.toString();
+		List<String> classPath = new ArrayList<>();
 		if (url.startsWith("file:")) {
 			try {
-				return Path.of(location.toURI()).toString();
+				classPath.add(Path.of(location.toURI()).toString());
 			}
 			catch (URISyntaxException | IllegalArgumentException ex) {
 				throw new IOException("cannot read " + url, ex);
 			}
+			if (withNative) {
+				for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+					if (isNativeAccessJar(Path.of(entry).getFileName().toString())) {
+						classPath.add(entry);
+					}
+				}
+			}
 		}
-		if (url.startsWith("jar:nested:")) {
-			return extractNested(url, directory.resolve("sam-core.jar")).toString();
+		else if (url.startsWith("jar:nested:")) {
+			NestedJar core = NestedJar.parse(url);
+			classPath.add(core.extract(directory).toString());
+			if (withNative) {
+				for (NestedJar jar : core.siblings(LeanSupervisor::isNativeAccessJar)) {
+					classPath.add(jar.extract(directory).toString());
+				}
+			}
 		}
-		throw new IOException("the core was loaded from " + url + ", which a new JVM cannot use");
+		else {
+			throw new IOException("the core was loaded from " + url + ", which a new JVM cannot use");
+		}
+		return String.join(File.pathSeparator, classPath);
+	}
+
+	static boolean isNativeAccessJar(String fileName) {
+		return fileName.endsWith(".jar") && NATIVE_ACCESS_JARS.stream().anyMatch(fileName::startsWith);
 	}
 
 	/**
-	 * Copy the jar named by a Spring Boot loader URL such as
+	 * A jar inside a Spring Boot executable jar, named by a loader URL such as
 	 * {@code jar:nested:/app.jar/!BOOT-INF/lib/sam.jar!/}.
+	 *
+	 * @param outer the executable jar
+	 * @param entry the nested jar's entry name
 	 */
-	static Path extractNested(String url, Path target) throws IOException {
-		String nested = url.substring("jar:nested:".length());
-		int separator = nested.indexOf("/!");
-		if (separator < 0) {
-			throw new IOException("unexpected nested jar URL " + url);
-		}
-		String outer = nested.substring(0, separator);
-		String entryName = nested.substring(separator + 2);
-		if (entryName.endsWith("!/")) {
-			entryName = entryName.substring(0, entryName.length() - 2);
-		}
-		try (ZipFile zip = new ZipFile(outer)) {
-			ZipEntry entry = zip.getEntry(entryName);
-			if (entry == null) {
-				throw new IOException(entryName + " not found in " + outer);
+	record NestedJar(Path outer, String entry) {
+
+		static NestedJar parse(String url) throws IOException {
+			String nested = url.substring("jar:nested:".length());
+			int separator = nested.indexOf("/!");
+			if (separator < 0) {
+				throw new IOException("unexpected nested jar URL " + url);
 			}
-			try (InputStream in = zip.getInputStream(entry); OutputStream out = Files.newOutputStream(target)) {
-				in.transferTo(out);
-			}
+			String entry = nested.substring(separator + 2);
+			int end = entry.indexOf("!/");
+			return new NestedJar(Path.of(nested.substring(0, separator)), (end >= 0) ? entry.substring(0, end) : entry);
 		}
-		return target;
+
+		/** The jars beside this one whose file names pass the filter. */
+		List<NestedJar> siblings(java.util.function.Predicate<String> fileName) throws IOException {
+			String folder = this.entry.substring(0, this.entry.lastIndexOf('/') + 1);
+			List<NestedJar> jars = new ArrayList<>();
+			try (ZipFile zip = new ZipFile(this.outer.toFile())) {
+				zip.stream()
+					.map(ZipEntry::getName)
+					.filter((name) -> name.startsWith(folder) && name.indexOf('/', folder.length()) < 0)
+					.filter((name) -> fileName.test(name.substring(folder.length())))
+					.forEach((name) -> jars.add(new NestedJar(this.outer, name)));
+			}
+			return jars;
+		}
+
+		Path extract(Path directory) throws IOException {
+			Path target = directory.resolve(this.entry.substring(this.entry.lastIndexOf('/') + 1));
+			try (ZipFile zip = new ZipFile(this.outer.toFile())) {
+				ZipEntry found = zip.getEntry(this.entry);
+				if (found == null) {
+					throw new IOException(this.entry + " not found in " + this.outer);
+				}
+				try (InputStream in = zip.getInputStream(found); OutputStream out = Files.newOutputStream(target)) {
+					in.transferTo(out);
+				}
+			}
+			return target;
+		}
+
 	}
 
 	private static void write(Path file, SamOptions options, int warnSignal, byte[] data, List<String> command)

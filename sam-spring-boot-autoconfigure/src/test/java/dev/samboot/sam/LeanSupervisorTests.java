@@ -1,10 +1,12 @@
 package dev.samboot.sam;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -20,36 +22,63 @@ import static org.assertj.core.api.Assertions.assertThatIOException;
 class LeanSupervisorTests {
 
 	@Test
-	void leanSupervisorIsUsedOnlyWhenRequestedAndWithoutCorosync() {
+	void leanSupervisorIsUsedWhenRequestedUnlessTheApplicationGaveItsOwnQuorumSource() {
 		assertThat(LeanSupervisor.obstacle(options(RecoveryPolicy.RESTART, null))).contains("no lean supervisor requested");
 		assertThat(LeanSupervisor.obstacle(options(RecoveryPolicy.RESTART, SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS)))
 			.isEmpty();
 		assertThat(LeanSupervisor.obstacle(options(RecoveryPolicy.QUORUM_QUIT, SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS)))
-			.hasValueSatisfying((reason) -> assertThat(reason).contains("quorum and cmap"));
-		assertThat(LeanSupervisor.obstacle(options(RecoveryPolicy.QUIT.withCmap(), List.of("-Xmx16m"))))
-			.hasValueSatisfying((reason) -> assertThat(reason).contains("quorum and cmap"));
+			.isEmpty();
+		SamOptions ownQuorum = SamOptions.builder(Duration.ofSeconds(1), RecoveryPolicy.QUORUM_RESTART)
+			.leanSupervisor(List.of("-Xint"))
+			.quorumSource(() -> null)
+			.build();
+		assertThat(LeanSupervisor.obstacle(ownQuorum)).hasValueSatisfying((reason) -> assertThat(reason).contains("own"));
 	}
 
 	@Test
-	void coreClassPathInTestsIsTheClassesDirectory() throws IOException {
-		Path classPath = Path.of(LeanSupervisor.coreClassPath(Path.of("/nonexistent")));
-		assertThat(classPath.resolve("dev/samboot/sam/LeanSupervisor.class")).exists();
+	void corosyncAndSystemdNeedTheNativeAccessJars() {
+		SamOptions plain = options(RecoveryPolicy.RESTART, List.of());
+		assertThat(LeanSupervisor.needsNativeAccess(plain, Map.of())).isFalse();
+		assertThat(LeanSupervisor.needsNativeAccess(plain, Map.of("NOTIFY_SOCKET", "/run/systemd/notify"))).isTrue();
+		assertThat(LeanSupervisor.needsNativeAccess(options(RecoveryPolicy.QUIT.withCmap(), List.of()), Map.of()))
+			.isTrue();
+		assertThat(LeanSupervisor.isNativeAccessJar("jnr-ffi-2.2.19.jar")).isTrue();
+		assertThat(LeanSupervisor.isNativeAccessJar("jffi-1.3.15-native.jar")).isTrue();
+		assertThat(LeanSupervisor.isNativeAccessJar("asm-commons-9.7.1.jar")).isTrue();
+		assertThat(LeanSupervisor.isNativeAccessJar("spring-core-7.0.jar")).isFalse();
 	}
 
 	@Test
-	void jarNestedInABootJarIsCopiedOut(@TempDir Path temp) throws IOException {
+	void classPathInTestsIsTheClassesDirectoryAndTheJnrJars() throws IOException {
+		String[] core = LeanSupervisor.supervisorClassPath(Path.of("/nonexistent"), false).split(File.pathSeparator);
+		assertThat(core).hasSize(1);
+		assertThat(Path.of(core[0]).resolve("dev/samboot/sam/LeanSupervisor.class")).exists();
+		String[] withNative = LeanSupervisor.supervisorClassPath(Path.of("/nonexistent"), true).split(File.pathSeparator);
+		assertThat(withNative).anyMatch((entry) -> entry.contains("jnr-posix"))
+			.anyMatch((entry) -> entry.contains("jffi") && entry.contains("native"))
+			.anyMatch((entry) -> entry.contains("jnr-unixsocket"))
+			.noneMatch((entry) -> entry.contains("/org/springframework/"));
+	}
+
+	@Test
+	void jarsNestedInABootJarAreCopiedOut(@TempDir Path temp) throws IOException {
 		Path app = temp.resolve("app.jar");
 		try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(app))) {
-			zip.putNextEntry(new ZipEntry("BOOT-INF/lib/sam-core.jar"));
-			zip.write(new byte[] { 'P', 'K', 3, 4, 42 });
-			zip.closeEntry();
+			for (String name : List.of("sam-core.jar", "jnr-ffi-2.2.19.jar", "spring-core-7.0.jar")) {
+				zip.putNextEntry(new ZipEntry("BOOT-INF/lib/" + name));
+				zip.write(name.getBytes());
+				zip.closeEntry();
+			}
 		}
-		Path copy = LeanSupervisor.extractNested("jar:nested:" + app + "/!BOOT-INF/lib/sam-core.jar!/",
-				temp.resolve("copy.jar"));
-		assertThat(copy).hasBinaryContent(new byte[] { 'P', 'K', 3, 4, 42 });
+		LeanSupervisor.NestedJar core = LeanSupervisor.NestedJar
+			.parse("jar:nested:" + app + "/!BOOT-INF/lib/sam-core.jar!/");
+		Path out = Files.createDirectory(temp.resolve("out"));
+		assertThat(core.extract(out)).hasContent("sam-core.jar");
+		assertThat(core.siblings(LeanSupervisor::isNativeAccessJar)).extracting(LeanSupervisor.NestedJar::entry)
+			.containsExactly("BOOT-INF/lib/jnr-ffi-2.2.19.jar");
 		assertThatIOException()
-			.isThrownBy(() -> LeanSupervisor.extractNested("jar:nested:" + app + "/!BOOT-INF/lib/missing.jar!/",
-					temp.resolve("missing.jar")))
+			.isThrownBy(() -> LeanSupervisor.NestedJar.parse("jar:nested:" + app + "/!BOOT-INF/lib/missing.jar!/")
+				.extract(out))
 			.withMessageContaining("missing.jar not found");
 	}
 

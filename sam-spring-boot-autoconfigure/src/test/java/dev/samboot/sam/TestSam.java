@@ -27,7 +27,7 @@ public final class TestSam {
 			java.nio.file.Files.delete(java.nio.file.Path.of(System.getProperty("user.dir")));
 		}
 		RecoveryPolicy policy = switch (scenario) {
-			case "quorum" -> RecoveryPolicy.QUORUM_RESTART;
+			case "quorum" -> RecoveryPolicy.QUORUM_RESTART.withCmap();
 			case "cmap-quit", "cmap-clean" -> RecoveryPolicy.QUIT.withCmap();
 			case "cmap-restart" -> RecoveryPolicy.RESTART.withCmap();
 			default -> scenario.startsWith("quit") ? RecoveryPolicy.QUIT : RecoveryPolicy.RESTART;
@@ -233,7 +233,7 @@ public final class TestSam {
 		Runtime.getRuntime().halt(FAILED);
 	}
 
-	private static byte[] longs(long... values) {
+	static byte[] longs(long... values) {
 		ByteBuffer buffer = ByteBuffer.allocate(values.length * Long.BYTES);
 		for (long value : values) {
 			buffer.putLong(value);
@@ -241,7 +241,7 @@ public final class TestSam {
 		return buffer.array();
 	}
 
-	private static long[] toLongs(byte[] bytes) {
+	static long[] toLongs(byte[] bytes) {
 		ByteBuffer buffer = ByteBuffer.wrap(bytes);
 		long[] values = new long[bytes.length / Long.BYTES];
 		for (int i = 0; i < values.length; i++) {

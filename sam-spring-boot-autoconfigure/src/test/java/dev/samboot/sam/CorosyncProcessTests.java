@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,6 +71,35 @@ class CorosyncProcessTests {
 		String prefix = CmapStatePublisher.keyPrefix(run.pid());
 		this.prefixes.add(prefix);
 		return prefix;
+	}
+
+	@Test
+	void corosyncQuorumFollowsExpectedVotesSetByAnOperator() throws Exception {
+		List<Boolean> changes = new CopyOnWriteArrayList<>();
+		CorosyncQuorum quorum = new CorosyncQuorum();
+		try {
+			quorum.start(changes::add);
+			assertThat(quorum.isQuorate()).isTrue();
+			long takingAway = System.nanoTime();
+			cmapctl("-s", CorosyncScenarios.EXPECTED_VOTES, "u32", "2");
+			await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> changes.contains(false));
+			long lostAfter = (System.nanoTime() - takingAway) / 1_000_000;
+			assertThat(quorum.isQuorate()).isFalse();
+			assertThat(quorumtoolStatus()).as("corosync-quorumtool -s while not quorate").isEqualTo(2);
+			long givingBack = System.nanoTime();
+			cmapctl("-s", CorosyncScenarios.EXPECTED_VOTES, "u32", "1");
+			await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+				.until(() -> changes.equals(List.of(false, true)));
+			long backAfter = (System.nanoTime() - givingBack) / 1_000_000;
+			assertThat(quorum.isQuorate()).isTrue();
+			assertThat(quorumtoolStatus()).as("corosync-quorumtool -s while quorate").isZero();
+			System.out.printf("corosync-cmapctl -s quorum.expected_votes u32 2: not quorate after %d ms; u32 1: quorate "
+					+ "after %d ms (each including the corosync-cmapctl process)%n", lostAfter, backAfter);
+		}
+		finally {
+			quorum.close();
+		}
+		assertThat(quorum.isQuorate()).as("after close").isFalse();
 	}
 
 	@Test
@@ -169,6 +199,12 @@ class CorosyncProcessTests {
 			}
 		}
 		return keys;
+	}
+
+	private static int quorumtoolStatus() throws IOException, InterruptedException {
+		Process process = new ProcessBuilder("corosync-quorumtool", "-s").redirectErrorStream(true).start();
+		process.getInputStream().readAllBytes();
+		return process.waitFor();
 	}
 
 	private static String cmapctl(String... args) throws IOException, InterruptedException {

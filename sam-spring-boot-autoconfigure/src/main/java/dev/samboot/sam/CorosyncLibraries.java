@@ -3,6 +3,7 @@ package dev.samboot.sam;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.Delegate;
+import jnr.ffi.annotations.Encoding;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.LongLongByReference;
@@ -49,7 +50,8 @@ final class CorosyncLibraries {
 
 	}
 
-	/** {@code corosync/cmap.h}. */
+	/** {@code corosync/cmap.h}; key names and string values cross as UTF-8 whatever the JVM's default. */
+	@Encoding("UTF-8")
 	public interface Cmap {
 
 		int cmap_initialize(@Out LongLongByReference handle);
@@ -103,33 +105,40 @@ final class CorosyncLibraries {
 	/** Loads each library once; a missing one is remembered as the error to report. */
 	private static final class Holder {
 
-		static final Loaded<Quorum> QUORUM = load(Quorum.class, "quorum", "libquorum.so.5");
+		static final Loaded<Quorum> QUORUM = load(Quorum.class, "libquorum", "quorum", "libquorum.so.5");
 
-		static final Loaded<Cmap> CMAP = load(Cmap.class, "cmap", "libcmap.so.4");
+		static final Loaded<Cmap> CMAP = load(Cmap.class, "libcmap", "cmap", "libcmap.so.4");
 
-		static final Loaded<LibC> LIBC = load(LibC.class, "c", "libc.so.6");
-
-		private static <T> Loaded<T> load(Class<T> type, String... names) {
-			try {
-				LibraryLoader<T> loader = LibraryLoader.create(type).failImmediately();
-				for (String name : names) {
-					loader.library(name);
-				}
-				return new Loaded<>(loader.load(), null);
-			}
-			catch (LinkageError | RuntimeException ex) {
-				return new Loaded<>(null, ex);
-			}
-		}
+		static final Loaded<LibC> LIBC = load(LibC.class, "libc", "c", "libc.so.6");
 
 	}
 
-	private record Loaded<T>(T library, Throwable failure) {
+	/**
+	 * Load a library, remembering a failure instead of throwing it.
+	 * @param type the binding
+	 * @param what the library's name, for the message
+	 * @param names the names to try
+	 * @return the library, or why it could not be loaded
+	 */
+	static <T> Loaded<T> load(Class<T> type, String what, String... names) {
+		try {
+			LibraryLoader<T> loader = LibraryLoader.create(type).failImmediately();
+			for (String name : names) {
+				loader.library(name);
+			}
+			return new Loaded<>(loader.load(), what, null);
+		}
+		catch (LinkageError | RuntimeException ex) {
+			return new Loaded<>(null, what, ex);
+		}
+	}
+
+	record Loaded<T>(T library, String what, Throwable failure) {
 
 		T get() {
 			if (this.library == null) {
-				throw new SamException(CsError.LIBRARY,
-						"corosync's client library is not available (install corosync): " + this.failure.getMessage(),
+				throw new SamException(CsError.LIBRARY, "corosync's client library " + this.what
+						+ " cannot be loaded; is corosync installed (apt-get install corosync)? " + this.failure.getMessage(),
 						this.failure);
 			}
 			return this.library;
@@ -137,6 +146,29 @@ final class CorosyncLibraries {
 
 	}
 
+	/**
+	 * Return corosync's name for an error number.
+	 * @param error a {@code cs_error_t}
+	 * @return such as {@code CS_ERR_LIBRARY}, or the number when it is unknown
+	 */
+	static String errorName(int error) {
+		if (error == CS_OK) {
+			return "CS_OK";
+		}
+		try {
+			return "CS_ERR_" + CsError.fromCode(error).name();
+		}
+		catch (IllegalArgumentException ex) {
+			return "cs_error_t " + error;
+		}
+	}
+
+	/**
+	 * Turn a corosync error into a {@link SamException}; an unknown number becomes
+	 * {@link CsError#LIBRARY}.
+	 * @param error what the call returned
+	 * @param what the call, for the message
+	 */
 	static void check(int error, String what) {
 		if (error != CS_OK) {
 			CsError csError;
@@ -146,7 +178,8 @@ final class CorosyncLibraries {
 			catch (IllegalArgumentException ex) {
 				csError = CsError.LIBRARY;
 			}
-			throw new SamException(csError, what + " failed");
+			throw new SamException(csError, what + " failed"
+					+ ((csError == CsError.LIBRARY && error != CsError.LIBRARY.code()) ? " with " + error : ""));
 		}
 	}
 

@@ -1,7 +1,6 @@
 package dev.samboot.sam;
 
 import java.lang.System.Logger.Level;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import jnr.ffi.Memory;
@@ -20,11 +19,26 @@ public final class CorosyncQuorum implements QuorumSource {
 
 	private static final System.Logger logger = System.getLogger(CorosyncQuorum.class.getName());
 
-	private static final short POLLIN = 1;
+	private static final short POLLIN = 0x1;
+
+	private static final short POLLERR = 0x8;
+
+	private static final short POLLHUP = 0x10;
+
+	private static final short POLLNVAL = 0x20;
 
 	private static final int POLL_TIMEOUT_MILLIS = 200;
 
+	/**
+	 * {@code quorum_dispatch} keeps a 1 MiB receive buffer ({@code IPC_DISPATCH_SIZE}) on the
+	 * stack, more than a JVM thread has by default (the JVM dies of SIGSEGV without a report); a
+	 * C program's main thread has 8 MiB, and so does the thread that dispatches here.
+	 */
+	static final long DISPATCH_STACK_BYTES = 8L * 1024 * 1024;
+
 	private final CorosyncLibraries.Quorum library;
+
+	private final CorosyncLibraries.LibC libc;
 
 	private long handle;
 
@@ -32,100 +46,143 @@ public final class CorosyncQuorum implements QuorumSource {
 
 	private volatile boolean quorate;
 
+	/** The state the last notification carried, read after each dispatch on the tracking thread. */
+	private boolean notified;
+
 	private volatile boolean closed;
 
 	private Thread tracker;
 
-	/** Held for as long as libquorum may call it. */
+	/** Held for as long as libquorum may call it: jnr-ffi frees a closure once it is unreachable. */
 	private CorosyncLibraries.QuorumNotification notification;
 
+	/**
+	 * Load libquorum.
+	 * @throws SamException with {@link CsError#LIBRARY} when corosync's client library is not installed
+	 */
 	public CorosyncQuorum() {
 		this.library = CorosyncLibraries.quorum();
+		this.libc = CorosyncLibraries.libc();
 	}
 
+	/**
+	 * Connect to corosync's quorum service and track it.
+	 * @throws SamException with {@link CsError#LIBRARY} when corosync is not running
+	 */
 	@Override
 	public synchronized void start(Consumer<Boolean> listener) {
+		if (this.tracker != null || this.closed) {
+			throw new SamException(CsError.BAD_HANDLE, "The corosync quorum source was already started");
+		}
 		LongLongByReference handleRef = new LongLongByReference();
 		Runtime runtime = Runtime.getRuntime(this.library);
+		// quorum_callbacks_t is one function pointer; libquorum copies it during quorum_initialize
 		Pointer callbacks = Memory.allocateDirect(runtime, runtime.addressSize(), true);
-		// libquorum calls this during dispatch and crashes on a null one; the state itself is read
-		// with quorum_getquorate after each dispatch, which also covers changes coalesced into one
-		this.notification = (handle, quorate, ringSeq, entries, viewList) -> {
-		};
+		this.notification = (handle, quorate, ringSeq, entries, viewList) -> this.notified = quorate != 0;
 		callbacks.putPointer(0, runtime.getClosureManager()
 			.getClosurePointer(CorosyncLibraries.QuorumNotification.class, this.notification));
 		CorosyncLibraries.check(this.library.quorum_initialize(handleRef, callbacks, new IntByReference()),
-				"quorum_initialize (is corosync running?)");
+				"Cannot connect to corosync's quorum service (quorum_initialize; is corosync running?)");
 		this.handle = handleRef.longValue();
-		CorosyncLibraries.check(this.library.quorum_trackstart(this.handle, CorosyncLibraries.CS_TRACK_CHANGES),
-				"quorum_trackstart");
-		IntByReference fdRef = new IntByReference();
-		CorosyncLibraries.check(this.library.quorum_fd_get(this.handle, fdRef), "quorum_fd_get");
-		this.fd = fdRef.intValue();
-		this.quorate = readQuorate();
-		this.tracker = new Thread(() -> track(listener), "sam-quorum");
+		try {
+			CorosyncLibraries.check(this.library.quorum_trackstart(this.handle, CorosyncLibraries.CS_TRACK_CHANGES),
+					"quorum_trackstart");
+			IntByReference fdRef = new IntByReference();
+			CorosyncLibraries.check(this.library.quorum_fd_get(this.handle, fdRef), "quorum_fd_get");
+			this.fd = fdRef.intValue();
+			IntByReference quorateRef = new IntByReference();
+			CorosyncLibraries.check(this.library.quorum_getquorate(this.handle, quorateRef), "quorum_getquorate");
+			this.quorate = quorateRef.intValue() != 0;
+			this.notified = this.quorate;
+		}
+		catch (SamException ex) {
+			this.library.quorum_finalize(this.handle);
+			this.handle = 0;
+			throw ex;
+		}
+		this.tracker = new Thread(null, () -> track(listener), "sam-quorum", DISPATCH_STACK_BYTES);
 		this.tracker.setDaemon(true);
 		this.tracker.start();
 	}
 
-	private boolean readQuorate() {
-		IntByReference quorateRef = new IntByReference();
-		CorosyncLibraries.check(this.library.quorum_getquorate(this.handle, quorateRef), "quorum_getquorate");
-		return quorateRef.intValue() != 0;
-	}
-
+	/** Runs on the tracking thread, which owns the handle from now on and finalizes it at the end. */
 	private void track(Consumer<Boolean> listener) {
-		CorosyncLibraries.LibC libc = CorosyncLibraries.libc();
-		Pointer pollFd = Memory.allocateDirect(Runtime.getRuntime(libc), 8, true);
-		while (!this.closed) {
-			pollFd.putInt(0, this.fd);
-			pollFd.putShort(4, POLLIN);
-			pollFd.putShort(6, (short) 0);
-			int ready = libc.poll(pollFd, 1, POLL_TIMEOUT_MILLIS);
-			if (ready <= 0 || this.closed) {
-				continue;
+		Pointer pollFd = Memory.allocateDirect(Runtime.getRuntime(this.libc), 8, true);
+		try {
+			while (!this.closed) {
+				pollFd.putInt(0, this.fd);
+				pollFd.putShort(4, POLLIN);
+				pollFd.putShort(6, (short) 0);
+				int ready = this.libc.poll(pollFd, 1, POLL_TIMEOUT_MILLIS);
+				if (ready <= 0 || this.closed) {
+					continue;
+				}
+				short revents = pollFd.getShort(6);
+				int error;
+				synchronized (this) {
+					error = this.library.quorum_dispatch(this.handle, CorosyncLibraries.CS_DISPATCH_ALL);
+				}
+				if (error != CorosyncLibraries.CS_OK || (revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
+					logger.log(Level.ERROR, "Lost the connection to corosync's quorum service (quorum_dispatch: "
+							+ CorosyncLibraries.errorName(error) + "): the cluster counts as not quorate");
+					changed(false, listener);
+					return;
+				}
+				changed(this.notified, listener);
 			}
-			boolean now;
-			try {
-				CorosyncLibraries.check(this.library.quorum_dispatch(this.handle, CorosyncLibraries.CS_DISPATCH_ALL),
-						"quorum_dispatch");
-				now = readQuorate();
-			}
-			catch (SamException ex) {
-				logger.log(Level.ERROR, "Lost corosync's quorum service: " + ex.getMessage());
-				this.quorate = false;
-				listener.accept(false);
-				return;
-			}
-			if (now != this.quorate) {
-				this.quorate = now;
-				logger.log(Level.INFO, now ? "Cluster is quorate" : "Cluster lost quorum");
-				listener.accept(now);
+		}
+		finally {
+			synchronized (this) {
+				this.library.quorum_finalize(this.handle);
+				this.handle = 0;
 			}
 		}
 	}
 
+	private void changed(boolean now, Consumer<Boolean> listener) {
+		if (now != this.quorate) {
+			this.quorate = now;
+			logger.log(Level.INFO, now ? "The corosync cluster is quorate" : "The corosync cluster lost quorum");
+			listener.accept(now);
+		}
+	}
+
+	/**
+	 * Ask corosync ({@code quorum_getquorate}): the answer may be ahead of the last notification.
+	 * Once the connection is lost or closed, not quorate.
+	 */
 	@Override
-	public boolean isQuorate() {
-		return this.quorate;
+	public synchronized boolean isQuorate() {
+		if (this.handle == 0) {
+			return false;
+		}
+		IntByReference quorateRef = new IntByReference();
+		int error = this.library.quorum_getquorate(this.handle, quorateRef);
+		if (error != CorosyncLibraries.CS_OK) {
+			logger.log(Level.WARNING, "quorum_getquorate failed (" + CorosyncLibraries.errorName(error)
+					+ "): the cluster counts as not quorate");
+			return false;
+		}
+		return quorateRef.intValue() != 0;
 	}
 
 	@Override
 	public void close() {
-		this.closed = true;
-		Thread thread = this.tracker;
-		if (thread != null) {
-			try {
-				thread.join(TimeUnit.MILLISECONDS.toMillis(2L * POLL_TIMEOUT_MILLIS));
-			}
-			catch (InterruptedException ex) {
-				java.lang.Thread.currentThread().interrupt();
-			}
-		}
+		Thread thread;
 		synchronized (this) {
-			if (this.handle != 0) {
+			this.closed = true;
+			thread = this.tracker;
+			if (thread == null && this.handle != 0) {
 				this.library.quorum_finalize(this.handle);
 				this.handle = 0;
+			}
+		}
+		if (thread != null && thread != Thread.currentThread()) {
+			try {
+				thread.join(10L * POLL_TIMEOUT_MILLIS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 		}
 	}

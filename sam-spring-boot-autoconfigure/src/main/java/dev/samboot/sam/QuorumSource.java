@@ -4,7 +4,8 @@ import java.util.function.Consumer;
 
 /**
  * Where the supervisor learns whether the cluster is quorate, for policies with the quorum flag.
- * corosync's votequorum is the libsam one; others (ZooKeeper) can be plugged in.
+ * corosync's votequorum ({@link CorosyncQuorum}) is the libsam one; a ZooKeeper ensemble
+ * ({@link ZooKeeperQuorum}) is another, and others can be plugged in.
  */
 public interface QuorumSource extends AutoCloseable {
 
@@ -18,7 +19,9 @@ public interface QuorumSource extends AutoCloseable {
 	void start(Consumer<Boolean> listener);
 
 	/**
-	 * Whether the cluster is quorate now.
+	 * Whether the cluster is quorate now. The supervisor asks on its own thread when an instance
+	 * calls {@code start()} and after every change reported to the listener (so that a change
+	 * reported late is not acted on), so the answer should come quickly.
 	 * @return the current quorum state
 	 */
 	boolean isQuorate();

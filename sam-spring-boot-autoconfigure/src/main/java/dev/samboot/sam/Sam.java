@@ -259,7 +259,10 @@ public final class Sam implements AutoCloseable {
 			Supervisor supervisor = loop.supervisor();
 			if (quorum != null) {
 				SupervisorLoop events = loop;
-				quorum.start((quorate) -> events.post(() -> supervisor.onQuorum(quorate)));
+				QuorumSource source = quorum;
+				// a change is read again when the loop gets to it, so that a stale one is not acted on
+				quorum.start((quorate) -> events.post(() -> supervisor.onQuorum(source.isQuorate())));
+				supervisor.quorumCheck(quorum::isQuorate);
 				supervisor.onQuorum(quorum.isQuorate());
 			}
 			supervisor.launchFirst();

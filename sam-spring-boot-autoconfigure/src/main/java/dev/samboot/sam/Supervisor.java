@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
 
 import dev.samboot.sam.Message.DataStore;
 import dev.samboot.sam.Message.HealthFailed;
@@ -80,6 +81,8 @@ final class Supervisor {
 	private long stopDeadline;
 
 	private OptionalInt exitStatus = OptionalInt.empty();
+
+	private BooleanSupplier quorumCheck = () -> this.quorate;
 
 	Supervisor(SupervisorSettings settings, Clock clock, ProcessLauncher launcher, StatePublisher publisher) {
 		this.settings = settings;
@@ -158,7 +161,10 @@ final class Supervisor {
 			return;
 		}
 		if (!(message instanceof HealthFailed)) {
-			this.lastActivity = this.clock.nanoTime();
+			// without quorum, heartbeats buy no time: SIGKILL follows the warn signal after T
+			if (!this.quorumLost || this.quorate) {
+				this.lastActivity = this.clock.nanoTime();
+			}
 			if (this.publisher != null) {
 				this.publisher.lastUpdated();
 			}
@@ -190,6 +196,10 @@ final class Supervisor {
 			return;
 		}
 		this.started = true;
+		if (this.policy.quorum()) {
+			// as libsam updates its quorum state before it decides: a change may still be on its way
+			this.quorate = this.quorumCheck.getAsBoolean();
+		}
 		if (this.policy.quorum() && !this.quorate) {
 			this.waitingForQuorum = true;
 			publishState(StatePublisher.WAITING_FOR_QUORUM);
@@ -246,6 +256,15 @@ final class Supervisor {
 	}
 
 	/**
+	 * Set how {@code start()} asks for the current quorum state, instead of relying on the last
+	 * {@link #onQuorum(boolean) change} seen.
+	 * @param check asks the quorum source
+	 */
+	void quorumCheck(BooleanSupplier check) {
+		this.quorumCheck = check;
+	}
+
+	/**
 	 * Handle a change of quorum.
 	 * @param nowQuorate whether the cluster is quorate
 	 */
@@ -261,7 +280,7 @@ final class Supervisor {
 		else if (!nowQuorate && this.started && !this.waitingForQuorum && !this.killed && !this.stopping) {
 			log(Level.WARNING, "Quorum lost while instance {0} is started", this.instanceId);
 			this.quorumLost = true;
-			warnOrKill();
+			warnOrKill("lost quorum");
 		}
 	}
 
@@ -279,7 +298,8 @@ final class Supervisor {
 			kill();
 		}
 		else if (armed() && now - this.lastActivity >= this.settings.intervalNanos()) {
-			warnOrKill();
+			warnOrKill((this.quorumLost && !this.quorate) ? "is still without quorum"
+					: this.warned ? "is still silent" : "missed its health check");
 		}
 	}
 
@@ -307,16 +327,16 @@ final class Supervisor {
 				&& !this.stopping;
 	}
 
-	private void warnOrKill() {
+	private void warnOrKill(String why) {
 		if (this.warned) {
-			log(Level.WARNING, "Instance {0} still silent after the warn signal: SIGKILL", this.instanceId);
+			log(Level.WARNING, "Instance {0} {1} after the warn signal: SIGKILL", this.instanceId, why);
 			kill();
 			return;
 		}
 		this.warned = true;
 		this.lastActivity = this.clock.nanoTime();
-		log(Level.WARNING, "Instance {0} (pid {1}) missed its health check: sending {2}", this.instanceId,
-				this.process.pid(), Signals.name(this.warnSignal));
+		log(Level.WARNING, "Instance {0} (pid {1}) {2}: sending {3}", this.instanceId, this.process.pid(), why,
+				Signals.name(this.warnSignal));
 		this.process.signal(this.warnSignal);
 		if (this.warnSignal == Signals.SIGKILL) {
 			this.killed = true;

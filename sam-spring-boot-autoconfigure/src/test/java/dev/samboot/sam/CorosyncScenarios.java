@@ -1,6 +1,9 @@
 package dev.samboot.sam;
 
+import java.util.Arrays;
 import java.util.List;
+
+import sun.misc.Signal;
 
 import static dev.samboot.sam.TestSam.check;
 import static dev.samboot.sam.TestSam.expectError;
@@ -18,19 +21,24 @@ final class CorosyncScenarios {
 	}
 
 	/**
-	 * Instance 1 takes quorum away and blocks in start() until the test kills it (it counts as
-	 * started, so it is recovered); instance 2 gives quorum back, starts, then takes quorum away
-	 * while started and is warned and killed; instance 3 finds both recoveries and quits cleanly.
+	 * test_quorum, with the cmap flag on as well. Instance 1 takes quorum away and blocks in
+	 * start() (state {@code waiting for quorum}) until the test kills it; it counts as started, so
+	 * it is recovered. Instance 2 gives quorum back, starts, keeps sending heartbeats and takes
+	 * quorum away: it is warned (SIGUSR1, timed from the moment it took quorum away) and, heartbeats
+	 * notwithstanding, killed T later. Instance 3 finds both recoveries, blocks in start() until a
+	 * thread gives quorum back, then stops cleanly.
 	 */
 	static void quorum(Sam sam, int instance, int interval) throws InterruptedException {
 		try (Cmap cmap = Cmap.connect()) {
 			if (instance == 1) {
 				cmap.setUint32(EXPECTED_VOTES, 2);
+				awaitQuorate(false);
 				System.out.println("waiting-for-quorum");
 				sam.start();
 				fail("start returned without quorum");
 			}
 			if (instance == 2) {
+				sam.warnSignalSet(Signals.SIGUSR1);
 				cmap.setUint32(EXPECTED_VOTES, 1);
 				sam.start();
 				System.out.println("started-with-quorum");
@@ -43,15 +51,39 @@ final class CorosyncScenarios {
 				heartbeats.setDaemon(true);
 				heartbeats.start();
 				sleep(interval);
+				long takenAt = System.currentTimeMillis();
+				Signal.handle(new Signal("USR1"), (signal) -> {
+					long now = System.currentTimeMillis();
+					System.out.println("warned " + (now - takenAt) + " ms after quorum was taken away");
+					sam.dataStore(TestSam.longs(takenAt, now));
+				});
 				cmap.setUint32(EXPECTED_VOTES, 2);
 				System.out.println("quorum-taken-away");
 				Thread.sleep(30_000);
 				fail("instance 2 was not recovered after losing quorum");
 			}
-			List<String> reasons = sam.recoveries().stream().map((r) -> r.reason().value()).toList();
+			List<Recovery> recoveries = sam.recoveries();
+			List<String> reasons = recoveries.stream().map((r) -> r.reason().value()).toList();
 			check(reasons.equals(List.of("killed", "quorum-lost")), "recoveries " + reasons);
-			cmap.setUint32(EXPECTED_VOTES, 1);
+			check(recoveries.get(1).exitStatus() == 128 + Signals.SIGKILL, "instance 2 ended with "
+					+ recoveries.get(1).exitStatus() + ", not by SIGKILL");
+			long[] stored = TestSam.toLongs(sam.dataRestore());
+			check(stored.length == 2, "instance 2 was not warned: " + Arrays.toString(stored));
+			System.out.println("quorum-lost warn-after-ms " + (stored[1] - stored[0]) + " kill-after-ms "
+					+ (recoveries.get(1).time().toEpochMilli() - stored[0]));
+			long waitFrom = System.currentTimeMillis();
+			Thread giveBack = new Thread(() -> {
+				sleep(1000);
+				try (Cmap other = Cmap.connect()) {
+					other.setUint32(EXPECTED_VOTES, 1);
+				}
+			});
+			giveBack.start();
 			sam.start();
+			long waited = System.currentTimeMillis() - waitFrom;
+			check(waited >= 900, "start returned after " + waited + " ms, before quorum was given back");
+			System.out.println("start-unblocked-after-ms " + waited);
+			giveBack.join();
 			sam.stop();
 			System.exit(0);
 		}
@@ -100,6 +132,21 @@ final class CorosyncScenarios {
 			sam.markFailed();
 			Thread.sleep(30_000);
 			fail("instance was not killed after markFailed");
+		}
+	}
+
+	/**
+	 * votequorum applies a new {@code expected_votes} a moment after cmap took it; wait for that.
+	 */
+	static void awaitQuorate(boolean expected) {
+		try (CorosyncQuorum quorum = new CorosyncQuorum()) {
+			quorum.start((quorate) -> {
+			});
+			long deadline = System.nanoTime() + 10_000_000_000L;
+			while (quorum.isQuorate() != expected) {
+				check(System.nanoTime() - deadline < 0, "corosync's quorate is not " + expected + " after 10 s");
+				sleep(10);
+			}
 		}
 	}
 

@@ -27,15 +27,21 @@ public final class TestSam {
 			java.nio.file.Files.delete(java.nio.file.Path.of(System.getProperty("user.dir")));
 		}
 		RecoveryPolicy policy = switch (scenario) {
-			case "quorum" -> RecoveryPolicy.QUORUM_RESTART;
+			case "quorum" -> RecoveryPolicy.QUORUM_RESTART.withCmap();
 			case "cmap-quit", "cmap-clean" -> RecoveryPolicy.QUIT.withCmap();
 			case "cmap-restart" -> RecoveryPolicy.RESTART.withCmap();
+			case "zk-restart" -> RecoveryPolicy.QUORUM_RESTART;
+			case "zk-quit" -> RecoveryPolicy.QUORUM_QUIT;
 			default -> scenario.startsWith("quit") ? RecoveryPolicy.QUIT : RecoveryPolicy.RESTART;
 		};
-		Sam sam = Sam.initialize(SamOptions.builder(java.time.Duration.ofMillis(interval), policy)
+		SamOptions.Builder options = SamOptions.builder(java.time.Duration.ofMillis(interval), policy)
 			.dataMaxSize(4096)
-			.shutdownTimeout(java.time.Duration.ofSeconds(5))
-			.build());
+			.shutdownTimeout(java.time.Duration.ofSeconds(5));
+		if (scenario.startsWith("zk-")) {
+			options.quorumSource(() -> new ZooKeeperQuorum(args[2], ZooKeeperScenarios.SESSION_TIMEOUT,
+					ZooKeeperScenarios.CONNECTION_TIMEOUT));
+		}
+		Sam sam = Sam.initialize(options.build());
 		int instance = sam.register();
 		System.out.println("instance " + instance + " pid " + ProcessHandle.current().pid() + " restarts "
 				+ sam.restarts() + " reasons " + sam.recoveries().stream().map((r) -> r.reason().value()).toList());
@@ -54,6 +60,7 @@ public final class TestSam {
 			case "cmap-quit" -> CorosyncScenarios.cmapQuit(sam, interval, false);
 			case "cmap-clean" -> CorosyncScenarios.cmapQuit(sam, interval, true);
 			case "cmap-restart" -> CorosyncScenarios.cmapRestart(sam);
+			case "zk-restart", "zk-quit" -> ZooKeeperScenarios.quorumLost(sam, instance, interval);
 			default -> fail("unknown scenario " + scenario);
 		}
 	}
@@ -233,7 +240,7 @@ public final class TestSam {
 		Runtime.getRuntime().halt(FAILED);
 	}
 
-	private static byte[] longs(long... values) {
+	static byte[] longs(long... values) {
 		ByteBuffer buffer = ByteBuffer.allocate(values.length * Long.BYTES);
 		for (long value : values) {
 			buffer.putLong(value);
@@ -241,7 +248,7 @@ public final class TestSam {
 		return buffer.array();
 	}
 
-	private static long[] toLongs(byte[] bytes) {
+	static long[] toLongs(byte[] bytes) {
 		ByteBuffer buffer = ByteBuffer.wrap(bytes);
 		long[] values = new long[bytes.length / Long.BYTES];
 		for (int i = 0; i < values.length; i++) {

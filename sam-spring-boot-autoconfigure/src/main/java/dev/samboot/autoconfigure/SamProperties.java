@@ -25,13 +25,14 @@ import org.springframework.util.unit.DataSize;
  * @param data Data kept by the supervisor across instances.
  * @param cmap Publishing in corosync's cmap.
  * @param supervisor The supervisor process.
+ * @param quorum Where the quorum policies learn whether the cluster is quorate.
  */
 @ConfigurationProperties("sam")
 public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue("5s") Duration interval,
 		@DefaultValue("restart") Policy policy, @DefaultValue("TERM") String warnSignal,
 		@DefaultValue("ready") StartMode start, @DefaultValue("30s") Duration shutdownTimeout,
 		@DefaultValue Health health, @DefaultValue Data data, @DefaultValue Cmap cmap,
-		@DefaultValue Supervisor supervisor) {
+		@DefaultValue Supervisor supervisor, @DefaultValue Quorum quorum) {
 
 	/**
 	 * The recovery policies, as libsam's {@code SAM_RECOVERY_POLICY_*}.
@@ -108,6 +109,40 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 * thread when not set.
 	 */
 	public record Supervisor(@DefaultValue("true") boolean lean, List<String> jvmOptions) {
+	}
+
+	/**
+	 * Where the quorum policies learn whether the cluster is quorate.
+	 *
+	 * @param provider Quorum source: corosync's votequorum, as libsam, or a ZooKeeper ensemble.
+	 * @param zookeeper ZooKeeper quorum source.
+	 */
+	public record Quorum(@DefaultValue("corosync") Provider provider, @DefaultValue ZooKeeper zookeeper) {
+
+		/**
+		 * The quorum sources.
+		 */
+		public enum Provider {
+
+			/** corosync's votequorum on this node. */
+			COROSYNC,
+
+			/** A ZooKeeper ensemble: quorate while connected to a server of a majority. */
+			ZOOKEEPER
+
+		}
+
+	}
+
+	/**
+	 * A ZooKeeper ensemble as the quorum source (needs org.apache.curator:curator-framework).
+	 *
+	 * @param connectString Servers of the ensemble, such as zk1:2181,zk2:2181,zk3:2181.
+	 * @param sessionTimeout ZooKeeper session timeout: after it a lost connection is final.
+	 * @param connectionTimeout Time start() and the first connection may take.
+	 */
+	public record ZooKeeper(String connectString, @DefaultValue("10s") Duration sessionTimeout,
+			@DefaultValue("15s") Duration connectionTimeout) {
 	}
 
 }

@@ -3,15 +3,19 @@ package dev.samboot.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
+import dev.samboot.sam.QuorumSource;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
 import dev.samboot.sam.Signals;
+import dev.samboot.sam.ZooKeeperQuorum;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -27,6 +31,8 @@ import org.springframework.util.unit.DataSize;
 public record SamSettings(SamProperties properties, SamOptions options, int warnSignal, Duration healthTimeout) {
 
 	static final long MAX_INTERVAL_MILLIS = Integer.MAX_VALUE;
+
+	private static final String CURATOR = "org.apache.curator.framework.CuratorFramework";
 
 	private static final String DURATION = "a duration such as 500ms, 5s or 1m";
 
@@ -45,7 +51,12 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			Map.entry("sam.data.max-size", "a data size such as 64KB or 1MB, from 0B to "
 					+ DataSize.ofBytes(SamOptions.MAX_DATA_MAX_SIZE).toMegabytes() + "MB"),
 			Map.entry("sam.cmap.enabled", "true or false"), Map.entry("sam.supervisor.lean", "true or false"),
-			Map.entry("sam.supervisor.jvm-options", "a list of JVM options such as -Xmx24m"));
+			Map.entry("sam.supervisor.jvm-options", "a list of JVM options such as -Xmx24m"),
+			Map.entry("sam.quorum.provider", "corosync or zookeeper"),
+			Map.entry("sam.quorum.zookeeper.connect-string",
+					"the ensemble's servers, such as zk1:2181,zk2:2181,zk3:2181 (needed with sam.quorum.provider=zookeeper)"),
+			Map.entry("sam.quorum.zookeeper.session-timeout", DURATION + ", greater than 0"),
+			Map.entry("sam.quorum.zookeeper.connection-timeout", DURATION + ", greater than 0"));
 
 	/**
 	 * Bind and check {@code sam.*}.
@@ -88,12 +99,29 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 		Duration healthTimeout = healthTimeout(properties.health(), interval);
 		String group = properties.health().group();
 		check(group == null || !group.isBlank(), "sam.health.group", group);
-		SamOptions options = SamOptions.builder(interval, recoveryPolicy(properties))
+		RecoveryPolicy policy = recoveryPolicy(properties);
+		SamOptions.Builder options = SamOptions.builder(interval, policy)
 			.dataMaxSize((int) maxSize.toBytes())
 			.shutdownTimeout(shutdownTimeout)
-			.leanSupervisor(supervisorJvmOptions(properties.supervisor()))
-			.build();
-		return new SamSettings(properties, options, warnSignal, healthTimeout);
+			.leanSupervisor(supervisorJvmOptions(properties.supervisor()));
+		if (policy.quorum() && properties.quorum().provider() == SamProperties.Quorum.Provider.ZOOKEEPER) {
+			options.quorumSource(zooKeeper(properties.quorum().zookeeper()));
+		}
+		return new SamSettings(properties, options.build(), warnSignal, healthTimeout);
+	}
+
+	private static Supplier<QuorumSource> zooKeeper(SamProperties.ZooKeeper zooKeeper) {
+		String connect = zooKeeper.connectString();
+		check(connect != null && !connect.isBlank(), "sam.quorum.zookeeper.connect-string", connect);
+		check(zooKeeper.sessionTimeout() != null && zooKeeper.sessionTimeout().compareTo(Duration.ZERO) > 0,
+				"sam.quorum.zookeeper.session-timeout", zooKeeper.sessionTimeout());
+		check(zooKeeper.connectionTimeout() != null && zooKeeper.connectionTimeout().compareTo(Duration.ZERO) > 0,
+				"sam.quorum.zookeeper.connection-timeout", zooKeeper.connectionTimeout());
+		if (!ClassUtils.isPresent(CURATOR, SamSettings.class.getClassLoader())) {
+			throw new InvalidSamPropertyException("sam.quorum.provider", "zookeeper",
+					"corosync, or zookeeper with org.apache.curator:curator-framework on the class path", null);
+		}
+		return () -> new ZooKeeperQuorum(connect, zooKeeper.sessionTimeout(), zooKeeper.connectionTimeout());
 	}
 
 	private static List<String> supervisorJvmOptions(SamProperties.Supervisor supervisor) {

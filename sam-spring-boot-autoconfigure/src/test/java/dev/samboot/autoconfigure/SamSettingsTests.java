@@ -65,6 +65,27 @@ class SamSettingsTests {
 		assertThat(settings.healthTimeout()).isPositive();
 	}
 
+	@Test
+	void zooKeeperQuorumNeedsItsConnectString() {
+		assertThatExceptionOfType(InvalidSamPropertyException.class)
+			.isThrownBy(() -> SamSettings.bind(environment("sam.policy=quorum-restart", "sam.quorum.provider=zookeeper")))
+			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("sam.quorum.zookeeper.connect-string"));
+		assertThatExceptionOfType(InvalidSamPropertyException.class)
+			.isThrownBy(() -> SamSettings.bind(environment("sam.policy=quorum-quit", "sam.quorum.provider=zookeeper",
+					"sam.quorum.zookeeper.connect-string=localhost:2181", "sam.quorum.zookeeper.session-timeout=0s")))
+			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("sam.quorum.zookeeper.session-timeout"));
+		SamSettings settings = SamSettings.bind(environment("sam.policy=quorum-restart", "sam.quorum.provider=zookeeper",
+				"sam.quorum.zookeeper.connect-string=zk1:2181,zk2:2181,zk3:2181"));
+		assertThat(settings.policy()).isEqualTo(RecoveryPolicy.QUORUM_RESTART);
+		assertThat(settings.properties().quorum().zookeeper().sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void zooKeeperSettingsAreIgnoredWithoutAQuorumPolicy() {
+		assertThat(SamSettings.bind(environment("sam.quorum.provider=zookeeper")).policy())
+			.isEqualTo(RecoveryPolicy.RESTART);
+	}
+
 	static Stream<Arguments> wrongValues() {
 		return Stream.of(Arguments.of("sam.interval", "-1s", "from 0"),
 				Arguments.of("sam.interval", "soon", "duration such as"),
@@ -85,7 +106,8 @@ class SamSettingsTests {
 				Arguments.of("sam.health.timeout", "10s", "greater than 0 and at most sam.interval"),
 				Arguments.of("sam.health.group", " ", "health group"),
 				Arguments.of("sam.health.enabled", "maybe", "true or false"),
-				Arguments.of("sam.cmap.enabled", "yes please", "true or false"));
+				Arguments.of("sam.cmap.enabled", "yes please", "true or false"),
+				Arguments.of("sam.quorum.provider", "etcd", "corosync or zookeeper"));
 	}
 
 	@ParameterizedTest(name = "{0}={1}")

@@ -32,10 +32,17 @@ public final class TestSam {
 			case "cmap-restart" -> RecoveryPolicy.RESTART.withCmap();
 			default -> scenario.startsWith("quit") ? RecoveryPolicy.QUIT : RecoveryPolicy.RESTART;
 		};
+		boolean apiStates = scenario.equals("api-states") && !Sam.isActiveProcess();
+		if (apiStates) {
+			SamApiTable.print(SamState.NOT_INITIALIZED, null, java.time.Duration.ofMillis(interval), policy);
+		}
 		Sam sam = Sam.initialize(SamOptions.builder(java.time.Duration.ofMillis(interval), policy)
 			.dataMaxSize(4096)
 			.shutdownTimeout(java.time.Duration.ofSeconds(5))
 			.build());
+		if (apiStates) {
+			SamApiTable.print(SamState.INITIALIZED, sam, sam.interval(), policy);
+		}
 		int instance = sam.register();
 		System.out.println("instance " + instance + " pid " + ProcessHandle.current().pid() + " restarts "
 				+ sam.restarts() + " reasons " + sam.recoveries().stream().map((r) -> r.reason().value()).toList());
@@ -50,6 +57,7 @@ public final class TestSam {
 			case "quit-killed" -> quitKilled(sam);
 			case "heartbeat-forever" -> heartbeatForever(sam, interval);
 			case "exit" -> System.exit(Integer.parseInt(args[2]));
+			case "api-states" -> apiStates(sam);
 			case "quorum" -> CorosyncScenarios.quorum(sam, instance, interval);
 			case "cmap-quit" -> CorosyncScenarios.cmapQuit(sam, interval, false);
 			case "cmap-clean" -> CorosyncScenarios.cmapQuit(sam, interval, true);
@@ -182,6 +190,20 @@ public final class TestSam {
 		int after = calls.get();
 		Thread.sleep(3L * interval);
 		check(calls.get() == after, "callback still runs after close");
+		System.exit(0);
+	}
+
+	/**
+	 * SPEC section 2's table in the states only a supervised process reaches (the supervisor
+	 * printed NOT_INITIALIZED and INITIALIZED before registering). close() from STARTED must stop
+	 * first, so the exit that follows quits rather than restarts.
+	 */
+	private static void apiStates(Sam sam) {
+		SamApiTable.print(SamState.REGISTERED, sam, sam.interval(), sam.policy());
+		sam.start();
+		SamApiTable.print(SamState.STARTED, sam, sam.interval(), sam.policy());
+		sam.close();
+		SamApiTable.print(SamState.FINALIZED, sam, sam.interval(), sam.policy());
 		System.exit(0);
 	}
 

@@ -59,13 +59,14 @@ class SamApiStateTests {
 	@ParameterizedTest
 	@ValueSource(ints = { 0, 60_000 })
 	@Timeout(60)
-	void everyCallInEveryStateOfASupervisedProcessAnswersAsTheTableSays(int intervalMillis) throws Exception {
+	void everyCallInEveryStateOfASupervisedProcessAnswersAsTheTableSays(int intervalMillis, @TempDir Path temporary)
+			throws Exception {
 		Duration interval = Duration.ofMillis(intervalMillis);
 		List<String> expected = new ArrayList<>();
 		for (SamState state : SamState.values()) {
 			SamApiTable.rows(state, interval, RecoveryPolicy.RESTART).forEach((row) -> expected.add(row.expectedLine()));
 		}
-		try (SupervisedRun run = SupervisedRun.testSam("api-states", Integer.toString(intervalMillis))) {
+		try (SupervisedRun run = SupervisedRun.testSamIn(temporary, "api-states", Integer.toString(intervalMillis))) {
 			assertThat(run.awaitExit(Duration.ofSeconds(30))).as(run.output()).isZero();
 			List<String> answered = run.lines().stream().filter((line) -> line.startsWith("api ")).toList();
 			assertThat(answered).as(run.output()).containsExactlyInAnyOrderElementsOf(expected);

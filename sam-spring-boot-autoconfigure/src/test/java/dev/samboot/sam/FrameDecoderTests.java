@@ -158,18 +158,17 @@ class FrameDecoderTests {
 	private static Map<Kind, int[]> fuzz(long seed) {
 		FuzzedFrames fuzz = new FuzzedFrames(seed, LIMIT);
 		Map<Kind, int[]> outcomes = new EnumMap<>(Kind.class);
-		Kind[] kind = new Kind[1];
 		for (int i = 0; i < FUZZED_FRAMES; i++) {
-			byte[] bytes = fuzz.frame(kind);
+			FuzzedFrames.Frame frame = fuzz.frame();
 			int outcome;
 			try {
-				outcome = feed(bytes, fuzz, kind[0]);
+				outcome = feed(frame.bytes(), fuzz, frame.kind());
 			}
 			catch (Throwable ex) {
-				throw new AssertionError("frame " + i + " (" + kind[0] + ", seed " + seed + ") threw " + ex + ": "
-						+ HexFormat.of().formatHex(bytes), ex);
+				throw new AssertionError("frame " + i + " (" + frame.kind() + ", seed " + seed + ") threw " + ex + ": "
+						+ HexFormat.of().formatHex(frame.bytes()), ex);
 			}
-			outcomes.computeIfAbsent(kind[0], (k) -> new int[3])[outcome]++;
+			outcomes.computeIfAbsent(frame.kind(), (k) -> new int[3])[outcome]++;
 		}
 		return outcomes;
 	}

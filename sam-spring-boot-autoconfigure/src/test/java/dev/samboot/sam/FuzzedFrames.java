@@ -96,14 +96,20 @@ final class FuzzedFrames {
 	}
 
 	/**
-	 * Return a frame of a random kind.
-	 * @param kind receives the kind chosen
-	 * @return the frame's bytes, length header included
+	 * A generated frame.
+	 * @param kind what it is
+	 * @param bytes its bytes, length header included
 	 */
-	byte[] frame(Kind[] kind) {
-		Kind chosen = Kind.values()[this.random.nextInt(Kind.values().length)];
-		kind[0] = chosen;
-		return frame(chosen);
+	record Frame(Kind kind, byte[] bytes) {
+	}
+
+	/**
+	 * Return a frame of a random kind.
+	 * @return the frame
+	 */
+	Frame frame() {
+		Kind kind = Kind.values()[this.random.nextInt(Kind.values().length)];
+		return new Frame(kind, frame(kind));
 	}
 
 	/**

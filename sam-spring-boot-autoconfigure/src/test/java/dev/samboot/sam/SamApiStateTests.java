@@ -89,6 +89,7 @@ class SamApiStateTests {
 	}
 
 	@Test
+	@Timeout(30)
 	void registerWhenTheActiveProcessCannotBeLaunchedIsALibraryError(@TempDir Path directory) {
 		Sam sam = Sam.create(SamOptions.builder(INTERVAL, RecoveryPolicy.RESTART).build(),
 				new SamPlatform(Map.of(), Optional.empty(), List.of(directory.resolve("java").toString()),

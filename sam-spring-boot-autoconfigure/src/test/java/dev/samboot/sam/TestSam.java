@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
 
 /**
- * Test programs run as separate JVMs by {@link RealProcessTests}, in the manner of corosync's
- * {@code test/testsam.c}: each initializes, registers, branches on the instance id and ends with an
- * exit status the test checks. A broken expectation prints {@code FAIL:} and halts with 99.
+ * Test programs run as separate JVMs by {@link RealProcessTests} and the other real-process tests
+ * (through {@link SupervisedRun}), in the manner of corosync's {@code test/testsam.c}: each
+ * initializes, registers, branches on the instance id and ends with an exit status the test
+ * checks. A broken expectation prints {@code FAIL:} and halts with 99.
  */
 public final class TestSam {
 

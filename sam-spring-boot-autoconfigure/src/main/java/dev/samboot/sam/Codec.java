@@ -90,6 +90,9 @@ final class Codec {
 	}
 
 	static Message decode(ByteBuffer frame) throws MalformedFrameException {
+		if (!frame.hasRemaining()) {
+			throw new MalformedFrameException("empty frame");
+		}
 		Type type = Type.fromCode(frame.get());
 		if (type == null) {
 			throw new MalformedFrameException("unknown frame type " + frame.get(0));

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * libsam's behaviour with real processes, real signals and the real socket, in the manner of
@@ -134,19 +133,6 @@ class RealProcessTests {
 			assertThat(run.awaitExit(START)).as(run.output()).isEqualTo(128 + Signals.SIGTERM);
 			assertThat(SupervisedRun.isRunning(instance)).isFalse();
 			assertThat(run.output()).doesNotContain("instance 2");
-		}
-	}
-
-	@Test
-	void activeProcessExitsWhenItsSupervisorIsKilled() throws Exception {
-		try (SupervisedRun run = SupervisedRun.testSam("heartbeat-forever", "500")) {
-			long instance = run.awaitInstance(1, START);
-			long killedAt = System.nanoTime();
-			run.process().toHandle().destroyForcibly();
-			await().atMost(Duration.ofMillis(500 + 1000)).pollInterval(Duration.ofMillis(10))
-				.until(() -> !SupervisedRun.isRunning(instance));
-			System.out.printf("supervisor killed: active process gone after %d ms%n",
-					(System.nanoTime() - killedAt) / 1_000_000);
 		}
 	}
 

@@ -3,12 +3,15 @@ package dev.samboot.sam;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,12 +51,29 @@ final class SupervisedRun implements AutoCloseable {
 	 * @return the run
 	 */
 	static SupervisedRun testSam(String... args) throws IOException {
+		return start(testSamCommand(List.of(), args));
+	}
+
+	/**
+	 * Run a {@link TestSam} scenario whose supervisor makes its channel directory in the given
+	 * directory ({@code java.io.tmpdir}, and no {@code XDG_RUNTIME_DIR}), so a test can check it
+	 * and nothing is left in the shared temporary directory, even after {@code kill -9}.
+	 * @param temporaryDirectory the directory
+	 * @param args the scenario and its arguments
+	 * @return the run
+	 */
+	static SupervisedRun testSamIn(Path temporaryDirectory, String... args) throws IOException {
+		return start(testSamCommand(List.of("-Djava.io.tmpdir=" + temporaryDirectory), args), "XDG_RUNTIME_DIR");
+	}
+
+	private static List<String> testSamCommand(List<String> jvmOptions, String... args) {
 		List<String> command = new ArrayList<>(javaCommand());
+		command.addAll(jvmOptions);
 		command.add("-cp");
 		command.add(testClassPath());
 		command.add(TestSam.class.getName());
 		command.addAll(List.of(args));
-		return start(command);
+		return command;
 	}
 
 	static List<String> javaCommand() {
@@ -65,12 +85,42 @@ final class SupervisedRun implements AutoCloseable {
 		return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 	}
 
-	static SupervisedRun start(List<String> command) throws IOException {
+	static SupervisedRun start(List<String> command, String... unsetVariables) throws IOException {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		for (String name : SamEnvironment.ALL) {
 			builder.environment().remove(name);
 		}
+		for (String name : unsetVariables) {
+			builder.environment().remove(name);
+		}
 		return new SupervisedRun(builder.start());
+	}
+
+	/**
+	 * Return the environment a process was started with, as {@code /proc} shows it to its user.
+	 * @param pid the process id
+	 * @return the variables
+	 */
+	static Map<String, String> environmentOf(long pid) throws IOException {
+		Map<String, String> environment = new HashMap<>();
+		for (String entry : new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+				StandardCharsets.UTF_8).split("\0")) {
+			int equals = entry.indexOf('=');
+			if (equals > 0) {
+				environment.put(entry.substring(0, equals), entry.substring(equals + 1));
+			}
+		}
+		return environment;
+	}
+
+	/**
+	 * Write a line to the supervisor's standard input, which its instances inherit.
+	 * @param line the line
+	 */
+	void tell(String line) throws IOException {
+		OutputStream in = this.supervisor.getOutputStream();
+		in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+		in.flush();
 	}
 
 	private void readOutput() {

@@ -1,16 +1,23 @@
 package dev.samboot.sam;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import sun.misc.Signal;
 
 /**
- * Test programs run as separate JVMs by {@link RealProcessTests}, in the manner of corosync's
- * {@code test/testsam.c}: each initializes, registers, branches on the instance id and ends with an
- * exit status the test checks. A broken expectation prints {@code FAIL:} and halts with 99.
+ * Test programs run as separate JVMs by {@link RealProcessTests} and the other real-process tests
+ * (through {@link SupervisedRun}), in the manner of corosync's {@code test/testsam.c}: each
+ * initializes, registers, branches on the instance id and ends with an exit status the test
+ * checks. A broken expectation prints {@code FAIL:} and halts with 99.
  */
 public final class TestSam {
 
@@ -22,6 +29,10 @@ public final class TestSam {
 	public static void main(String[] args) throws Exception {
 		String scenario = args[0];
 		int interval = (args.length > 1) ? Integer.parseInt(args[1]) : 500;
+		if (scenario.equals("launch-with")) {
+			launchWith(args[2], interval);
+			return;
+		}
 		if (scenario.equals("launch-fail")) {
 			// the working directory vanishes, so the supervisor cannot start the active process in it
 			java.nio.file.Files.delete(java.nio.file.Path.of(System.getProperty("user.dir")));
@@ -29,19 +40,27 @@ public final class TestSam {
 		RecoveryPolicy policy = switch (scenario) {
 			case "quorum" -> RecoveryPolicy.QUORUM_RESTART.withCmap();
 			case "cmap-quit", "cmap-clean" -> RecoveryPolicy.QUIT.withCmap();
-			case "cmap-restart" -> RecoveryPolicy.RESTART.withCmap();
+			case "cmap-restart", "guarded" -> RecoveryPolicy.RESTART.withCmap();
 			case "zk-restart" -> RecoveryPolicy.QUORUM_RESTART;
 			case "zk-quit" -> RecoveryPolicy.QUORUM_QUIT;
 			default -> scenario.startsWith("quit") ? RecoveryPolicy.QUIT : RecoveryPolicy.RESTART;
 		};
+		boolean apiStates = scenario.equals("api-states") && !Sam.isActiveProcess();
+		if (apiStates) {
+			SamApiTable.print(SamState.NOT_INITIALIZED, null, java.time.Duration.ofMillis(interval), policy);
+		}
 		SamOptions.Builder options = SamOptions.builder(java.time.Duration.ofMillis(interval), policy)
 			.dataMaxSize(4096)
-			.shutdownTimeout(java.time.Duration.ofSeconds(5));
+			.shutdownTimeout(java.time.Duration.ofSeconds(5))
+			.statePublisher(scenario.equals("guarded") ? PrintedState::new : null);
 		if (scenario.startsWith("zk-")) {
 			options.quorumSource(() -> new ZooKeeperQuorum(args[2], ZooKeeperScenarios.SESSION_TIMEOUT,
 					ZooKeeperScenarios.CONNECTION_TIMEOUT));
 		}
 		Sam sam = Sam.initialize(options.build());
+		if (apiStates) {
+			SamApiTable.print(SamState.INITIALIZED, sam, sam.interval(), policy);
+		}
 		int instance = sam.register();
 		System.out.println("instance " + instance + " pid " + ProcessHandle.current().pid() + " restarts "
 				+ sam.restarts() + " reasons " + sam.recoveries().stream().map((r) -> r.reason().value()).toList());
@@ -56,6 +75,8 @@ public final class TestSam {
 			case "quit-killed" -> quitKilled(sam);
 			case "heartbeat-forever" -> heartbeatForever(sam, interval);
 			case "exit" -> System.exit(Integer.parseInt(args[2]));
+			case "api-states" -> apiStates(sam);
+			case "guarded" -> guarded(sam, instance, interval);
 			case "quorum" -> CorosyncScenarios.quorum(sam, instance, interval);
 			case "cmap-quit" -> CorosyncScenarios.cmapQuit(sam, interval, false);
 			case "cmap-clean" -> CorosyncScenarios.cmapQuit(sam, interval, true);
@@ -192,6 +213,87 @@ public final class TestSam {
 		System.exit(0);
 	}
 
+	/**
+	 * SPEC section 2's table in the states only a supervised process reaches (the supervisor
+	 * printed NOT_INITIALIZED and INITIALIZED before registering). close() from STARTED must stop
+	 * first, so the exit that follows quits rather than restarts.
+	 */
+	private static void apiStates(Sam sam) {
+		SamApiTable.print(SamState.REGISTERED, sam, sam.interval(), sam.policy());
+		sam.start();
+		SamApiTable.print(SamState.STARTED, sam, sam.interval(), sam.policy());
+		sam.close();
+		SamApiTable.print(SamState.FINALIZED, sam, sam.interval(), sam.policy());
+		System.exit(0);
+	}
+
+	/**
+	 * A target for strangers on the channel, with the cmap flag so that a mark-failed would be
+	 * obeyed, and the supervisor's state printed ({@code published ...}) instead of written to
+	 * cmap. Instance 1 stores data, starts and sends heartbeats until it reads {@code silent},
+	 * then falls silent and is recovered; instance 2 prints what the supervisor handed over and
+	 * exits when it reads {@code exit}.
+	 */
+	private static void guarded(Sam sam, int instance, int interval) throws Exception {
+		BufferedReader input = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+		if (instance == 1) {
+			sam.dataStore("original".getBytes(StandardCharsets.UTF_8));
+			sam.start();
+			AtomicBoolean silent = new AtomicBoolean();
+			Thread heartbeats = new Thread(() -> {
+				while (!silent.get()) {
+					sam.hcSend();
+					sleep(interval / 4);
+				}
+			}, "heartbeats");
+			heartbeats.start();
+			System.out.println("ready");
+			awaitInput(input, "silent");
+			silent.set(true);
+			heartbeats.join();
+			System.out.println("silent");
+			Thread.sleep(60_000);
+			fail("instance 1 was not recovered");
+		}
+		System.out.println("handed over: data " + new String(sam.dataRestore(), StandardCharsets.UTF_8) + ", warn signal "
+				+ sam.warnSignal());
+		awaitInput(input, "exit");
+		System.exit(0);
+	}
+
+	/**
+	 * A supervisor that launches its instances with another {@code java}: instance 1 starts and
+	 * kills itself when it reads {@code die}.
+	 */
+	private static void launchWith(String javaPath, int interval) throws IOException {
+		List<String> command = new ArrayList<>(JvmCommandLine.current());
+		command.set(0, javaPath);
+		Sam sam = Sam.create(SamOptions.builder(java.time.Duration.ofMillis(interval), RecoveryPolicy.RESTART).build(),
+				new SamPlatform(System.getenv(), ProcessHandle.current().parent().map(ProcessHandle::pid), command,
+						System::exit));
+		int instance = sam.register();
+		System.out.println("instance " + instance + " pid " + ProcessHandle.current().pid());
+		sam.start();
+		awaitInput(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), "die");
+		killSelf();
+	}
+
+	private static void awaitInput(BufferedReader input, String expected) throws IOException {
+		String line;
+		while ((line = input.readLine()) != null && !line.equals(expected)) {
+			System.out.println("ignored input " + line);
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
 	private static void quitExit(Sam sam) {
 		sam.start();
 		sam.hcSend();
@@ -238,6 +340,31 @@ public final class TestSam {
 		System.out.println("FAIL: " + message);
 		System.out.flush();
 		Runtime.getRuntime().halt(FAILED);
+	}
+
+	/** Prints the supervisor's state, so a test reads what would be written to cmap. */
+	private static final class PrintedState implements StatePublisher {
+
+		@Override
+		public void register(RecoveryPolicy policy, long pollPeriodMillis) {
+			System.out.println("published register " + policy + " " + pollPeriodMillis);
+		}
+
+		@Override
+		public void state(String state) {
+			System.out.println("published state " + state);
+		}
+
+		@Override
+		public void lastUpdated() {
+			System.out.println("published last_updated");
+		}
+
+		@Override
+		public void remove() {
+			System.out.println("published remove");
+		}
+
 	}
 
 	static byte[] longs(long... values) {

@@ -1,0 +1,25 @@
+package dev.samboot.sam;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * The core is plain Java: any {@code main} can use it the way a C program uses libsam, and the
+ * supervisor process never loads Spring.
+ */
+@AnalyzeClasses(packages = "dev.samboot.sam", importOptions = ImportOption.DoNotIncludeTests.class)
+class CoreHasNoSpringTests {
+
+	@ArchTest
+	static final ArchRule coreDoesNotDependOnSpring = noClasses().that()
+		.resideInAPackage("dev.samboot.sam..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage("org.springframework..")
+		.because("the core API is plain Java (SPEC section 2)");
+
+}

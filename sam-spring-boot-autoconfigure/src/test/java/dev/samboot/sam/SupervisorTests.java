@@ -1,0 +1,933 @@
+package dev.samboot.sam;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import dev.samboot.sam.Message.DataStore;
+import dev.samboot.sam.Message.HealthFailed;
+import dev.samboot.sam.Message.Heartbeat;
+import dev.samboot.sam.Message.Hello;
+import dev.samboot.sam.Message.MarkFailed;
+import dev.samboot.sam.Message.Reply;
+import dev.samboot.sam.Message.Start;
+import dev.samboot.sam.Message.Stop;
+import dev.samboot.sam.Message.WarnSignalSet;
+import dev.samboot.sam.Message.Welcome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The supervisor's state machine against SPEC section 3, driven by a clock that only moves when a
+ * test moves it, launched "processes" that record the signals they get and end when a test says,
+ * and connections that record what the supervisor answers. Time is moved the way
+ * {@link SupervisorLoop} moves it: the supervisor is woken at every deadline it asks for.
+ */
+class SupervisorTests {
+
+	private static final long T = TimeUnit.SECONDS.toNanos(1);
+
+	private static final long SHUTDOWN_TIMEOUT = TimeUnit.SECONDS.toNanos(5);
+
+	private static final long SUPERVISOR_PID = 4242;
+
+	private static final int DATA_MAX_SIZE = 16;
+
+	private static final byte[] TOKEN = token((byte) 7);
+
+	private final FakeClock clock = new FakeClock(TimeUnit.HOURS.toNanos(3));
+
+	private final FakeLauncher launcher = new FakeLauncher();
+
+	private final RecordingPublisher publisher = new RecordingPublisher();
+
+	private Supervisor supervisor;
+
+	@Test
+	void noTimeLimitBeforeStart() {
+		supervise(T, RecoveryPolicy.RESTART);
+		connect();
+		elapse(TimeUnit.DAYS.toNanos(1));
+		assertThat(process().signals).isEmpty();
+		assertThat(this.supervisor.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+	}
+
+	@Test
+	void noTimeLimitWithIntervalZeroEvenWhenStarted() {
+		supervise(0, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(TimeUnit.DAYS.toNanos(1));
+		assertThat(peer.replies()).containsExactly(CsError.OK);
+		assertThat(process().signals).isEmpty();
+		assertThat(this.supervisor.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+	}
+
+	@Test
+	void hcTimeoutWhenStartedSendsWarnSignalThenKill() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		FakeProcess first = process();
+		assertThat(this.supervisor.nextDeadline() - this.clock.now).isEqualTo(T);
+		elapse(T - 1);
+		assertThat(first.signals).isEmpty();
+		elapse(1);
+		assertThat(first.signals).containsExactly(Signals.SIGTERM);
+		elapse(T - 1);
+		assertThat(first.signals).containsExactly(Signals.SIGTERM);
+		elapse(1);
+		assertThat(first.signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		assertThat(this.supervisor.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+		first.exit(128 + Signals.SIGKILL);
+		assertThat(this.launcher.launched).hasSize(2);
+		assertThat(this.supervisor.instanceId()).isEqualTo(2);
+		assertThat(this.supervisor.recoveries()).singleElement().satisfies((recovery) -> {
+			assertThat(recovery.reason()).isEqualTo(Recovery.Reason.HC_TIMEOUT);
+			assertThat(recovery.instance()).isEqualTo(1);
+			assertThat(recovery.pid()).isEqualTo(first.pid);
+			assertThat(recovery.exitStatus()).isEqualTo(137);
+			assertThat(recovery.action()).isEqualTo(Recovery.Action.RESTART);
+		});
+	}
+
+	@Test
+	void hcTimeoutSendsTheWarnSignalTheInstanceSet() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new WarnSignalSet(Signals.SIGUSR1));
+		send(peer, new Start());
+		elapse(2 * T);
+		assertThat(peer.replies()).containsExactly(CsError.OK, CsError.OK);
+		assertThat(process().prepared).contains(Signals.SIGUSR1);
+		assertThat(process().signals).containsExactly(Signals.SIGUSR1, Signals.SIGKILL);
+	}
+
+	@Test
+	void warnSignalSigkillIsTheOnlySignalSent() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new WarnSignalSet(Signals.SIGKILL));
+		send(peer, new Start());
+		elapse(T);
+		assertThat(process().signals).containsExactly(Signals.SIGKILL);
+		assertThat(this.supervisor.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+		elapse(TimeUnit.DAYS.toNanos(1));
+		assertThat(process().signals).containsExactly(Signals.SIGKILL);
+	}
+
+	static Stream<Message> signsOfLife() {
+		return Stream.of(new Heartbeat(), new Start(), new DataStore(new byte[] { 1 }), new DataStore(null),
+				new WarnSignalSet(Signals.SIGUSR2), new WarnSignalSet(0));
+	}
+
+	@ParameterizedTest
+	@MethodSource("signsOfLife")
+	void everyMessageResetsTheClock(Message message) {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(T - 1);
+		send(peer, message);
+		elapse(T - 1);
+		assertThat(process().signals).isEmpty();
+		elapse(1);
+		assertThat(process().signals).hasSize(1);
+	}
+
+	@Test
+	void stopDisarmsTheClockAndStartArmsItAgain() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(T / 2);
+		send(peer, new Stop());
+		elapse(TimeUnit.DAYS.toNanos(1));
+		assertThat(process().signals).isEmpty();
+		assertThat(this.supervisor.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+		send(peer, new Start());
+		elapse(T);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		assertThat(peer.replies()).containsExactly(CsError.OK, CsError.OK, CsError.OK);
+	}
+
+	@Test
+	void healthFailedIsNoSignOfLifeAndMakesTheReasonUnhealthy() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(T - 1);
+		send(peer, new HealthFailed("database down"));
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		process().exit(128 + Signals.SIGTERM);
+		assertThat(reasons()).containsExactly("unhealthy");
+	}
+
+	@Test
+	void messagesFromAConnectionThatDidNotPresentTheTokenAreIgnored() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		FakePeer stranger = new FakePeer();
+		elapse(T - 1);
+		send(stranger, new Heartbeat());
+		send(stranger, new DataStore(new byte[] { 6, 6, 6 }));
+		send(stranger, new Stop());
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		assertThat(stranger.sent).isEmpty();
+		assertThat(this.supervisor.data()).isNull();
+	}
+
+	@Test
+	void warnIsSentAtMostOncePerInstance() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(T);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(T / 2);
+		send(peer, new Heartbeat());
+		elapse(T - 1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+	}
+
+	@Test
+	void warnedInstanceThatSendsStopIsStillKilledTAfterItsLastMessage() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(T);
+		elapse(TimeUnit.MILLISECONDS.toNanos(10));
+		send(peer, new Stop());
+		assertThat(peer.replies()).containsExactly(CsError.OK, CsError.OK);
+		elapse(T - 1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(this.supervisor.exitStatus()).isEmpty();
+		assertThat(this.supervisor.instanceId()).isEqualTo(2);
+		assertThat(reasons()).containsExactly("hc-timeout");
+	}
+
+	@Test
+	void deathAfterWarnIsRecoveryEvenIfStopArrived() {
+		supervise(T, RecoveryPolicy.QUIT);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(T);
+		send(peer, new Stop());
+		process().exit(128 + Signals.SIGTERM);
+		assertThat(this.supervisor.recoveries()).singleElement().satisfies((recovery) -> {
+			assertThat(recovery.reason()).isEqualTo(Recovery.Reason.HC_TIMEOUT);
+			assertThat(recovery.action()).isEqualTo(Recovery.Action.QUIT);
+		});
+		assertThat(this.supervisor.exitStatus()).hasValue(143);
+	}
+
+	@Test
+	void deathWhenNotStartedQuitsWithItsStatus() {
+		supervise(T, RecoveryPolicy.RESTART.withCmap());
+		connect();
+		process().exit(3);
+		assertThat(this.supervisor.exitStatus()).hasValue(3);
+		assertThat(this.launcher.launched).hasSize(1);
+		assertThat(this.supervisor.recoveries()).isEmpty();
+		assertThat(this.publisher.events).endsWith("remove");
+	}
+
+	@Test
+	void deathBeforeConnectingQuitsWithItsStatus() {
+		supervise(T, RecoveryPolicy.RESTART);
+		process().exit(1);
+		assertThat(this.supervisor.exitStatus()).hasValue(1);
+		assertThat(this.launcher.launched).hasSize(1);
+	}
+
+	@Test
+	void deathAfterStopQuitsWithItsStatus() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		send(peer, new Stop());
+		process().exit(0);
+		assertThat(this.supervisor.exitStatus()).hasValue(0);
+		assertThat(this.launcher.launched).hasSize(1);
+		assertThat(peer.closed).isTrue();
+	}
+
+	@Test
+	void restartRelaunchesNextIdCarryingDataAndWarnSignal() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		byte[] data = { 1, 2, 3 };
+		send(peer, new DataStore(data));
+		send(peer, new WarnSignalSet(Signals.SIGUSR1));
+		send(peer, new Start());
+		FakeProcess first = process();
+		first.exit(1);
+		assertThat(peer.closed).isTrue();
+		assertThat(this.launcher.environments).containsExactly(Map.of(SamEnvironment.INSTANCE_ID, "1"),
+				Map.of(SamEnvironment.INSTANCE_ID, "2"));
+		assertThat(process()).isNotSameAs(first);
+		assertThat(process().prepared).containsExactly(Signals.SIGUSR1);
+		Welcome welcome = connect().welcome();
+		assertThat(welcome.instanceId()).isEqualTo(2);
+		assertThat(welcome.warnSignal()).isEqualTo(Signals.SIGUSR1);
+		assertThat(welcome.supervisorPid()).isEqualTo(SUPERVISOR_PID);
+		assertThat(welcome.data()).containsExactly(1, 2, 3);
+		assertThat(welcome.recoveries()).singleElement().satisfies((recovery) -> {
+			assertThat(recovery.instance()).isEqualTo(1);
+			assertThat(recovery.pid()).isEqualTo(first.pid);
+			assertThat(recovery.reason()).isEqualTo(Recovery.Reason.EXITED);
+			assertThat(recovery.exitStatus()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void relaunchedInstanceIsNotTimedUntilItStarts() {
+		supervise(T, RecoveryPolicy.RESTART);
+		send(connect(), new Start());
+		elapse(2 * T);
+		process().exit(137);
+		connect();
+		elapse(TimeUnit.DAYS.toNanos(1));
+		assertThat(process().signals).isEmpty();
+	}
+
+	@Test
+	void quitPolicyExitsWithTheInstanceStatus() {
+		supervise(T, RecoveryPolicy.QUIT.withCmap());
+		send(connect(), new Start());
+		process().exit(7);
+		assertThat(this.supervisor.exitStatus()).hasValue(7);
+		assertThat(this.launcher.launched).hasSize(1);
+		assertThat(this.supervisor.recoveries()).singleElement().satisfies((recovery) -> {
+			assertThat(recovery.reason()).isEqualTo(Recovery.Reason.EXITED);
+			assertThat(recovery.action()).isEqualTo(Recovery.Action.QUIT);
+		});
+		assertThat(this.publisher.events).endsWith("state failed").doesNotContain("remove");
+	}
+
+	@Test
+	void instanceKilledBySomeoneElseIsReasonKilled() {
+		supervise(T, RecoveryPolicy.RESTART);
+		send(connect(), new Start());
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(reasons()).containsExactly("killed");
+	}
+
+	@Test
+	void markFailedKillsAtOnceWithoutWarnAndTheSupervisorQuits() {
+		supervise(T, RecoveryPolicy.RESTART.withCmap());
+		FakePeer peer = connect();
+		send(peer, new Start());
+		send(peer, new MarkFailed());
+		assertThat(process().signals).containsExactly(Signals.SIGKILL);
+		assertThat(this.supervisor.policy()).isEqualTo(RecoveryPolicy.QUIT.withCmap());
+		assertThat(this.publisher.events).endsWith("state failed");
+		assertThat(peer.replies()).containsExactly(CsError.OK);
+		assertThat(this.supervisor.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(this.supervisor.exitStatus()).hasValue(137);
+		assertThat(this.launcher.launched).hasSize(1);
+		assertThat(reasons()).containsExactly("marked-failed");
+		assertThat(this.publisher.events).endsWith("state failed").doesNotContain("remove");
+	}
+
+	@Test
+	void markFailedBeforeStartThenStopIsStillARecovery() {
+		supervise(T, RecoveryPolicy.RESTART.withCmap());
+		FakePeer peer = connect();
+		send(peer, new MarkFailed());
+		send(peer, new Stop());
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(reasons()).containsExactly("marked-failed");
+		assertThat(this.supervisor.exitStatus()).hasValue(137);
+		assertThat(this.publisher.events).endsWith("state failed").doesNotContain("remove");
+	}
+
+	@Test
+	void markFailedWithoutTheCmapFlagIsIgnored() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		send(peer, new MarkFailed());
+		assertThat(process().signals).isEmpty();
+		assertThat(this.supervisor.policy()).isEqualTo(RecoveryPolicy.RESTART);
+	}
+
+	@Test
+	void stopRequestForwardsSigtermAndNeverRestarts() {
+		supervise(T, RecoveryPolicy.RESTART.withCmap());
+		send(connect(), new Start());
+		this.supervisor.onStopRequested(Signals.SIGTERM);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		process().exit(128 + Signals.SIGTERM);
+		assertThat(this.supervisor.exitStatus()).hasValue(143);
+		assertThat(this.launcher.launched).hasSize(1);
+		assertThat(this.supervisor.recoveries()).isEmpty();
+		assertThat(this.publisher.events).endsWith("remove");
+	}
+
+	@Test
+	void stopRequestKillsAfterTheShutdownTimeoutAndSuspendsTheHealthCheck() {
+		supervise(T, RecoveryPolicy.RESTART);
+		send(connect(), new Start());
+		this.supervisor.onStopRequested(Signals.SIGINT);
+		assertThat(this.supervisor.nextDeadline() - this.clock.now).isEqualTo(SHUTDOWN_TIMEOUT);
+		elapse(SHUTDOWN_TIMEOUT - 1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(this.supervisor.exitStatus()).hasValue(137);
+		assertThat(this.launcher.launched).hasSize(1);
+	}
+
+	@Test
+	void secondStopRequestKillsAtOnce() {
+		supervise(T, RecoveryPolicy.RESTART);
+		send(connect(), new Start());
+		this.supervisor.onStopRequested(Signals.SIGTERM);
+		elapse(TimeUnit.MILLISECONDS.toNanos(100));
+		this.supervisor.onStopRequested(Signals.SIGINT);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+	}
+
+	@Test
+	void stopRequestOfAWarnedInstanceNeverRestarts() {
+		supervise(T, RecoveryPolicy.RESTART);
+		send(connect(), new Start());
+		elapse(T);
+		this.supervisor.onStopRequested(Signals.SIGTERM);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGTERM);
+		process().exit(128 + Signals.SIGTERM);
+		assertThat(this.supervisor.exitStatus()).hasValue(143);
+		assertThat(this.launcher.launched).hasSize(1);
+	}
+
+	@Test
+	void stopRequestBeforeStartStopsTheInstance() {
+		supervise(T, RecoveryPolicy.RESTART);
+		connect();
+		this.supervisor.onStopRequested(Signals.SIGTERM);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		process().exit(0);
+		assertThat(this.supervisor.exitStatus()).hasValue(0);
+	}
+
+	@Test
+	void quorumStartWaitsUntilQuorate() {
+		supervise(T, RecoveryPolicy.QUORUM_RESTART.withCmap(), false);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		assertThat(peer.replies()).isEmpty();
+		assertThat(this.publisher.events).endsWith("state waiting for quorum");
+		assertThat(this.supervisor.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+		elapse(TimeUnit.DAYS.toNanos(1));
+		assertThat(process().signals).isEmpty();
+		this.supervisor.onQuorum(true);
+		assertThat(peer.replies()).containsExactly(CsError.OK);
+		assertThat(this.publisher.events).endsWith("state running");
+		elapse(T - 1);
+		assertThat(process().signals).isEmpty();
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+	}
+
+	@Test
+	void quorumStartWhenQuorateIsAnsweredAtOnce() {
+		supervise(T, RecoveryPolicy.QUORUM_QUIT, true);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		assertThat(peer.replies()).containsExactly(CsError.OK);
+	}
+
+	@Test
+	void losingQuorumWhileStartedWarnsThenKillsAfterT() {
+		supervise(T, RecoveryPolicy.QUORUM_RESTART, true);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(T / 2);
+		send(peer, new Heartbeat());
+		this.supervisor.onQuorum(false);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(T - 1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(reasons()).containsExactly("quorum-lost");
+		assertThat(this.supervisor.instanceId()).isEqualTo(2);
+	}
+
+	@Test
+	void quorumBackAfterTheWarnDoesNotSpareTheInstance() {
+		supervise(T, RecoveryPolicy.QUORUM_RESTART, true);
+		send(connect(), new Start());
+		this.supervisor.onQuorum(false);
+		this.supervisor.onQuorum(true);
+		elapse(T);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+	}
+
+	@Test
+	void losingQuorumWhileNotStartedDoesNothing() {
+		supervise(T, RecoveryPolicy.QUORUM_RESTART, true);
+		connect();
+		this.supervisor.onQuorum(false);
+		elapse(TimeUnit.DAYS.toNanos(1));
+		assertThat(process().signals).isEmpty();
+	}
+
+	@Test
+	void deathWhileStartWaitsForQuorumIsRecoveredNotQuit() {
+		supervise(T, RecoveryPolicy.QUORUM_QUIT, false);
+		send(connect(), new Start());
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(reasons()).containsExactly("killed");
+		assertThat(this.supervisor.exitStatus()).hasValue(137);
+		supervise(T, RecoveryPolicy.QUORUM_RESTART, false);
+		send(connect(), new Start());
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(this.supervisor.instanceId()).isEqualTo(2);
+	}
+
+	static Stream<byte[]> wrongTokens() {
+		byte[] flipped = TOKEN.clone();
+		flipped[31] ^= 1;
+		return Stream.of(flipped, new byte[32], Arrays.copyOf(TOKEN, 31), new byte[0]);
+	}
+
+	@ParameterizedTest
+	@MethodSource("wrongTokens")
+	void helloWithAWrongTokenIsRefused(byte[] token) {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer stranger = new FakePeer();
+		assertThat(this.supervisor.onHello(new Hello(token, process().pid), stranger)).isFalse();
+		send(stranger, new Start());
+		assertThat(stranger.sent).isEmpty();
+		FakePeer peer = connect();
+		assertThat(peer.welcome().instanceId()).isEqualTo(1);
+	}
+
+	@Test
+	void helloWithTheTokenButAnotherPidIsRefused() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer stranger = new FakePeer();
+		assertThat(this.supervisor.onHello(new Hello(TOKEN.clone(), process().pid + 1), stranger)).isFalse();
+		assertThat(stranger.sent).isEmpty();
+	}
+
+	@Test
+	void secondConnectionOfTheInstanceIsRefused() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		FakePeer second = new FakePeer();
+		assertThat(this.supervisor.onHello(new Hello(TOKEN.clone(), process().pid), second)).isFalse();
+		assertThat(second.sent).isEmpty();
+		elapse(T - 1);
+		send(second, new Heartbeat());
+		send(second, new Stop());
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		assertThat(second.sent).isEmpty();
+		assertThat(peer.replies()).containsExactly(CsError.OK);
+	}
+
+	@Test
+	void dataStoreOverTheLimitIsTooBigAndKeepsTheStoredData() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		byte[] full = new byte[DATA_MAX_SIZE];
+		Arrays.fill(full, (byte) 5);
+		send(peer, new DataStore(full));
+		send(peer, new DataStore(new byte[DATA_MAX_SIZE + 1]));
+		assertThat(peer.replies()).containsExactly(CsError.OK, CsError.TOO_BIG);
+		assertThat(this.supervisor.data()).isEqualTo(full);
+		process().exit(137);
+		assertThat(connect().welcome().data()).isEqualTo(full);
+	}
+
+	@Test
+	void dataStoreOfNullOrNothingDeletesTheData() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new DataStore(new byte[] { 1 }));
+		send(peer, new DataStore(null));
+		assertThat(this.supervisor.data()).isNull();
+		send(peer, new DataStore(new byte[] { 1 }));
+		send(peer, new DataStore(new byte[0]));
+		assertThat(this.supervisor.data()).isNull();
+		assertThat(peer.replies()).containsOnly(CsError.OK).hasSize(4);
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 0, -1, 65, Integer.MIN_VALUE, Integer.MAX_VALUE })
+	void warnSignalSetOfANonSignalIsInvalidAndKeepsTheSignal(int signal) {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new WarnSignalSet(signal));
+		assertThat(peer.replies()).containsExactly(CsError.INVALID_PARAM);
+		assertThat(this.supervisor.warnSignal()).isEqualTo(Signals.SIGTERM);
+	}
+
+	@Test
+	void recoveryHistoryKeepsTheMostRecentRecoveries() {
+		supervise(T, RecoveryPolicy.RESTART);
+		int recoveries = Supervisor.MAX_RECOVERIES + 8;
+		for (int i = 0; i < recoveries; i++) {
+			send(connect(), new Start());
+			process().exit(1);
+		}
+		assertThat(this.supervisor.instanceId()).isEqualTo(recoveries + 1);
+		assertThat(this.supervisor.recoveries()).hasSize(Supervisor.MAX_RECOVERIES);
+		assertThat(this.supervisor.recoveries().get(0).instance()).isEqualTo(9);
+		assertThat(this.supervisor.recoveries().get(Supervisor.MAX_RECOVERIES - 1).instance()).isEqualTo(recoveries);
+		assertThat(connect().welcome().recoveries()).hasSize(Supervisor.MAX_RECOVERIES);
+	}
+
+	@Test
+	void everyRecoveryReasonIsRecordedInOrder() {
+		supervise(T, RecoveryPolicy.QUORUM_RESTART.withCmap(), true);
+		send(connect(), new Start());
+		elapse(T);
+		process().exit(128 + Signals.SIGTERM);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		send(peer, new HealthFailed("down"));
+		elapse(T);
+		process().exit(128 + Signals.SIGTERM);
+		send(connect(), new Start());
+		process().exit(1);
+		send(connect(), new Start());
+		process().exit(128 + Signals.SIGKILL);
+		send(connect(), new Start());
+		this.supervisor.onQuorum(false);
+		process().exit(128 + Signals.SIGTERM);
+		this.supervisor.onQuorum(true);
+		peer = connect();
+		send(peer, new Start());
+		send(peer, new MarkFailed());
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(reasons()).containsExactly("hc-timeout", "unhealthy", "exited", "killed", "quorum-lost",
+				"marked-failed");
+		assertThat(this.supervisor.recoveries()).extracting(Recovery::instance).containsExactly(1, 2, 3, 4, 5, 6);
+		assertThat(this.supervisor.recoveries()).extracting(Recovery::exitStatus)
+			.containsExactly(143, 143, 1, 137, 143, 137);
+		assertThat(this.supervisor.exitStatus()).hasValue(137);
+	}
+
+	@Test
+	void oneMillisecondIntervalWarnsAfterOneAndKillsAfterTwo() {
+		long oneMillisecond = TimeUnit.MILLISECONDS.toNanos(1);
+		supervise(oneMillisecond, RecoveryPolicy.RESTART);
+		send(connect(), new Start());
+		assertThat(this.supervisor.nextDeadline() - this.clock.now).isEqualTo(oneMillisecond);
+		elapse(oneMillisecond - 1);
+		assertThat(process().signals).isEmpty();
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(oneMillisecond);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+	}
+
+	@Test
+	void twentyFourDayIntervalWarnsAndKillsOnTime() {
+		long days24 = TimeUnit.DAYS.toNanos(24);
+		supervise(days24, RecoveryPolicy.RESTART);
+		send(connect(), new Start());
+		assertThat(this.supervisor.nextDeadline() - this.clock.now).isEqualTo(days24);
+		assertThat(this.supervisor.nextDeadline()).isGreaterThan(this.clock.now);
+		elapse(days24 - 1);
+		assertThat(process().signals).isEmpty();
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		assertThat(this.supervisor.nextDeadline() - this.clock.now).isEqualTo(days24);
+		elapse(days24);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+	}
+
+	@Test
+	void twentyFourDayIntervalIsTimedRightWhenTheClockReadingWrapsAround() {
+		long days24 = TimeUnit.DAYS.toNanos(24);
+		this.clock.now = Long.MAX_VALUE - TimeUnit.DAYS.toNanos(1);
+		supervise(days24, RecoveryPolicy.RESTART);
+		send(connect(), new Start());
+		assertThat(this.supervisor.nextDeadline() - this.clock.now).isEqualTo(days24);
+		elapse(days24 - 1);
+		assertThat(process().signals).isEmpty();
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(days24);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+	}
+
+	@Test
+	void publisherFollowsTheInstanceAndIsRemovedAfterACleanQuit() {
+		supervise(T, RecoveryPolicy.QUIT.withCmap());
+		FakePeer peer = connect();
+		send(peer, new Start());
+		send(peer, new Heartbeat());
+		send(peer, new Stop());
+		process().exit(0);
+		assertThat(this.publisher.events).containsExactly("register quit 1000", "state stopped", "last_updated",
+				"state running", "last_updated", "last_updated", "state stopped", "remove");
+	}
+
+	@Test
+	void firstInstanceThatCannotBeLaunchedIsALibraryError() {
+		this.launcher.failFrom = 1;
+		assertThatExceptionOfType(SamException.class).isThrownBy(() -> supervise(T, RecoveryPolicy.RESTART))
+			.satisfies((ex) -> assertThat(ex.error()).isEqualTo(CsError.LIBRARY))
+			.withMessageContaining("Cannot launch the active process");
+	}
+
+	@Test
+	void relaunchThatFailsEndsTheSupervisorWithTheLaunchFailedStatus() {
+		this.launcher.failFrom = 2;
+		supervise(T, RecoveryPolicy.RESTART);
+		send(connect(), new Start());
+		process().exit(137);
+		assertThat(this.supervisor.exitStatus()).hasValue(Supervisor.LAUNCH_FAILED_STATUS);
+		assertThat(reasons()).containsExactly("killed");
+	}
+
+	@Test
+	void nothingHappensAfterTheSupervisorDecidedToQuit() {
+		supervise(T, RecoveryPolicy.QUIT);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		process().exit(4);
+		send(peer, new Start());
+		this.supervisor.onStopRequested(Signals.SIGTERM);
+		this.supervisor.onQuorum(false);
+		this.supervisor.onExit(9);
+		elapse(TimeUnit.DAYS.toNanos(1));
+		assertThat(this.supervisor.exitStatus()).hasValue(4);
+		assertThat(process().signals).isEmpty();
+		assertThat(peer.replies()).containsExactly(CsError.OK);
+	}
+
+	private void supervise(long intervalNanos, RecoveryPolicy policy) {
+		supervise(intervalNanos, policy, true);
+	}
+
+	/** Start a supervisor the way {@code Sam.supervise()} does: quorum first, then the first instance. */
+	private void supervise(long intervalNanos, RecoveryPolicy policy, boolean quorate) {
+		SupervisorSettings settings = new SupervisorSettings(intervalNanos, policy, Signals.SIGTERM, null,
+				DATA_MAX_SIZE, SHUTDOWN_TIMEOUT, TOKEN.clone(), SUPERVISOR_PID);
+		this.launcher.launched.clear();
+		this.launcher.environments.clear();
+		this.supervisor = new Supervisor(settings, this.clock, this.launcher, policy.cmap() ? this.publisher : null);
+		if (policy.quorum()) {
+			this.supervisor.onQuorum(quorate);
+		}
+		this.supervisor.launchFirst();
+	}
+
+	/** Connect the current instance with the right token and pid. */
+	private FakePeer connect() {
+		FakePeer peer = new FakePeer();
+		assertThat(this.supervisor.onHello(new Hello(TOKEN.clone(), process().pid), peer)).isTrue();
+		assertThat(peer.sent).singleElement().isInstanceOf(Welcome.class);
+		return peer;
+	}
+
+	private void send(FakePeer peer, Message message) {
+		this.supervisor.onMessage(peer, message);
+	}
+
+	/**
+	 * Let time pass as {@link SupervisorLoop} does: wake the supervisor at each deadline it asks
+	 * for up to the end, and once at the end.
+	 */
+	private void elapse(long nanos) {
+		long end = this.clock.now + nanos;
+		long deadline;
+		while ((deadline = this.supervisor.nextDeadline()) != Long.MAX_VALUE && deadline - end <= 0) {
+			if (deadline - this.clock.now > 0) {
+				this.clock.now = deadline;
+			}
+			this.supervisor.onTimer();
+			if (this.supervisor.nextDeadline() == deadline) {
+				fail("the supervisor did not act on its deadline " + deadline);
+			}
+		}
+		this.clock.now = end;
+		this.supervisor.onTimer();
+	}
+
+	private FakeProcess process() {
+		return (FakeProcess) this.supervisor.process();
+	}
+
+	private List<String> reasons() {
+		return this.supervisor.recoveries().stream().map((recovery) -> recovery.reason().value()).toList();
+	}
+
+	private static byte[] token(byte seed) {
+		byte[] token = new byte[Codec.TOKEN_BYTES];
+		for (int i = 0; i < token.length; i++) {
+			token[i] = (byte) (seed * 31 + i);
+		}
+		return token;
+	}
+
+	private static final class FakeClock implements Clock {
+
+		private long now;
+
+		FakeClock(long now) {
+			this.now = now;
+		}
+
+		@Override
+		public long nanoTime() {
+			return this.now;
+		}
+
+	}
+
+	/** Launches {@link FakeProcess}es and tells the supervisor of their end, as the loop's watcher does. */
+	private final class FakeLauncher implements ProcessLauncher {
+
+		private final List<FakeProcess> launched = new ArrayList<>();
+
+		private final List<Map<String, String>> environments = new ArrayList<>();
+
+		private int failFrom = Integer.MAX_VALUE;
+
+		@Override
+		public ActiveProcess launch(Map<String, String> environment) throws IOException {
+			if (this.launched.size() + 1 >= this.failFrom) {
+				throw new IOException("Cannot run program \"java\": error=2, No such file or directory");
+			}
+			FakeProcess process = new FakeProcess(1000 + this.launched.size());
+			this.launched.add(process);
+			this.environments.add(Map.copyOf(environment));
+			process.onExit().thenAccept((status) -> {
+				if (SupervisorTests.this.supervisor.process() == process) {
+					SupervisorTests.this.supervisor.onExit(status);
+				}
+			});
+			return process;
+		}
+
+	}
+
+	private static final class FakeProcess implements ActiveProcess {
+
+		private final long pid;
+
+		private final List<Integer> signals = new ArrayList<>();
+
+		private final List<Integer> prepared = new ArrayList<>();
+
+		private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+
+		FakeProcess(long pid) {
+			this.pid = pid;
+		}
+
+		@Override
+		public long pid() {
+			return this.pid;
+		}
+
+		@Override
+		public void signal(int signal) {
+			this.signals.add(signal);
+		}
+
+		@Override
+		public void prepare(int signal) {
+			this.prepared.add(signal);
+		}
+
+		@Override
+		public CompletableFuture<Integer> onExit() {
+			return this.exit;
+		}
+
+		void exit(int status) {
+			this.exit.complete(status);
+		}
+
+		@Override
+		public String toString() {
+			return "pid " + this.pid;
+		}
+
+	}
+
+	private static final class FakePeer implements Peer {
+
+		private final List<Message> sent = new ArrayList<>();
+
+		private boolean closed;
+
+		@Override
+		public void send(Message message) {
+			this.sent.add(message);
+		}
+
+		@Override
+		public void close() {
+			this.closed = true;
+		}
+
+		Welcome welcome() {
+			return (Welcome) this.sent.get(0);
+		}
+
+		List<CsError> replies() {
+			return this.sent.stream().filter(Reply.class::isInstance).map((m) -> ((Reply) m).error()).toList();
+		}
+
+	}
+
+	private static final class RecordingPublisher implements StatePublisher {
+
+		private final List<String> events = new ArrayList<>();
+
+		@Override
+		public void register(RecoveryPolicy policy, long pollPeriodMillis) {
+			this.events.add("register " + (policy.restart() ? "restart" : "quit") + " " + pollPeriodMillis);
+		}
+
+		@Override
+		public void state(String state) {
+			this.events.add("state " + state);
+		}
+
+		@Override
+		public void lastUpdated() {
+			this.events.add("last_updated");
+		}
+
+		@Override
+		public void remove() {
+			this.events.add("remove");
+		}
+
+	}
+
+}

@@ -3,6 +3,7 @@ package dev.samboot.sam;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,8 @@ final class Codec {
 	private static final int MAX_RECOVERIES = 256;
 
 	private static final int MAX_TEXT_BYTES = 1024;
+
+	private static final int MAX_RECOVERY_TEXT_BYTES = 512;
 
 	private Codec() {
 	}
@@ -69,6 +72,12 @@ final class Codec {
 				out.buffer.put((byte) recovery.reason().ordinal());
 				out.buffer.putInt(recovery.exitStatus());
 				out.buffer.put((byte) recovery.action().ordinal());
+				out.buffer.putLong(recovery.backoff().toMillis());
+				byte[] dump = text(recovery.threadDump());
+				byte[] detail = text(recovery.detail());
+				out.ensure(8 + length(dump) + length(detail));
+				out.putBytes(dump);
+				out.putBytes(detail);
 			}
 		}
 		else if (message instanceof DataStore store) {
@@ -171,12 +180,30 @@ final class Codec {
 		int reason = in.get();
 		int exitStatus = in.getInt();
 		int action = in.get();
+		long backoffMillis = in.getLong();
+		String dump = string(getBytes(in));
+		String detail = string(getBytes(in));
+		if (backoffMillis < 0) {
+			throw new MalformedFrameException("negative backoff");
+		}
 		if (reason < 0 || reason >= Recovery.Reason.values().length || action < 0
 				|| action >= Recovery.Action.values().length) {
 			throw new MalformedFrameException("bad recovery entry");
 		}
 		return new Recovery(time, instance, pid, Recovery.Reason.values()[reason], exitStatus,
-				Recovery.Action.values()[action]);
+				Recovery.Action.values()[action], Duration.ofMillis(backoffMillis), dump, detail);
+	}
+
+	/** Recovery texts are short (a path, a reason), so 32 of them stay far below the frame limit. */
+	private static byte[] text(String text) {
+		return (text != null) ? truncate(text.getBytes(StandardCharsets.UTF_8), MAX_RECOVERY_TEXT_BYTES) : null;
+	}
+
+	private static String string(byte[] bytes) throws MalformedFrameException {
+		if (bytes != null && bytes.length > MAX_TEXT_BYTES) {
+			throw new MalformedFrameException("text of " + bytes.length + " bytes");
+		}
+		return (bytes != null) ? new String(bytes, StandardCharsets.UTF_8) : null;
 	}
 
 	/** A byte array is written as a length (-1 for {@code null}) and the bytes. */
@@ -198,11 +225,15 @@ final class Codec {
 	}
 
 	private static byte[] truncate(byte[] text) {
-		if (text.length <= MAX_TEXT_BYTES) {
+		return truncate(text, MAX_TEXT_BYTES);
+	}
+
+	private static byte[] truncate(byte[] text, int max) {
+		if (text.length <= max) {
 			return text;
 		}
-		byte[] cut = new byte[MAX_TEXT_BYTES];
-		System.arraycopy(text, 0, cut, 0, MAX_TEXT_BYTES);
+		byte[] cut = new byte[max];
+		System.arraycopy(text, 0, cut, 0, max);
 		return new String(cut, StandardCharsets.UTF_8).replace("\uFFFD", "").getBytes(StandardCharsets.UTF_8);
 	}
 

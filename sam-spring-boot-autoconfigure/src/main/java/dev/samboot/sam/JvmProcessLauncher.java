@@ -29,6 +29,10 @@ final class JvmProcessLauncher implements ProcessLauncher {
 		for (String name : SamEnvironment.ALL) {
 			env.remove(name);
 		}
+		// the supervisor is the service's main process: only it talks to systemd
+		for (String name : SystemdNotifier.VARIABLES) {
+			env.remove(name);
+		}
 		env.putAll(this.channelEnvironment);
 		env.putAll(environment);
 		return new JvmActiveProcess(builder.start());

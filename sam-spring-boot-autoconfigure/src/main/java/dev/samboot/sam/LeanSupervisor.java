@@ -16,10 +16,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -247,6 +250,17 @@ final class LeanSupervisor {
 		properties.setProperty("data-max-size", Integer.toString(options.dataMaxSize()));
 		properties.setProperty("shutdown-timeout", Long.toString(options.shutdownTimeout().toNanos()));
 		properties.setProperty("warn-signal", Integer.toString(warnSignal));
+		properties.setProperty("max-restarts", Integer.toString(options.maxRestarts()));
+		properties.setProperty("restart-window", Long.toString(options.restartWindow().toNanos()));
+		Backoff backoff = options.backoff();
+		properties.setProperty("backoff", backoff.initial().toNanos() + "," + backoff.max().toNanos() + ","
+				+ backoff.multiplier() + "," + backoff.jitter() + "," + backoff.resetAfter().toNanos());
+		properties.setProperty("restart-exit-codes", codes(options.restartExitCodes()));
+		properties.setProperty("quit-exit-codes", codes(options.quitExitCodes()));
+		properties.setProperty("startup-timeout", Long.toString(options.startupTimeout().toNanos()));
+		if (options.threadDumpDirectory() != null) {
+			properties.setProperty("thread-dumps", options.threadDumpDirectory().toString());
+		}
 		if (data != null) {
 			properties.setProperty("data", Base64.getEncoder().encodeToString(data));
 		}
@@ -278,6 +292,14 @@ final class LeanSupervisor {
 					RecoveryPolicy.fromBits(Integer.parseInt(properties.getProperty("policy"))))
 			.dataMaxSize(Integer.parseInt(properties.getProperty("data-max-size")))
 			.shutdownTimeout(Duration.ofNanos(Long.parseLong(properties.getProperty("shutdown-timeout"))))
+			.restartIntensity(Integer.parseInt(properties.getProperty("max-restarts")),
+					Duration.ofNanos(Long.parseLong(properties.getProperty("restart-window"))))
+			.backoff(backoff(properties.getProperty("backoff")))
+			.exitCodes(codes(properties.getProperty("restart-exit-codes")),
+					codes(properties.getProperty("quit-exit-codes")))
+			.startupTimeout(Duration.ofNanos(Long.parseLong(properties.getProperty("startup-timeout"))))
+			.threadDumps((properties.getProperty("thread-dumps") != null) ? Path.of(properties.getProperty("thread-dumps"))
+					: null)
 			.build();
 		int size = Integer.parseInt(properties.getProperty("command.size"));
 		List<String> command = new ArrayList<>(size);
@@ -292,6 +314,21 @@ final class LeanSupervisor {
 			sam.dataStore(Base64.getDecoder().decode(data));
 		}
 		sam.register();
+	}
+
+	private static String codes(Set<Integer> codes) {
+		return codes.stream().map(String::valueOf).collect(Collectors.joining(","));
+	}
+
+	private static Set<Integer> codes(String codes) {
+		return codes.isEmpty() ? Set.of()
+				: Arrays.stream(codes.split(",")).map(Integer::valueOf).collect(Collectors.toUnmodifiableSet());
+	}
+
+	private static Backoff backoff(String text) {
+		String[] parts = text.split(",");
+		return new Backoff(Duration.ofNanos(Long.parseLong(parts[0])), Duration.ofNanos(Long.parseLong(parts[1])),
+				Double.parseDouble(parts[2]), Double.parseDouble(parts[3]), Duration.ofNanos(Long.parseLong(parts[4])));
 	}
 
 	private static void deleteQuietly(Path directory) {

@@ -1,5 +1,6 @@
 package dev.samboot.sam;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -12,8 +13,27 @@ import java.time.Instant;
  * @param reason why it ended
  * @param exitStatus its exit status, 128 + N when killed by signal N
  * @param action what the supervisor did next
+ * @param backoff how long the supervisor waited before it started the next instance
+ * @param threadDump where the thread dump taken before the warn signal went (a file, or
+ * {@code stdout}), or {@code null}
+ * @param detail why the supervisor chose this action when it was not the policy's (restart
+ * intensity, exit status), or {@code null}
  */
-public record Recovery(Instant time, int instance, long pid, Reason reason, int exitStatus, Action action) {
+public record Recovery(Instant time, int instance, long pid, Reason reason, int exitStatus, Action action,
+		Duration backoff, String threadDump, String detail) {
+
+	/**
+	 * Create a recovery without a wait, thread dump or detail, as libsam makes them.
+	 * @param time when the supervisor saw the instance end
+	 * @param instance the instance id that ended
+	 * @param pid the process id of that instance
+	 * @param reason why it ended
+	 * @param exitStatus its exit status
+	 * @param action what the supervisor did next
+	 */
+	public Recovery(Instant time, int instance, long pid, Reason reason, int exitStatus, Action action) {
+		this(time, instance, pid, reason, exitStatus, action, Duration.ZERO, null, null);
+	}
 
 	/**
 	 * Why an instance ended.
@@ -36,7 +56,10 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 		KILLED("killed"),
 
 		/** The process called {@code markFailed()}. */
-		MARKED_FAILED("marked-failed");
+		MARKED_FAILED("marked-failed"),
+
+		/** The process did not call {@code start()} within the start-up timeout: warned, then killed. */
+		STARTUP_TIMEOUT("startup-timeout");
 
 		private final String value;
 

@@ -42,6 +42,9 @@ public final class Sam implements AutoCloseable {
 
 	private static final System.Logger logger = System.getLogger(Sam.class.getName());
 
+	/** A thread dump never delays anything; jcmd is abandoned after this long. */
+	private static final long THREAD_DUMP_LIMIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
 	private static final AtomicReference<Sam> current = new AtomicReference<>();
 
 	private final SamOptions options;
@@ -150,6 +153,24 @@ public final class Sam implements AutoCloseable {
 		if (options.shutdownTimeout().isNegative()) {
 			throw new SamException(CsError.INVALID_PARAM, "Shutdown timeout " + options.shutdownTimeout() + " is negative");
 		}
+		if (options.maxRestarts() >= 0 && !(options.restartWindow().compareTo(Duration.ZERO) > 0)) {
+			throw new SamException(CsError.INVALID_PARAM,
+					"Restart window " + options.restartWindow() + " must be above 0 with a restart limit");
+		}
+		if (options.startupTimeout().isNegative()) {
+			throw new SamException(CsError.INVALID_PARAM, "Start-up timeout " + options.startupTimeout() + " is negative");
+		}
+		for (int code : options.restartExitCodes()) {
+			if (code < 0 || code > 255 || options.quitExitCodes().contains(code)) {
+				throw new SamException(CsError.INVALID_PARAM,
+						"Exit status " + code + " is outside 0-255 or both a restart and a quit status");
+			}
+		}
+		for (int code : options.quitExitCodes()) {
+			if (code < 0 || code > 255) {
+				throw new SamException(CsError.INVALID_PARAM, "Exit status " + code + " is outside 0-255");
+			}
+		}
 	}
 
 	/**
@@ -251,7 +272,8 @@ public final class Sam implements AutoCloseable {
 							HexFormat.of().formatHex(token), SamEnvironment.SUPERVISOR_PID, Long.toString(pid)));
 			SupervisorSettings settings = new SupervisorSettings(this.intervalNanos, this.policy, this.warnSignal,
 					this.data, this.options.dataMaxSize(), this.options.shutdownTimeout().toNanos(), token, pid);
-			loop = new SupervisorLoop((watcher) -> new Supervisor(settings, Clock.SYSTEM, (env) -> {
+			RestartRules rules = restartRules(pid);
+			loop = new SupervisorLoop((watcher) -> new Supervisor(settings, rules, Clock.SYSTEM, (env) -> {
 				ActiveProcess process = launcher.launch(env);
 				watcher.watch(process);
 				return process;
@@ -284,6 +306,15 @@ public final class Sam implements AutoCloseable {
 		closeQuietly(loop, quorum);
 		logger.log(Level.INFO, "Supervisor exits with status {0}", Integer.toString(status));
 		this.platform.exit().accept(status);
+	}
+
+	private RestartRules restartRules(long pid) {
+		SamOptions o = this.options;
+		ThreadDumps dumps = (o.threadDumpDirectory() != null)
+				? new ThreadDumps(o.threadDumpDirectory(), THREAD_DUMP_LIMIT_NANOS) : null;
+		return new RestartRules(o.maxRestarts(), o.restartWindow().toNanos(), o.backoff(), o.restartExitCodes(),
+				o.quitExitCodes(), o.startupTimeout().toNanos(), dumps,
+				SystemdNotifier.fromEnvironment(this.platform.environment(), pid).orElse(null), Math::random);
 	}
 
 	private QuorumSource startQuorum() {

@@ -1,8 +1,10 @@
 package dev.samboot.sam;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -37,6 +39,20 @@ public final class SamOptions {
 
 	private final List<String> supervisorJvmOptions;
 
+	private final int maxRestarts;
+
+	private final Duration restartWindow;
+
+	private final Backoff backoff;
+
+	private final Set<Integer> restartExitCodes;
+
+	private final Set<Integer> quitExitCodes;
+
+	private final Duration startupTimeout;
+
+	private final Path threadDumpDirectory;
+
 	private SamOptions(Builder builder) {
 		this.interval = builder.interval;
 		this.policy = builder.policy;
@@ -45,6 +61,13 @@ public final class SamOptions {
 		this.quorumSource = builder.quorumSource;
 		this.statePublisher = builder.statePublisher;
 		this.supervisorJvmOptions = builder.supervisorJvmOptions;
+		this.maxRestarts = builder.maxRestarts;
+		this.restartWindow = builder.restartWindow;
+		this.backoff = builder.backoff;
+		this.restartExitCodes = builder.restartExitCodes;
+		this.quitExitCodes = builder.quitExitCodes;
+		this.startupTimeout = builder.startupTimeout;
+		this.threadDumpDirectory = builder.threadDumpDirectory;
 	}
 
 	/**
@@ -82,6 +105,46 @@ public final class SamOptions {
 	}
 
 	/**
+	 * Return the most restarts allowed within {@link #restartWindow()}.
+	 * @return the limit, negative for none
+	 */
+	public int maxRestarts() {
+		return this.maxRestarts;
+	}
+
+	public Duration restartWindow() {
+		return this.restartWindow;
+	}
+
+	public Backoff backoff() {
+		return this.backoff;
+	}
+
+	public Set<Integer> restartExitCodes() {
+		return this.restartExitCodes;
+	}
+
+	public Set<Integer> quitExitCodes() {
+		return this.quitExitCodes;
+	}
+
+	/**
+	 * Return how long an instance has to call {@code start()}.
+	 * @return the limit, zero for none
+	 */
+	public Duration startupTimeout() {
+		return this.startupTimeout;
+	}
+
+	/**
+	 * Return where thread dumps of silent instances are written.
+	 * @return the directory, or {@code null} for no thread dumps
+	 */
+	public Path threadDumpDirectory() {
+		return this.threadDumpDirectory;
+	}
+
+	/**
 	 * Return the JVM options of the lean supervisor, if one was requested.
 	 * @return the options, or {@code null} to supervise in the JVM that called {@code register()}
 	 */
@@ -108,6 +171,20 @@ public final class SamOptions {
 		private Supplier<StatePublisher> statePublisher;
 
 		private List<String> supervisorJvmOptions;
+
+		private int maxRestarts = -1;
+
+		private Duration restartWindow = Duration.ZERO;
+
+		private Backoff backoff = Backoff.NONE;
+
+		private Set<Integer> restartExitCodes = Set.of();
+
+		private Set<Integer> quitExitCodes = Set.of();
+
+		private Duration startupTimeout = Duration.ZERO;
+
+		private Path threadDumpDirectory;
 
 		private Builder(Duration interval, RecoveryPolicy policy) {
 			this.interval = interval;
@@ -167,6 +244,65 @@ public final class SamOptions {
 		 */
 		public Builder leanSupervisor(List<String> jvmOptions) {
 			this.supervisorJvmOptions = (jvmOptions != null) ? List.copyOf(jvmOptions) : null;
+			return this;
+		}
+
+		/**
+		 * Give up, as an OTP supervisor reaching its restart intensity, when a recovery would be
+		 * the restart after {@code maxRestarts} restarts within {@code window}: the supervisor
+		 * quits with the last status instead (state {@code failed}). libsam restarts forever.
+		 * @param maxRestarts the restarts allowed within the window, 0 or more; negative for no limit
+		 * @param window the window
+		 * @return this builder
+		 */
+		public Builder restartIntensity(int maxRestarts, Duration window) {
+			this.maxRestarts = maxRestarts;
+			this.restartWindow = Objects.requireNonNull(window, "window");
+			return this;
+		}
+
+		/**
+		 * Wait before each restart, longer for each restart in a row. libsam restarts at once.
+		 * @param backoff the waits
+		 * @return this builder
+		 */
+		public Builder backoff(Backoff backoff) {
+			this.backoff = Objects.requireNonNull(backoff, "backoff");
+			return this;
+		}
+
+		/**
+		 * Choose restart or quit by the failed instance's exit status, whatever the policy says;
+		 * for example a configuration error's status should not restart for ever.
+		 * @param restart statuses that restart
+		 * @param quit statuses that quit
+		 * @return this builder
+		 */
+		public Builder exitCodes(Set<Integer> restart, Set<Integer> quit) {
+			this.restartExitCodes = Set.copyOf(restart);
+			this.quitExitCodes = Set.copyOf(quit);
+			return this;
+		}
+
+		/**
+		 * Limit the time an instance has to call {@code start()}: one that has not by then is
+		 * warned and killed like a silent one (libsam has no limit before {@code start()}).
+		 * @param timeout the limit, zero for none
+		 * @return this builder
+		 */
+		public Builder startupTimeout(Duration timeout) {
+			this.startupTimeout = Objects.requireNonNull(timeout, "timeout");
+			return this;
+		}
+
+		/**
+		 * Take a thread dump ({@code jcmd Thread.print}) of an instance that is about to be warned,
+		 * into this directory, named after the instance and the time.
+		 * @param directory the directory, or {@code null} for none
+		 * @return this builder
+		 */
+		public Builder threadDumps(Path directory) {
+			this.threadDumpDirectory = directory;
 			return this;
 		}
 

@@ -3,12 +3,14 @@ package dev.samboot.sam;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import dev.samboot.sam.Message.DataStore;
@@ -33,6 +35,12 @@ final class Supervisor {
 	static final int LAUNCH_FAILED_STATUS = 70;
 
 	static final int MAX_RECOVERIES = 32;
+
+	/** Thread dumps of one instance, at most (activity that resumes discards an early one). */
+	static final int MAX_THREAD_DUMPS = 3;
+
+	/** A thread dump is started this long before the warn signal is due, at most half the limit. */
+	static final long THREAD_DUMP_LEAD_NANOS = TimeUnit.SECONDS.toNanos(2);
 
 	private static final System.Logger logger = System.getLogger(Supervisor.class.getName());
 
@@ -84,8 +92,43 @@ final class Supervisor {
 
 	private BooleanSupplier quorumCheck = () -> this.quorate;
 
+	private final RestartRules rules;
+
+	/** Clock readings of the restarts within the intensity window. */
+	private final Deque<Long> restartTimes = new ArrayDeque<>();
+
+	/** Restarts in a row without a run of {@code Backoff.resetAfter()}. */
+	private int inARow;
+
+	private boolean backoffPending;
+
+	private long backoffUntil;
+
+	private int lastStatus;
+
+	private long launchedAt;
+
+	/** When the instance began running (start() answered), or 0. */
+	private long runningSince;
+
+	private boolean startupTimedOut;
+
+	private ThreadDumps.Dump threadDump;
+
+	private int threadDumpsTaken;
+
+	private boolean readySent;
+
+	private long lastWatchdog;
+
 	Supervisor(SupervisorSettings settings, Clock clock, ProcessLauncher launcher, StatePublisher publisher) {
+		this(settings, RestartRules.LIBSAM, clock, launcher, publisher);
+	}
+
+	Supervisor(SupervisorSettings settings, RestartRules rules, Clock clock, ProcessLauncher launcher,
+			StatePublisher publisher) {
 		this.settings = settings;
+		this.rules = rules;
 		this.clock = clock;
 		this.launcher = launcher;
 		this.publisher = publisher;
@@ -115,6 +158,15 @@ final class Supervisor {
 		this.process = this.launcher.launch(Map.of(SamEnvironment.INSTANCE_ID, Integer.toString(next)));
 		this.instanceId = next;
 		this.process.prepare(this.warnSignal);
+		resetInstanceState();
+		this.lastActivity = this.clock.nanoTime();
+		this.launchedAt = this.lastActivity;
+		publishState(StatePublisher.STOPPED);
+		notifyStatus("instance " + next + " starting (pid " + this.process.pid() + ")");
+		log(Level.INFO, "Launched instance {0} of the active process (pid {1})", next, this.process.pid());
+	}
+
+	private void resetInstanceState() {
 		this.peer = null;
 		this.started = false;
 		this.waitingForQuorum = false;
@@ -122,9 +174,10 @@ final class Supervisor {
 		this.killed = false;
 		this.healthFailed = false;
 		this.quorumLost = false;
-		this.lastActivity = this.clock.nanoTime();
-		publishState(StatePublisher.STOPPED);
-		log(Level.INFO, "Launched instance {0} of the active process (pid {1})", next, this.process.pid());
+		this.runningSince = 0;
+		this.startupTimedOut = false;
+		this.threadDump = null;
+		this.threadDumpsTaken = 0;
 	}
 
 	/**
@@ -164,10 +217,12 @@ final class Supervisor {
 			// without quorum, heartbeats buy no time: SIGKILL follows the warn signal after T
 			if (!this.quorumLost || this.quorate) {
 				this.lastActivity = this.clock.nanoTime();
+				discardEarlyThreadDump();
 			}
 			if (this.publisher != null) {
 				this.publisher.lastUpdated();
 			}
+			watchdog();
 		}
 		if (message instanceof Start) {
 			onStart();
@@ -187,6 +242,7 @@ final class Supervisor {
 		else if (message instanceof HealthFailed failed) {
 			this.healthFailed = true;
 			log(Level.WARNING, "Instance {0} reports it is unhealthy: {1}", this.instanceId, failed.detail());
+			takeThreadDump();
 		}
 	}
 
@@ -212,8 +268,38 @@ final class Supervisor {
 	private void running() {
 		this.waitingForQuorum = false;
 		this.lastActivity = this.clock.nanoTime();
+		if (this.runningSince == 0) {
+			this.runningSince = this.lastActivity;
+		}
 		publishState(StatePublisher.RUNNING);
 		this.peer.send(new Reply(CsError.OK));
+		SystemdNotifier notifier = this.rules.notifier();
+		if (notifier != null) {
+			String status = "instance " + this.instanceId + " running (pid " + this.process.pid() + ")";
+			if (this.readySent) {
+				notifier.status(status);
+			}
+			else {
+				this.readySent = true;
+				notifier.ready(status);
+			}
+			this.lastWatchdog = this.lastActivity;
+			notifier.watchdog();
+		}
+	}
+
+	/** systemd's watchdog is fed only while the active process runs and is heard from. */
+	private void watchdog() {
+		SystemdNotifier notifier = this.rules.notifier();
+		if (notifier == null || notifier.watchdogPeriodNanos() <= 0 || !this.started || this.waitingForQuorum
+				|| this.warned || this.healthFailed) {
+			return;
+		}
+		long now = this.clock.nanoTime();
+		if (now - this.lastWatchdog >= notifier.watchdogPeriodNanos()) {
+			this.lastWatchdog = now;
+			notifier.watchdog();
+		}
 	}
 
 	private void onStop() {
@@ -285,21 +371,50 @@ final class Supervisor {
 	}
 
 	/**
-	 * Act on the clock: warn or kill a silent instance, kill one that ignores a stop.
+	 * Act on the clock: start the next instance after a backoff, take a thread dump of an instance
+	 * that is about to be warned, warn or kill a silent one, kill one that ignores a stop.
 	 */
 	void onTimer() {
 		if (this.exitStatus.isPresent()) {
 			return;
 		}
 		long now = this.clock.nanoTime();
-		if (this.stopping && !this.killed && now - this.stopDeadline >= 0) {
-			log(Level.WARNING, "Instance {0} did not stop within {1} ms: SIGKILL", this.instanceId,
-					this.settings.shutdownTimeoutNanos() / 1_000_000);
-			kill();
+		if (this.backoffPending) {
+			if (now - this.backoffUntil >= 0) {
+				launchAfterBackoff();
+			}
+			return;
 		}
-		else if (armed() && now - this.lastActivity >= this.settings.intervalNanos()) {
-			warnOrKill((this.quorumLost && !this.quorate) ? "is still without quorum"
-					: this.warned ? "is still silent" : "missed its health check");
+		if (this.killed) {
+			return;
+		}
+		if (this.stopping) {
+			if (now - this.stopDeadline >= 0) {
+				log(Level.WARNING, "Instance {0} did not stop within {1} ms: SIGKILL", this.instanceId,
+						this.settings.shutdownTimeoutNanos() / 1_000_000);
+				kill();
+			}
+			return;
+		}
+		if (armed()) {
+			long due = this.lastActivity + silenceLimit();
+			if (now - due >= 0) {
+				warnOrKill((this.quorumLost && !this.quorate) ? "is still without quorum"
+						: this.warned ? "is still silent" : "missed its health check");
+			}
+			else if (now - threadDumpMoment(due, silenceLimit()) >= 0) {
+				takeThreadDump();
+			}
+		}
+		else if (startupArmed()) {
+			long due = this.launchedAt + this.rules.startupTimeoutNanos();
+			if (now - due >= 0) {
+				this.startupTimedOut = true;
+				warnOrKill("did not call start() within " + this.rules.startupTimeoutNanos() / 1_000_000 + " ms");
+			}
+			else if (now - threadDumpMoment(due, this.rules.startupTimeoutNanos()) >= 0) {
+				takeThreadDump();
+			}
 		}
 	}
 
@@ -308,13 +423,31 @@ final class Supervisor {
 	 * @return a clock reading, or {@link Long#MAX_VALUE} when nothing is timed
 	 */
 	long nextDeadline() {
-		if (this.exitStatus.isPresent() || this.killed) {
+		if (this.exitStatus.isPresent()) {
+			return Long.MAX_VALUE;
+		}
+		if (this.backoffPending) {
+			return this.backoffUntil;
+		}
+		if (this.killed) {
 			return Long.MAX_VALUE;
 		}
 		if (this.stopping) {
 			return this.stopDeadline;
 		}
-		return armed() ? this.lastActivity + this.settings.intervalNanos() : Long.MAX_VALUE;
+		if (armed()) {
+			long due = this.lastActivity + silenceLimit();
+			return earliest(due, threadDumpMoment(due, silenceLimit()));
+		}
+		if (startupArmed()) {
+			long due = this.launchedAt + this.rules.startupTimeoutNanos();
+			return earliest(due, threadDumpMoment(due, this.rules.startupTimeoutNanos()));
+		}
+		return Long.MAX_VALUE;
+	}
+
+	private long earliest(long due, long dump) {
+		return (dump != Long.MAX_VALUE && dump - due < 0) ? dump : due;
 	}
 
 	/**
@@ -323,8 +456,53 @@ final class Supervisor {
 	 * hangs must still be killed T after the last message.
 	 */
 	private boolean armed() {
-		return (this.started || this.warned) && !this.waitingForQuorum && this.settings.intervalNanos() > 0 && !this.killed
+		return (this.started || this.warned) && !this.waitingForQuorum && silenceLimit() > 0 && !this.killed
 				&& !this.stopping;
+	}
+
+	/** T, or the start-up timeout for an instance warned for not starting when T is 0. */
+	private long silenceLimit() {
+		if (this.settings.intervalNanos() > 0) {
+			return this.settings.intervalNanos();
+		}
+		return this.startupTimedOut ? this.rules.startupTimeoutNanos() : 0;
+	}
+
+	/** Whether the time to {@code start()} is limited and still running. */
+	private boolean startupArmed() {
+		return this.rules.startupTimeoutNanos() > 0 && this.process != null && !this.started && !this.warned
+				&& !this.killed && !this.stopping;
+	}
+
+	/**
+	 * When to take a thread dump ahead of a warn signal due at {@code due}: early enough that it
+	 * is written before the warn signal, which it never delays.
+	 */
+	private long threadDumpMoment(long due, long limit) {
+		if (this.rules.threadDumps() == null || this.threadDump != null || this.warned
+				|| this.threadDumpsTaken >= MAX_THREAD_DUMPS) {
+			return Long.MAX_VALUE;
+		}
+		return due - Math.min(limit / 2, THREAD_DUMP_LEAD_NANOS);
+	}
+
+	private void takeThreadDump() {
+		if (this.rules.threadDumps() == null || this.threadDump != null || this.process == null
+				|| this.threadDumpsTaken >= MAX_THREAD_DUMPS) {
+			return;
+		}
+		this.threadDumpsTaken++;
+		log(Level.WARNING, "Instance {0} (pid {1}) is about to be warned: taking a thread dump", this.instanceId,
+				this.process.pid());
+		this.threadDump = this.rules.threadDumps().take(this.process, this.instanceId);
+	}
+
+	/** Activity resumed before the warn signal: the early dump is not needed. */
+	private void discardEarlyThreadDump() {
+		if (this.threadDump != null && !this.warned && !this.healthFailed) {
+			this.threadDump.discard();
+			this.threadDump = null;
+		}
 	}
 
 	private void warnOrKill(String why) {
@@ -333,6 +511,7 @@ final class Supervisor {
 			kill();
 			return;
 		}
+		takeThreadDump();
 		this.warned = true;
 		this.lastActivity = this.clock.nanoTime();
 		log(Level.WARNING, "Instance {0} (pid {1}) {2}: sending {3}", this.instanceId, this.process.pid(), why,
@@ -375,19 +554,84 @@ final class Supervisor {
 	}
 
 	private void recover(int status) {
+		long now = this.clock.nanoTime();
 		Recovery.Reason reason = reason(status);
 		Recovery.Action action = this.policy.restart() ? Recovery.Action.RESTART : Recovery.Action.QUIT;
-		this.recoveries.addLast(new Recovery(Instant.now(), this.instanceId, this.process.pid(), reason, status, action));
+		String detail = null;
+		if (!this.markedFailed && this.rules.quitExitCodes().contains(status)) {
+			action = Recovery.Action.QUIT;
+			detail = "exit status " + status + " always quits";
+		}
+		else if (!this.markedFailed && this.rules.restartExitCodes().contains(status)) {
+			action = Recovery.Action.RESTART;
+			detail = "exit status " + status + " always restarts";
+		}
+		long backoffNanos = 0;
+		if (action == Recovery.Action.RESTART && intensityReached(now)) {
+			action = Recovery.Action.QUIT;
+			detail = "more than " + this.rules.maxRestarts() + " restarts within "
+					+ this.rules.windowNanos() / 1_000_000 + " ms: giving up";
+		}
+		else if (action == Recovery.Action.RESTART) {
+			this.restartTimes.addLast(now);
+			Backoff backoff = this.rules.backoff();
+			if (this.runningSince != 0 && now - this.runningSince >= backoff.resetAfter().toNanos()) {
+				this.inARow = 0;
+			}
+			backoffNanos = backoff.delayNanos(this.inARow, this.rules.random());
+			this.inARow++;
+		}
+		this.recoveries.addLast(new Recovery(Instant.now(), this.instanceId, this.process.pid(), reason, status, action,
+				Duration.ofNanos(backoffNanos), threadDumpWhere(), detail));
 		while (this.recoveries.size() > MAX_RECOVERIES) {
 			this.recoveries.removeFirst();
 		}
-		log(Level.WARNING, "Instance {0} ended ({1}, status {2}): {3}", this.instanceId, reason.value(),
-				status, (action == Recovery.Action.RESTART) ? "restarting" : "quitting");
+		log(Level.WARNING, "Instance {0} ended ({1}, status {2}): {3}{4}", this.instanceId, reason.value(), status,
+				(action == Recovery.Action.QUIT) ? "quitting"
+						: (backoffNanos > 0) ? "restarting in " + backoffNanos / 1_000_000 + " ms" : "restarting",
+				(detail != null) ? " (" + detail + ")" : "");
+		this.lastStatus = status;
 		if (action == Recovery.Action.QUIT) {
 			publishState(StatePublisher.FAILED);
+			notifyStatus("instance " + this.instanceId + " ended (" + reason.value() + ", status " + status
+					+ "): quitting");
 			finish(status, false);
 			return;
 		}
+		if (backoffNanos > 0) {
+			resetInstanceState();
+			this.process = null;
+			this.backoffPending = true;
+			this.backoffUntil = now + backoffNanos;
+			notifyStatus("instance " + this.instanceId + " ended (" + reason.value() + "): restarting in "
+					+ backoffNanos / 1_000_000 + " ms");
+			return;
+		}
+		launchOrQuit();
+	}
+
+	/** Whether one more restart would exceed the restart intensity. */
+	private boolean intensityReached(long now) {
+		if (this.rules.maxRestarts() < 0) {
+			return false;
+		}
+		while (!this.restartTimes.isEmpty() && now - this.restartTimes.peekFirst() >= this.rules.windowNanos()) {
+			this.restartTimes.removeFirst();
+		}
+		return this.restartTimes.size() >= this.rules.maxRestarts();
+	}
+
+	private String threadDumpWhere() {
+		ThreadDumps.Dump dump = this.threadDump;
+		return (dump != null && !dump.failed()) ? dump.where() : null;
+	}
+
+	private void launchAfterBackoff() {
+		this.backoffPending = false;
+		launchOrQuit();
+	}
+
+	private void launchOrQuit() {
 		try {
 			launch();
 		}
@@ -405,6 +649,9 @@ final class Supervisor {
 			if (this.quorumLost) {
 				return Recovery.Reason.QUORUM_LOST;
 			}
+			if (this.startupTimedOut) {
+				return Recovery.Reason.STARTUP_TIMEOUT;
+			}
 			return this.healthFailed ? Recovery.Reason.UNHEALTHY : Recovery.Reason.HC_TIMEOUT;
 		}
 		return (status > 128) ? Recovery.Reason.KILLED : Recovery.Reason.EXITED;
@@ -416,7 +663,17 @@ final class Supervisor {
 	 * @param signal the signal the supervisor received
 	 */
 	void onStopRequested(int signal) {
-		if (this.exitStatus.isPresent() || this.process == null) {
+		if (this.exitStatus.isPresent()) {
+			return;
+		}
+		if (this.backoffPending) {
+			log(Level.INFO, "{0} received while waiting to start instance {1}: quitting with status {2}",
+					Signals.name(signal), this.instanceId + 1, this.lastStatus);
+			notifyStopping();
+			finish(this.lastStatus, true);
+			return;
+		}
+		if (this.process == null) {
 			return;
 		}
 		if (this.stopping) {
@@ -427,6 +684,7 @@ final class Supervisor {
 		log(Level.INFO, "{0} received: stopping instance {1} (pid {2})", Signals.name(signal), this.instanceId,
 				this.process.pid());
 		this.stopping = true;
+		notifyStopping();
 		this.stopDeadline = this.clock.nanoTime() + this.settings.shutdownTimeoutNanos();
 		this.process.signal(Signals.SIGTERM);
 	}
@@ -435,6 +693,18 @@ final class Supervisor {
 		this.exitStatus = OptionalInt.of(status);
 		if (clean && this.publisher != null) {
 			this.publisher.remove();
+		}
+	}
+
+	private void notifyStatus(String status) {
+		if (this.rules.notifier() != null) {
+			this.rules.notifier().status(status);
+		}
+	}
+
+	private void notifyStopping() {
+		if (this.rules.notifier() != null) {
+			this.rules.notifier().stopping("stopping instance " + this.instanceId);
 		}
 	}
 

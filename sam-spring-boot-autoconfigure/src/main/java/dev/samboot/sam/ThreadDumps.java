@@ -45,16 +45,15 @@ final class ThreadDumps {
 	}
 
 	/**
-	 * Start a thread dump of an instance.
+	 * Start a thread dump of an instance; it never blocks the caller.
 	 * @param process the instance
 	 * @param instanceId its id
-	 * @return completed with where the dump went (a file, or {@code stdout}) or with an empty
-	 * string when it failed or took too long
+	 * @return the dump under way
 	 */
-	CompletableFuture<String> take(ActiveProcess process, int instanceId) {
+	Dump take(ActiveProcess process, int instanceId) {
 		if (!Files.isExecutable(this.jcmd)) {
 			process.signal(Signals.SIGQUIT);
-			return CompletableFuture.completedFuture("stdout");
+			return new Dump("stdout of pid " + process.pid(), null, CompletableFuture.completedFuture(true));
 		}
 		Path file = this.directory.resolve("instance-" + instanceId + "-pid-" + process.pid() + "-"
 				+ FILE_TIME.format(Instant.now()) + ".txt");
@@ -64,28 +63,64 @@ final class ThreadDumps {
 				.redirectOutput(file.toFile())
 				.redirectError(ProcessBuilder.Redirect.DISCARD)
 				.start();
-			return jcmd.onExit()
+			CompletableFuture<Boolean> done = jcmd.onExit()
 				.orTimeout(this.limitNanos, TimeUnit.NANOSECONDS)
-				.handle((done, failure) -> finished(jcmd, file, failure));
+				.handle((exited, failure) -> finished(jcmd, file, failure));
+			return new Dump(file.toString(), file, done);
 		}
 		catch (IOException ex) {
 			logger.log(Level.WARNING, "Cannot take a thread dump of instance " + instanceId + ": " + ex.getMessage());
-			return CompletableFuture.completedFuture("");
+			return new Dump(null, null, CompletableFuture.completedFuture(false));
 		}
 	}
 
-	private static String finished(Process jcmd, Path file, Throwable failure) {
+	private static boolean finished(Process jcmd, Path file, Throwable failure) {
 		if (failure != null) {
 			jcmd.destroyForcibly();
 			logger.log(Level.WARNING, "The thread dump " + file + " took too long and was abandoned");
-			return "";
+			return false;
 		}
 		if (jcmd.exitValue() != 0) {
 			logger.log(Level.WARNING, "jcmd could not dump the threads (exit " + jcmd.exitValue() + "); see " + file);
-			return "";
+			return false;
 		}
 		logger.log(Level.WARNING, "Thread dump saved to " + file);
-		return file.toString();
+		return true;
+	}
+
+	/**
+	 * A thread dump under way or done.
+	 *
+	 * @param where the file, or where else the dump went; {@code null} when it could not start
+	 * @param file the file, if one is written
+	 * @param done completed with whether the dump succeeded
+	 */
+	record Dump(String where, Path file, CompletableFuture<Boolean> done) {
+
+		/**
+		 * Whether the dump is known to have failed.
+		 * @return whether it ended without a dump
+		 */
+		boolean failed() {
+			return this.where == null || (this.done.isDone() && !this.done.join());
+		}
+
+		/**
+		 * Delete the file once written: the instance answered again, the dump is not needed.
+		 */
+		void discard() {
+			if (this.file != null) {
+				this.done.whenComplete((ok, failure) -> {
+					try {
+						Files.deleteIfExists(this.file);
+					}
+					catch (IOException ex) {
+						logger.log(Level.DEBUG, "Cannot delete " + this.file + ": " + ex.getMessage());
+					}
+				});
+			}
+		}
+
 	}
 
 }

@@ -726,6 +726,215 @@ class SupervisorTests {
 		assertThat(peer.replies()).containsExactly(CsError.OK);
 	}
 
+	@Test
+	void restartIntensityGivesUpOnTheRestartBeyondTheLimit() {
+		supervise(T, RecoveryPolicy.RESTART.withCmap(), rules(2, TimeUnit.SECONDS.toNanos(60), Backoff.NONE));
+		for (int instance = 1; instance <= 2; instance++) {
+			send(connect(), new Start());
+			process().exit(3);
+		}
+		send(connect(), new Start());
+		process().exit(3);
+		assertThat(this.supervisor.exitStatus()).hasValue(3);
+		assertThat(this.launcher.launched).hasSize(3);
+		List<Recovery> recoveries = this.supervisor.recoveries();
+		assertThat(recoveries).extracting(Recovery::action)
+			.containsExactly(Recovery.Action.RESTART, Recovery.Action.RESTART, Recovery.Action.QUIT);
+		assertThat(recoveries.get(2).detail()).contains("more than 2 restarts within 60000 ms");
+		assertThat(this.publisher.events).endsWith("state failed");
+	}
+
+	@Test
+	void restartsOlderThanTheWindowDoNotCount() {
+		supervise(T, RecoveryPolicy.RESTART, rules(1, TimeUnit.SECONDS.toNanos(10), Backoff.NONE));
+		send(connect(), new Start());
+		process().exit(3);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		for (int i = 0; i < 21; i++) {
+			elapse(T / 2);
+			send(peer, new Heartbeat());
+		}
+		process().exit(3);
+		assertThat(this.supervisor.exitStatus()).as("the first restart is 10.5 s old").isEmpty();
+		assertThat(this.launcher.launched).hasSize(3);
+	}
+
+	@Test
+	void backoffWaitsLongerForEachRestartInARowAndResetsAfterAHealthyRun() {
+		Backoff backoff = new Backoff(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(4), 2, 0,
+				java.time.Duration.ofSeconds(30));
+		supervise(T, RecoveryPolicy.RESTART, rules(-1, 0, backoff));
+		List<Long> waits = new ArrayList<>();
+		for (int crash = 0; crash < 4; crash++) {
+			send(connect(), new Start());
+			int launched = this.launcher.launched.size();
+			process().exit(1);
+			waits.add(waitForLaunch(launched));
+		}
+		assertThat(waits).containsExactly(T, 2 * T, 4 * T, 4 * T);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		for (int i = 0; i < 62; i++) {
+			elapse(T / 2);
+			send(peer, new Heartbeat());
+		}
+		int launched = this.launcher.launched.size();
+		process().exit(1);
+		assertThat(waitForLaunch(launched)).as("after 31 s of running the next restart is the first again")
+			.isEqualTo(T);
+		assertThat(this.supervisor.recoveries()).extracting((recovery) -> recovery.backoff().toMillis())
+			.containsExactly(1000L, 2000L, 4000L, 4000L, 1000L);
+	}
+
+	@Test
+	void stopRequestedDuringTheBackoffQuitsWithTheLastStatus() {
+		supervise(T, RecoveryPolicy.RESTART,
+				rules(-1, 0, new Backoff(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(10), 1, 0,
+						java.time.Duration.ZERO)));
+		send(connect(), new Start());
+		process().exit(5);
+		elapse(T);
+		this.supervisor.onStopRequested(Signals.SIGTERM);
+		assertThat(this.supervisor.exitStatus()).hasValue(5);
+		assertThat(this.launcher.launched).hasSize(1);
+	}
+
+	@Test
+	void backoffJitterStaysWithinItsFraction() {
+		Backoff backoff = new Backoff(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(10), 1, 0.2,
+				java.time.Duration.ZERO);
+		assertThat(backoff.delayNanos(0, () -> 0.0)).isEqualTo(TimeUnit.SECONDS.toNanos(8));
+		assertThat(backoff.delayNanos(0, () -> 1.0)).isEqualTo(TimeUnit.SECONDS.toNanos(12));
+		assertThat(backoff.delayNanos(5, () -> 0.5)).isEqualTo(TimeUnit.SECONDS.toNanos(10));
+		assertThat(Backoff.NONE.delayNanos(3, () -> 1.0)).isZero();
+		assertThatExceptionOfType(SamException.class)
+			.isThrownBy(() -> new Backoff(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 0.5, 0,
+					java.time.Duration.ZERO))
+			.satisfies((ex) -> assertThat(ex.error()).isEqualTo(CsError.INVALID_PARAM));
+	}
+
+	@Test
+	void startupTimeoutWarnsAnInstanceThatNeverStartsThenKillsItAfterT() {
+		supervise(T, RecoveryPolicy.RESTART, startupTimeout(5 * T));
+		connect();
+		elapse(5 * T - 1);
+		assertThat(process().signals).isEmpty();
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(T);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		process().exit(137);
+		assertThat(reasons()).containsExactly("startup-timeout");
+		assertThat(this.launcher.launched).hasSize(2);
+	}
+
+	@Test
+	void startupTimeoutWithIntervalZeroKillsOneTimeoutAfterTheWarning() {
+		supervise(0, RecoveryPolicy.QUIT, startupTimeout(3 * T));
+		elapse(3 * T);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(3 * T);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		process().exit(137);
+		assertThat(this.supervisor.exitStatus()).hasValue(137);
+	}
+
+	@Test
+	void startCalledInTimeEndsTheStartupLimit() {
+		supervise(0, RecoveryPolicy.RESTART, startupTimeout(3 * T));
+		FakePeer peer = connect();
+		elapse(2 * T);
+		send(peer, new Start());
+		elapse(TimeUnit.DAYS.toNanos(1));
+		assertThat(process().signals).isEmpty();
+	}
+
+	@Test
+	void exitStatusesCanForceQuitOrRestartWhateverThePolicy() {
+		supervise(T, RecoveryPolicy.RESTART, exitCodes(java.util.Set.of(), java.util.Set.of(78)));
+		send(connect(), new Start());
+		process().exit(78);
+		assertThat(this.supervisor.exitStatus()).hasValue(78);
+		assertThat(this.supervisor.recoveries().get(0).detail()).isEqualTo("exit status 78 always quits");
+
+		supervise(T, RecoveryPolicy.QUIT, exitCodes(java.util.Set.of(75), java.util.Set.of()));
+		send(connect(), new Start());
+		process().exit(75);
+		assertThat(this.supervisor.exitStatus()).isEmpty();
+		assertThat(this.launcher.launched).hasSize(2);
+		send(connect(), new Start());
+		process().exit(1);
+		assertThat(this.supervisor.exitStatus()).hasValue(1);
+	}
+
+	@Test
+	void threadDumpIsTakenBeforeTheWarnSignalAndLinkedInTheRecovery() {
+		ThreadDumps withoutJcmd = new ThreadDumps(java.nio.file.Path.of("dumps"), T, java.nio.file.Path.of("/none/jcmd"));
+		supervise(4 * T, RecoveryPolicy.RESTART, RestartRules.LIBSAM.withThreadDumps(withoutJcmd));
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(2 * T - 1);
+		assertThat(process().signals).isEmpty();
+		elapse(1);
+		assertThat(process().signals).as("SIGQUIT: the JVM prints its threads, 2 s before the warning")
+			.containsExactly(Signals.SIGQUIT);
+		elapse(2 * T);
+		assertThat(process().signals).containsExactly(Signals.SIGQUIT, Signals.SIGTERM);
+		process().exit(143);
+		assertThat(this.supervisor.recoveries().get(0).threadDump()).isEqualTo("stdout of pid 1000");
+	}
+
+	@Test
+	void earlyThreadDumpIsDroppedWhenTheInstanceAnswersAgain() {
+		ThreadDumps withoutJcmd = new ThreadDumps(java.nio.file.Path.of("dumps"), T, java.nio.file.Path.of("/none/jcmd"));
+		supervise(4 * T, RecoveryPolicy.RESTART, RestartRules.LIBSAM.withThreadDumps(withoutJcmd));
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(3 * T);
+		send(peer, new Heartbeat());
+		elapse(T);
+		send(peer, new Stop());
+		process().exit(0);
+		assertThat(this.supervisor.exitStatus()).hasValue(0);
+		assertThat(process().signals).containsExactly(Signals.SIGQUIT);
+	}
+
+	private long waitForLaunch(int launchedBefore) {
+		long start = this.clock.now;
+		while (this.launcher.launched.size() == launchedBefore) {
+			long deadline = this.supervisor.nextDeadline();
+			assertThat(deadline).as("a launch is scheduled").isNotEqualTo(Long.MAX_VALUE);
+			this.clock.now = deadline;
+			this.supervisor.onTimer();
+		}
+		return this.clock.now - start;
+	}
+
+	private static RestartRules rules(int maxRestarts, long windowNanos, Backoff backoff) {
+		return new RestartRules(maxRestarts, windowNanos, backoff, java.util.Set.of(), java.util.Set.of(), 0, null,
+				null, () -> 0.5);
+	}
+
+	private static RestartRules startupTimeout(long nanos) {
+		return new RestartRules(-1, 0, Backoff.NONE, java.util.Set.of(), java.util.Set.of(), nanos, null, null,
+				() -> 0.5);
+	}
+
+	private static RestartRules exitCodes(java.util.Set<Integer> restart, java.util.Set<Integer> quit) {
+		return new RestartRules(-1, 0, Backoff.NONE, restart, quit, 0, null, null, () -> 0.5);
+	}
+
+	private void supervise(long intervalNanos, RecoveryPolicy policy, RestartRules rules) {
+		SupervisorSettings settings = new SupervisorSettings(intervalNanos, policy, Signals.SIGTERM, null,
+				DATA_MAX_SIZE, SHUTDOWN_TIMEOUT, TOKEN.clone(), SUPERVISOR_PID);
+		this.launcher.launched.clear();
+		this.launcher.environments.clear();
+		this.supervisor = new Supervisor(settings, rules, this.clock, this.launcher,
+				policy.cmap() ? this.publisher : null);
+		this.supervisor.launchFirst();
+	}
+
 	private void supervise(long intervalNanos, RecoveryPolicy policy) {
 		supervise(intervalNanos, policy, true);
 	}

@@ -26,13 +26,19 @@ import org.springframework.util.unit.DataSize;
  * @param cmap Publishing in corosync's cmap.
  * @param supervisor The supervisor process.
  * @param quorum Where the quorum policies learn whether the cluster is quorate.
+ * @param restart Limits and waits of restarts.
+ * @param quit Exit statuses that quit whatever the policy says.
+ * @param startupTimeout Time an instance has to call start(); one that has not is warned and
+ * killed like a silent one. 0 for no limit, as libsam.
+ * @param threadDump Thread dumps of an instance about to be warned.
  */
 @ConfigurationProperties("sam")
 public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue("5s") Duration interval,
 		@DefaultValue("restart") Policy policy, @DefaultValue("TERM") String warnSignal,
 		@DefaultValue("ready") StartMode start, @DefaultValue("30s") Duration shutdownTimeout,
 		@DefaultValue Health health, @DefaultValue Data data, @DefaultValue Cmap cmap,
-		@DefaultValue Supervisor supervisor, @DefaultValue Quorum quorum) {
+		@DefaultValue Supervisor supervisor, @DefaultValue Quorum quorum, @DefaultValue Restart restart,
+		@DefaultValue Quit quit, @DefaultValue("0") Duration startupTimeout, @DefaultValue ThreadDump threadDump) {
 
 	/**
 	 * The recovery policies, as libsam's {@code SAM_RECOVERY_POLICY_*}.
@@ -143,6 +149,53 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 */
 	public record ZooKeeper(String connectString, @DefaultValue("10s") Duration sessionTimeout,
 			@DefaultValue("15s") Duration connectionTimeout) {
+	}
+
+	/**
+	 * Limits and waits of restarts.
+	 *
+	 * @param maxRestarts Restarts allowed within the window; one more and the supervisor gives up
+	 * (quits with the last status). -1 for no limit, as libsam.
+	 * @param window Window of the restart limit.
+	 * @param backoff Wait before each restart.
+	 * @param exitCodes Exit statuses that restart whatever the policy says.
+	 */
+	public record Restart(@DefaultValue("-1") int maxRestarts, @DefaultValue("60s") Duration window,
+			@DefaultValue Backoff backoff, List<Integer> exitCodes) {
+	}
+
+	/**
+	 * Wait before each restart, growing with each restart in a row.
+	 *
+	 * @param initial Wait before the first restart in a row. 0 restarts at once, as libsam.
+	 * @param max Longest wait.
+	 * @param multiplier Factor by which each further wait grows.
+	 * @param jitter Fraction (0 to 1) by which a wait is randomly shortened or lengthened.
+	 * @param resetAfter Run after start() after which the next restart is the first in a row again.
+	 */
+	public record Backoff(@DefaultValue("0") Duration initial, @DefaultValue("5m") Duration max,
+			@DefaultValue("2") double multiplier, @DefaultValue("0.1") double jitter,
+			@DefaultValue("1m") Duration resetAfter) {
+	}
+
+	/**
+	 * Exit statuses that quit.
+	 *
+	 * @param exitCodes Exit statuses that quit whatever the policy says, such as a configuration
+	 * error's.
+	 */
+	public record Quit(List<Integer> exitCodes) {
+	}
+
+	/**
+	 * Thread dumps of an instance about to be warned.
+	 *
+	 * @param enabled Whether to take a thread dump (jcmd Thread.print) of an instance before it is
+	 * warned.
+	 * @param directory Directory of the thread dumps. A samboot-thread-dumps directory in the
+	 * temporary directory when not set.
+	 */
+	public record ThreadDump(@DefaultValue("true") boolean enabled, java.nio.file.Path directory) {
 	}
 
 }

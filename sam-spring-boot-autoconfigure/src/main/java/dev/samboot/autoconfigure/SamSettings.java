@@ -1,10 +1,13 @@
 package dev.samboot.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
+import dev.samboot.sam.Backoff;
 import dev.samboot.sam.QuorumSource;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
@@ -56,7 +59,20 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			Map.entry("sam.quorum.zookeeper.connect-string",
 					"the ensemble's servers, such as zk1:2181,zk2:2181,zk3:2181 (needed with sam.quorum.provider=zookeeper)"),
 			Map.entry("sam.quorum.zookeeper.session-timeout", DURATION + ", greater than 0"),
-			Map.entry("sam.quorum.zookeeper.connection-timeout", DURATION + ", greater than 0"));
+			Map.entry("sam.quorum.zookeeper.connection-timeout", DURATION + ", greater than 0"),
+			Map.entry("sam.restart.max-restarts", "-1 (no limit) or a number of restarts, 0 or more"),
+			Map.entry("sam.restart.window", DURATION + ", greater than 0"),
+			Map.entry("sam.restart.backoff.initial", DURATION + ", 0 (no wait) or more"),
+			Map.entry("sam.restart.backoff.max", DURATION + ", 0 or more"),
+			Map.entry("sam.restart.backoff.multiplier", "a number, 1 or more"),
+			Map.entry("sam.restart.backoff.jitter", "a number from 0 to 1"),
+			Map.entry("sam.restart.backoff.reset-after", DURATION + ", 0 or more"),
+			Map.entry("sam.restart.exit-codes", "a list of exit statuses from 0 to 255"),
+			Map.entry("sam.quit.exit-codes",
+					"a list of exit statuses from 0 to 255, none of them also in sam.restart.exit-codes"),
+			Map.entry("sam.startup-timeout", DURATION + ", 0 (no limit) or more"),
+			Map.entry("sam.thread-dump.enabled", "true or false"),
+			Map.entry("sam.thread-dump.directory", "a directory path"));
 
 	/**
 	 * Bind and check {@code sam.*}.
@@ -104,10 +120,54 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			.dataMaxSize((int) maxSize.toBytes())
 			.shutdownTimeout(shutdownTimeout)
 			.leanSupervisor(supervisorJvmOptions(properties.supervisor()));
+		restartRules(properties, options);
 		if (policy.quorum() && properties.quorum().provider() == SamProperties.Quorum.Provider.ZOOKEEPER) {
 			options.quorumSource(zooKeeper(properties.quorum().zookeeper()));
 		}
 		return new SamSettings(properties, options.build(), warnSignal, healthTimeout);
+	}
+
+	private static void restartRules(SamProperties properties, SamOptions.Builder options) {
+		SamProperties.Restart restart = properties.restart();
+		check(restart.maxRestarts() >= -1, "sam.restart.max-restarts", restart.maxRestarts());
+		check(restart.window() != null && restart.window().compareTo(Duration.ZERO) > 0, "sam.restart.window",
+				restart.window());
+		options.restartIntensity(restart.maxRestarts(), restart.window());
+		SamProperties.Backoff backoff = restart.backoff();
+		check(backoff.initial() != null && !backoff.initial().isNegative(), "sam.restart.backoff.initial",
+				backoff.initial());
+		check(backoff.max() != null && !backoff.max().isNegative(), "sam.restart.backoff.max", backoff.max());
+		check(backoff.multiplier() >= 1 && !Double.isInfinite(backoff.multiplier()), "sam.restart.backoff.multiplier",
+				backoff.multiplier());
+		check(backoff.jitter() >= 0 && backoff.jitter() <= 1, "sam.restart.backoff.jitter", backoff.jitter());
+		check(backoff.resetAfter() != null && !backoff.resetAfter().isNegative(), "sam.restart.backoff.reset-after",
+				backoff.resetAfter());
+		options.backoff(new Backoff(backoff.initial(), backoff.max(), backoff.multiplier(), backoff.jitter(),
+				backoff.resetAfter()));
+		Set<Integer> restartCodes = exitCodes("sam.restart.exit-codes", restart.exitCodes());
+		Set<Integer> quitCodes = exitCodes("sam.quit.exit-codes", properties.quit().exitCodes());
+		for (int code : restartCodes) {
+			check(!quitCodes.contains(code), "sam.quit.exit-codes", properties.quit().exitCodes());
+		}
+		options.exitCodes(restartCodes, quitCodes);
+		Duration startupTimeout = properties.startupTimeout();
+		check(startupTimeout != null && !startupTimeout.isNegative(), "sam.startup-timeout", startupTimeout);
+		options.startupTimeout(startupTimeout);
+		SamProperties.ThreadDump threadDump = properties.threadDump();
+		if (threadDump.enabled()) {
+			options.threadDumps((threadDump.directory() != null) ? threadDump.directory().toAbsolutePath()
+					: Path.of(System.getProperty("java.io.tmpdir"), "samboot-thread-dumps"));
+		}
+	}
+
+	private static Set<Integer> exitCodes(String property, List<Integer> codes) {
+		if (codes == null) {
+			return Set.of();
+		}
+		for (Integer code : codes) {
+			check(code != null && code >= 0 && code <= 255, property, codes);
+		}
+		return Set.copyOf(codes);
 	}
 
 	private static Supplier<QuorumSource> zooKeeper(SamProperties.ZooKeeper zooKeeper) {

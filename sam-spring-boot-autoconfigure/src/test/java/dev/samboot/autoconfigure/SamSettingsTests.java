@@ -66,6 +66,35 @@ class SamSettingsTests {
 	}
 
 	@Test
+	void restartRulesAreOffByDefaultAndBindWhenGiven() {
+		SamSettings defaults = SamSettings.bind(new MockEnvironment());
+		assertThat(defaults.options().maxRestarts()).isEqualTo(-1);
+		assertThat(defaults.options().backoff().enabled()).isFalse();
+		assertThat(defaults.options().startupTimeout()).isZero();
+		assertThat(defaults.options().threadDumpDirectory()).hasFileName("samboot-thread-dumps");
+		SamSettings settings = SamSettings.bind(environment("sam.restart.max-restarts=5", "sam.restart.window=2m",
+				"sam.restart.backoff.initial=1s", "sam.restart.backoff.max=30s", "sam.restart.exit-codes=75",
+				"sam.quit.exit-codes=78,64", "sam.startup-timeout=90s", "sam.thread-dump.enabled=false"));
+		SamOptions options = settings.options();
+		assertThat(options.maxRestarts()).isEqualTo(5);
+		assertThat(options.restartWindow()).isEqualTo(Duration.ofMinutes(2));
+		assertThat(options.backoff().initial()).isEqualTo(Duration.ofSeconds(1));
+		assertThat(options.backoff().max()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(options.backoff().multiplier()).isEqualTo(2);
+		assertThat(options.restartExitCodes()).containsExactly(75);
+		assertThat(options.quitExitCodes()).containsExactlyInAnyOrder(78, 64);
+		assertThat(options.startupTimeout()).isEqualTo(Duration.ofSeconds(90));
+		assertThat(options.threadDumpDirectory()).isNull();
+	}
+
+	@Test
+	void anExitStatusCannotBothRestartAndQuit() {
+		assertThatExceptionOfType(InvalidSamPropertyException.class)
+			.isThrownBy(() -> SamSettings.bind(environment("sam.restart.exit-codes=3", "sam.quit.exit-codes=3")))
+			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("sam.quit.exit-codes"));
+	}
+
+	@Test
 	void zooKeeperQuorumNeedsItsConnectString() {
 		assertThatExceptionOfType(InvalidSamPropertyException.class)
 			.isThrownBy(() -> SamSettings.bind(environment("sam.policy=quorum-restart", "sam.quorum.provider=zookeeper")))
@@ -107,7 +136,14 @@ class SamSettingsTests {
 				Arguments.of("sam.health.group", " ", "health group"),
 				Arguments.of("sam.health.enabled", "maybe", "true or false"),
 				Arguments.of("sam.cmap.enabled", "yes please", "true or false"),
-				Arguments.of("sam.quorum.provider", "etcd", "corosync or zookeeper"));
+				Arguments.of("sam.quorum.provider", "etcd", "corosync or zookeeper"),
+				Arguments.of("sam.restart.max-restarts", "-2", "-1 (no limit)"),
+				Arguments.of("sam.restart.window", "0s", "greater than 0"),
+				Arguments.of("sam.restart.backoff.multiplier", "0.5", "1 or more"),
+				Arguments.of("sam.restart.backoff.jitter", "1.5", "from 0 to 1"),
+				Arguments.of("sam.restart.backoff.initial", "-1s", "0 (no wait) or more"),
+				Arguments.of("sam.restart.exit-codes", "1,300", "from 0 to 255"),
+				Arguments.of("sam.startup-timeout", "-1m", "0 (no limit) or more"));
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
@@ -126,6 +162,10 @@ class SamSettingsTests {
 	/** Durations and sizes that bind are reported as bound (1GB is reported as 1073741824B). */
 	private static String expectedValue(String property, String value) {
 		return switch (property + "=" + value) {
+			case "sam.restart.window=0s" -> "PT0S";
+			case "sam.restart.backoff.initial=-1s" -> "PT-1S";
+			case "sam.restart.exit-codes=1,300" -> "[1, 300]";
+			case "sam.startup-timeout=-1m" -> "PT-1M";
 			case "sam.interval=-1s" -> "PT-1S";
 			case "sam.interval=25d" -> "PT600H";
 			case "sam.shutdown-timeout=-5s" -> "PT-5S";

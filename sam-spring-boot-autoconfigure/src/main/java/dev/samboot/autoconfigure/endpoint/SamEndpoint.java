@@ -3,6 +3,7 @@ package dev.samboot.autoconfigure.endpoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 import dev.samboot.autoconfigure.health.ActuatorHealthCheck;
 import dev.samboot.autoconfigure.health.HealthCheckResult;
@@ -119,13 +120,17 @@ public class SamEndpoint {
 	 * {@code marked-failed} or {@code quorum-lost}
 	 * @param exitStatus its exit status (128 + N when killed by signal N)
 	 * @param action {@code restart} or {@code quit}
+	 * @param backoffMillis how long the supervisor waited before the next instance
+	 * @param threadDump where the thread dump taken before the warn signal went, or {@code null}
+	 * @param detail why the action was not the policy's (restart limit, exit status), or {@code null}
 	 */
 	public record RecoveryDescriptor(Instant time, int instance, long pid, String reason, int exitStatus,
-			String action) {
+			String action, long backoffMillis, String threadDump, String detail) {
 
 		static RecoveryDescriptor of(Recovery recovery) {
 			return new RecoveryDescriptor(recovery.time(), recovery.instance(), recovery.pid(),
-					recovery.reason().value(), recovery.exitStatus(), recovery.action().name().toLowerCase());
+					recovery.reason().value(), recovery.exitStatus(), recovery.action().name().toLowerCase(Locale.ROOT),
+					recovery.backoff().toMillis(), recovery.threadDump(), recovery.detail());
 		}
 
 	}

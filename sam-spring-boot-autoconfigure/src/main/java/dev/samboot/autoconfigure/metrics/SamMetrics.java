@@ -4,8 +4,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.samboot.autoconfigure.health.HealthCheckResult;
+import dev.samboot.sam.Recovery;
 import dev.samboot.sam.Sam;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -13,8 +15,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * samboot's meters: gauges {@code sam.instance.id} and {@code sam.restarts}, counter
- * {@code sam.healthchecks} tagged {@code outcome} ({@code up}, {@code down}, {@code error}) and
- * timer {@code sam.healthcheck.duration}.
+ * {@code sam.healthchecks} tagged {@code outcome} ({@code up}, {@code down}, {@code error}),
+ * timer {@code sam.healthcheck.duration}; from the recoveries the supervisor handed over (its last
+ * 32), counter {@code sam.recoveries} tagged {@code reason} and the time spent waiting to restart,
+ * {@code sam.restart.backoff}.
  */
 public class SamMetrics implements MeterBinder {
 
@@ -38,6 +42,19 @@ public class SamMetrics implements MeterBinder {
 			healthChecks(registry, outcome);
 		}
 		healthCheckDuration(registry);
+		for (Recovery.Reason reason : Recovery.Reason.values()) {
+			FunctionCounter.builder("sam.recoveries", this.sam, (sam) -> recoveries(sam, reason))
+				.description("Recoveries the supervisor made, among the last 32 it handed over")
+				.tag("reason", reason.value())
+				.register(registry);
+		}
+		FunctionCounter
+			.builder("sam.restart.backoff", this.sam,
+					(sam) -> sam.recoveries().stream().mapToLong((recovery) -> recovery.backoff().toMillis()).sum()
+							/ 1000.0)
+			.description("Time the supervisor waited before restarts, among the last 32 recoveries")
+			.baseUnit("seconds")
+			.register(registry);
 		this.registries.add(registry);
 	}
 
@@ -50,6 +67,10 @@ public class SamMetrics implements MeterBinder {
 			healthChecks(registry, result.outcome()).increment();
 			healthCheckDuration(registry).record(result.duration());
 		}
+	}
+
+	private static double recoveries(Sam sam, Recovery.Reason reason) {
+		return sam.recoveries().stream().filter((recovery) -> recovery.reason() == reason).count();
 	}
 
 	private static Counter healthChecks(MeterRegistry registry, HealthCheckResult.Outcome outcome) {

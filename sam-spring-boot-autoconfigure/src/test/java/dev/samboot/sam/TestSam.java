@@ -141,8 +141,7 @@ public final class TestSam {
 	/** testsam's test4-like: a process that kills itself with SIGKILL is restarted. */
 	private static void selfKill(Sam sam, int instance) {
 		if (instance == 1) {
-			sam.start();
-			killSelf();
+			startThenKillSelf(sam);
 		}
 		check(sam.recoveries().size() == 1, "recoveries " + sam.recoveries());
 		check(sam.recoveries().get(0).reason() == Recovery.Reason.KILLED, "reason " + sam.recoveries());
@@ -166,8 +165,7 @@ public final class TestSam {
 			check(sam.dataGetSize() == 5, "size after a refused store " + sam.dataGetSize());
 			sam.dataStore(payload);
 			payload[0] = 42;
-			sam.start();
-			killSelf();
+			startThenKillSelf(sam);
 		}
 		byte[] buffer = new byte[2000];
 		check(sam.dataGetSize() == 1000, "size in instance 2: " + sam.dataGetSize());
@@ -301,8 +299,7 @@ public final class TestSam {
 	}
 
 	private static void quitKilled(Sam sam) {
-		sam.start();
-		killSelf();
+		startThenKillSelf(sam);
 	}
 
 	private static void heartbeatForever(Sam sam, int interval) throws InterruptedException {
@@ -312,6 +309,17 @@ public final class TestSam {
 			sam.hcSend();
 			Thread.sleep(Math.max(1, interval / 4));
 		}
+	}
+
+	/**
+	 * Start, then die by SIGKILL at once. Sending a signal to oneself needs native code, loaded
+	 * first so that its loading time on a busy machine cannot outlast the interval and turn the
+	 * kill into a missed heartbeat.
+	 */
+	private static void startThenKillSelf(Sam sam) {
+		PosixSignals.send(ProcessHandle.current(), 0);
+		sam.start();
+		killSelf();
 	}
 
 	private static void killSelf() {

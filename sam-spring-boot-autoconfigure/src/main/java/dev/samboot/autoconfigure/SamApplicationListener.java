@@ -67,7 +67,7 @@ public class SamApplicationListener implements ApplicationListener<ApplicationEn
 			logger.debug("samboot already registered in this JVM; another SpringApplication in it is not supervised again");
 			return;
 		}
-		if (!environment.getProperty("sam.enabled", Boolean.class, true)) {
+		if (!SamSettings.enabled(environment)) {
 			sayWhyOff("sam.enabled is false");
 			return;
 		}

@@ -95,6 +95,21 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 	}
 
 	/**
+	 * Read {@code sam.enabled}, which decides whether the rest is bound at all.
+	 * @param environment the environment
+	 * @return whether supervision is on (the default)
+	 * @throws InvalidSamPropertyException when the value is neither true nor false
+	 */
+	static boolean enabled(Environment environment) {
+		try {
+			return Binder.get(environment).bind("sam.enabled", Boolean.class).orElse(true);
+		}
+		catch (BindException ex) {
+			throw invalid(ex);
+		}
+	}
+
+	/**
 	 * Check bound properties.
 	 * @param properties the properties
 	 * @return the settings

@@ -1,0 +1,119 @@
+package dev.samboot.sample;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import dev.samboot.sample.SampleAppProcess.Instance;
+import dev.samboot.sample.SampleAppProcess.Launch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+
+import static dev.samboot.sample.SampleAppProcess.START_UP;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sample jar recovers from each kind of failure its demo endpoints cause: a crash, a health
+ * indicator turned DOWN, a health indicator that hangs. Interval T and the health timeout are the
+ * sample's own ({@code application.yml}: 2 s and 1 s).
+ */
+@ExtendWith(PrintOutputOnFailure.class)
+class SampleAppRecoveryIT {
+
+	private static final Duration T = Duration.ofSeconds(2);
+
+	/**
+	 * From the warn signal to the launch of the next instance: the JVM runs its shutdown hooks
+	 * (supervision stopped, graceful web shutdown) and exits; measured at 0.4-0.6 s.
+	 */
+	private static final Duration SHUTDOWN = Duration.ofMillis(1500);
+
+	@Test
+	@Timeout(150)
+	void crashIsRecoveredByANewInstanceThatKeepsTheCounter() throws Exception {
+		try (SampleAppProcess app = SampleAppProcess.start("crash")) {
+			Instance first = app.awaitInstance(1, START_UP);
+			assertThat(first.supervisorPid()).isEqualTo(app.supervisorPid());
+			assertThat(first.pid()).isNotEqualTo(app.supervisorPid());
+			assertThat(first.restarts()).isZero();
+			assertThat(first.recoveries().size()).isZero();
+			assertThat(app.post("/demo/counter").trim()).isEqualTo("1");
+			assertThat(app.post("/demo/counter").trim()).isEqualTo("2");
+			app.post("/demo/crash?status=3");
+			Instance second = app.awaitInstance(2, START_UP);
+			assertThat(second.pid()).isNotIn(first.pid(), app.supervisorPid());
+			assertThat(second.supervisorPid()).isEqualTo(app.supervisorPid());
+			assertThat(second.restarts()).isEqualTo(1);
+			assertThat(second.recoveries().size()).isOne();
+			assertRecovery(second.recoveries().get(0), first, "exited", 3);
+			assertThat(app.getBody("/demo/counter").trim()).isEqualTo("2");
+			assertThat(app.metric("sam.instance.id")).isEqualTo(second.id());
+			assertThat(app.metric("sam.restarts")).isEqualTo(second.restarts());
+			assertThat(app.children()).containsOnlyKeys(second.pid());
+			assertThat(app.text()).contains("Instance 1 ended (exited, status 3): restarting");
+		}
+	}
+
+	@Test
+	@Timeout(150)
+	void unhealthyInstanceIsWarnedWithSigtermAndReplaced() throws Exception {
+		try (SampleAppProcess app = SampleAppProcess.start("unhealthy")) {
+			Instance first = app.awaitInstance(1, START_UP);
+			app.post("/demo/counter");
+			Instant fault = Instant.now();
+			app.post("/demo/unhealthy");
+			Instance second = awaitReplacement(app, fault, first, "unhealthy");
+			assertThat(app.text()).contains("Instance 1 reports it is unhealthy: health check answered unhealthy");
+			assertThat(app.getBody("/demo/counter").trim()).isEqualTo("1");
+			assertThat(app.getBody("/actuator/health")).contains("\"status\":\"UP\"");
+			assertThat(second.restarts()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	@Timeout(150)
+	void hangingHealthCheckIsWarnedWithSigtermAndReplaced() throws Exception {
+		try (SampleAppProcess app = SampleAppProcess.start("hang")) {
+			Instance first = app.awaitInstance(1, START_UP);
+			Instant fault = Instant.now();
+			app.post("/demo/hang");
+			Instance second = awaitReplacement(app, fault, first, "unhealthy");
+			assertThat(app.text()).contains("Instance 1 reports it is unhealthy: health check failed: "
+					+ "java.util.concurrent.TimeoutException: The check of all health indicators did not answer "
+					+ "within 1000 ms");
+			assertThat(second.restarts()).isEqualTo(1);
+		}
+	}
+
+	/**
+	 * Within 2T of the fault the supervisor sends SIGTERM (T at most until the next check, T of
+	 * silence after it); the instance shuts down, exits 143 and instance 2 is launched at once.
+	 */
+	private static Instance awaitReplacement(SampleAppProcess app, Instant fault, Instance first, String reason) {
+		Launch launch = app.awaitLaunch(2, T.multipliedBy(3).plus(SHUTDOWN));
+		Duration faultToLaunch = Duration.between(fault, launch.time());
+		Instance second = app.awaitInstance(2, START_UP);
+		Duration launchToServing = Duration.between(launch.time(), Instant.now());
+		System.out.printf("%s: fault to launch of instance 2 %d ms (bound 2T + %d ms = %d ms), launch to serving"
+				+ " %d ms%n", reason, faultToLaunch.toMillis(), SHUTDOWN.toMillis(),
+				T.multipliedBy(2).plus(SHUTDOWN).toMillis(), launchToServing.toMillis());
+		assertThat(faultToLaunch).isLessThanOrEqualTo(T.multipliedBy(2).plus(SHUTDOWN));
+		assertThat(app.text()).contains("Instance 1 (pid " + first.pid() + ") missed its health check: sending SIGTERM");
+		assertRecovery(second.lastRecovery(), first, reason, 143);
+		assertThat(second.pid()).isNotIn(first.pid(), app.supervisorPid());
+		assertThat(ProcessHandle.of(first.pid()).filter(ProcessHandle::isAlive)).isEmpty();
+		assertThat(app.children()).containsOnlyKeys(second.pid());
+		return second;
+	}
+
+	private static void assertRecovery(JsonNode recovery, Instance ended, String reason, int exitStatus) {
+		assertThat(recovery.path("instance").asInt()).isEqualTo(ended.id());
+		assertThat(recovery.path("pid").asLong()).isEqualTo(ended.pid());
+		assertThat(recovery.path("reason").asString()).isEqualTo(reason);
+		assertThat(recovery.path("exitStatus").asInt()).isEqualTo(exitStatus);
+		assertThat(recovery.path("action").asString()).isEqualTo("restart");
+		assertThat(recovery.path("time").asString()).isNotEmpty();
+	}
+
+}

@@ -188,11 +188,12 @@ final class Supervisor {
 	 */
 	boolean onHello(Hello hello, Peer from) {
 		if (!MessageDigest.isEqual(hello.token(), this.settings.token())) {
-			log(Level.WARNING, "Refused a channel connection that presented a wrong token");
+			// the loop logs refused connections, rate-limited: a flood must not flood the log
+			log(Level.DEBUG, "Refused a channel connection that presented a wrong token");
 			return false;
 		}
 		if (this.process == null || hello.pid() != this.process.pid() || this.peer != null) {
-			log(Level.WARNING, "Refused a channel connection from pid {0}: instance {1} is pid {2}{3}",
+			log(Level.DEBUG, "Refused a channel connection from pid {0}: instance {1} is pid {2}{3}",
 					hello.pid(), this.instanceId, (this.process != null) ? this.process.pid() : -1,
 					(this.peer != null) ? " and already connected" : "");
 			return false;

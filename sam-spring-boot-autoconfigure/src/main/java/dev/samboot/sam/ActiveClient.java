@@ -44,6 +44,11 @@ final class ActiveClient implements AutoCloseable {
 
 	private volatile boolean closing;
 
+	private volatile Boolean quorate;
+
+	/** Bytes read with the welcome that belong to later frames. */
+	private ByteBuffer leftover;
+
 	private Welcome welcome;
 
 	private ActiveClient(SocketChannel channel, int maxFrameBytes, Runnable onSupervisorLost) {
@@ -165,18 +170,21 @@ final class ActiveClient implements AutoCloseable {
 			}
 			frame = this.decoder.next(in);
 		}
-		if (in.hasRemaining()) {
-			throw new MalformedFrameException("unexpected bytes after the supervisor's frame");
-		}
+		// what came with it (the quorum state follows the welcome) is for the reader thread
+		this.leftover = in;
 		return Codec.decode(frame);
 	}
 
 	private void readReplies() {
 		ByteBuffer chunk = ByteBuffer.allocate(256);
 		try {
+			ByteBuffer early = this.leftover;
+			ByteBuffer frame;
+			while (early != null && (frame = this.decoder.next(early)) != null) {
+				onReply(Codec.decode(frame));
+			}
 			while (this.channel.read(chunk) >= 0) {
 				chunk.flip();
-				ByteBuffer frame;
 				while ((frame = this.decoder.next(chunk)) != null) {
 					onReply(Codec.decode(frame));
 				}
@@ -198,6 +206,10 @@ final class ActiveClient implements AutoCloseable {
 	}
 
 	private void onReply(Message message) throws MalformedFrameException {
+		if (message instanceof Message.QuorumState state) {
+			this.quorate = state.quorate();
+			return;
+		}
 		if (!(message instanceof Reply reply)) {
 			throw new MalformedFrameException("unexpected " + message.getClass().getSimpleName() + " from the supervisor");
 		}
@@ -205,6 +217,14 @@ final class ActiveClient implements AutoCloseable {
 		if (pending != null) {
 			pending.complete(reply.error());
 		}
+	}
+
+	/**
+	 * Return whether the cluster is quorate, as the supervisor last said.
+	 * @return the quorum state, or {@code null} without a quorum policy
+	 */
+	Boolean quorate() {
+		return this.quorate;
 	}
 
 	@Override

@@ -13,6 +13,7 @@ import dev.samboot.sam.Message.HealthFailed;
 import dev.samboot.sam.Message.Heartbeat;
 import dev.samboot.sam.Message.Hello;
 import dev.samboot.sam.Message.MarkFailed;
+import dev.samboot.sam.Message.QuorumState;
 import dev.samboot.sam.Message.Reply;
 import dev.samboot.sam.Message.Start;
 import dev.samboot.sam.Message.Stop;
@@ -95,6 +96,9 @@ final class Codec {
 		else if (message instanceof Reply reply) {
 			out.buffer.putInt(reply.error().code());
 		}
+		else if (message instanceof QuorumState state) {
+			out.buffer.put((byte) (state.quorate() ? 1 : 0));
+		}
 		return out.toFrame();
 	}
 
@@ -167,6 +171,13 @@ final class Codec {
 				catch (IllegalArgumentException ex) {
 					throw new MalformedFrameException("unknown error code " + code);
 				}
+			}
+			case QUORUM_STATE: {
+				byte quorate = in.get();
+				if (quorate != 0 && quorate != 1) {
+					throw new MalformedFrameException("quorum state " + quorate);
+				}
+				return new QuorumState(quorate == 1);
 			}
 			default:
 				throw new MalformedFrameException("unknown frame type " + type);
@@ -264,6 +275,9 @@ final class Codec {
 		}
 		if (message instanceof HealthFailed) {
 			return Type.HEALTH_FAILED;
+		}
+		if (message instanceof QuorumState) {
+			return Type.QUORUM_STATE;
 		}
 		return Type.REPLY;
 	}

@@ -49,10 +49,15 @@ sealed interface Message {
 	record Reply(CsError error) implements Message {
 	}
 
+	/** Whether the cluster is quorate, sent to an instance under a quorum policy on every change. */
+	record QuorumState(boolean quorate) implements Message {
+	}
+
 	/** Every message, by its type byte on the wire. */
 	enum Type {
 
-		HELLO, WELCOME, HEARTBEAT, START, STOP, DATA_STORE, WARN_SIGNAL_SET, MARK_FAILED, HEALTH_FAILED, REPLY;
+		HELLO, WELCOME, HEARTBEAT, START, STOP, DATA_STORE, WARN_SIGNAL_SET, MARK_FAILED, HEALTH_FAILED, REPLY,
+		QUORUM_STATE;
 
 		byte code() {
 			return (byte) (ordinal() + 1);

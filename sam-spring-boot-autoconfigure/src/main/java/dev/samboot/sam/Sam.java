@@ -643,6 +643,15 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
+	 * Return whether the cluster is quorate, as the supervisor last told this instance.
+	 * @return the quorum state; empty without the quorum flag or before {@link #register()}
+	 */
+	public Optional<Boolean> quorate() {
+		ActiveClient active = this.client;
+		return (active != null && this.policy.quorum()) ? Optional.ofNullable(active.quorate()) : Optional.empty();
+	}
+
+	/**
 	 * Return the most recent recoveries, oldest first, as the supervisor handed them over.
 	 * @return the recoveries
 	 */

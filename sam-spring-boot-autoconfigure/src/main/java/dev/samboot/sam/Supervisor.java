@@ -17,6 +17,7 @@ import dev.samboot.sam.Message.DataStore;
 import dev.samboot.sam.Message.HealthFailed;
 import dev.samboot.sam.Message.Hello;
 import dev.samboot.sam.Message.MarkFailed;
+import dev.samboot.sam.Message.QuorumState;
 import dev.samboot.sam.Message.Reply;
 import dev.samboot.sam.Message.Start;
 import dev.samboot.sam.Message.Stop;
@@ -91,6 +92,9 @@ final class Supervisor {
 	private OptionalInt exitStatus = OptionalInt.empty();
 
 	private BooleanSupplier quorumCheck = () -> this.quorate;
+
+	/** Why {@link #onHello} last refused a connection; the loop logs it, rate-limited. */
+	private String refusal;
 
 	private final RestartRules rules;
 
@@ -188,19 +192,21 @@ final class Supervisor {
 	 */
 	boolean onHello(Hello hello, Peer from) {
 		if (!MessageDigest.isEqual(hello.token(), this.settings.token())) {
-			// the loop logs refused connections, rate-limited: a flood must not flood the log
-			log(Level.DEBUG, "Refused a channel connection that presented a wrong token");
+			this.refusal = "presented a wrong token";
 			return false;
 		}
 		if (this.process == null || hello.pid() != this.process.pid() || this.peer != null) {
-			log(Level.DEBUG, "Refused a channel connection from pid {0}: instance {1} is pid {2}{3}",
-					hello.pid(), this.instanceId, (this.process != null) ? this.process.pid() : -1,
-					(this.peer != null) ? " and already connected" : "");
+			this.refusal = "pid " + hello.pid() + ", but instance " + this.instanceId + " is pid "
+					+ ((this.process != null) ? this.process.pid() : -1)
+					+ ((this.peer != null) ? " and already connected" : "");
 			return false;
 		}
 		this.peer = from;
 		from.send(new Welcome(this.instanceId, this.warnSignal, this.settings.supervisorPid(), this.data,
 				List.copyOf(this.recoveries)));
+		if (this.policy.quorum()) {
+			from.send(new QuorumState(this.quorate));
+		}
 		return true;
 	}
 
@@ -356,7 +362,11 @@ final class Supervisor {
 	 * @param nowQuorate whether the cluster is quorate
 	 */
 	void onQuorum(boolean nowQuorate) {
+		boolean changed = this.quorate != nowQuorate;
 		this.quorate = nowQuorate;
+		if (changed && this.peer != null && this.exitStatus.isEmpty()) {
+			this.peer.send(new QuorumState(nowQuorate));
+		}
 		if (this.exitStatus.isPresent() || this.process == null) {
 			return;
 		}
@@ -725,6 +735,14 @@ final class Supervisor {
 
 	ActiveProcess process() {
 		return this.process;
+	}
+
+	/**
+	 * Return why the last connection was refused.
+	 * @return the reason
+	 */
+	String refusal() {
+		return this.refusal;
 	}
 
 	int instanceId() {

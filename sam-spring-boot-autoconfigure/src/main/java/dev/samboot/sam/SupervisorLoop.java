@@ -53,6 +53,8 @@ final class SupervisorLoop implements AutoCloseable {
 
 	private long refused;
 
+	private final java.util.Map<String, Integer> refusedByKind = new java.util.HashMap<>();
+
 	SupervisorLoop(SupervisorFactory factory, ChannelDirectory directory, Clock clock, int maxFrameBytes)
 			throws IOException {
 		this.directory = directory;
@@ -191,11 +193,18 @@ final class SupervisorLoop implements AutoCloseable {
 		}
 	}
 
+	/** A flood must not flood the log: the first few of each kind, then one in a thousand. */
 	private void countRefused(String reason) {
 		this.refused++;
-		if (this.refused <= 20 || this.refused % 1000 == 0) {
+		int ofThisKind = this.refusedByKind.merge(kind(reason), 1, Integer::sum);
+		if (ofThisKind <= 5 || this.refused % 1000 == 0) {
 			log(Level.WARNING, "Dropped a channel connection ({0} so far): {1}", this.refused, reason);
 		}
+	}
+
+	/** The reason without its numbers: "pid 12, but instance 3 is pid 45" is one kind. */
+	private static String kind(String reason) {
+		return (reason != null) ? reason.replaceAll("[0-9]+", "#") : "";
 	}
 
 	long refusedConnections() {
@@ -280,7 +289,7 @@ final class SupervisorLoop implements AutoCloseable {
 			if (!SupervisorLoop.this.supervisor.onHello(hello, this)) {
 				this.authenticated = false;
 				SupervisorLoop.this.pending++;
-				drop("wrong token or pid");
+				drop(SupervisorLoop.this.supervisor.refusal());
 			}
 		}
 

@@ -57,7 +57,12 @@ class CodecTests {
 				new DataStore(new byte[] { 0, -1, 127, -128 }), new WarnSignalSet(Signals.SIGUSR2),
 				new WarnSignalSet(-7), new MarkFailed(), new HealthFailed(""),
 				new HealthFailed("health check failed: java.io.IOException: disk full \u00e9\u20ac"),
-				new Reply(CsError.OK), new Reply(CsError.TOO_BIG));
+				new Reply(CsError.OK), new Reply(CsError.TOO_BIG), new Message.QuorumState(true),
+				new Message.QuorumState(false), new Welcome(3, Signals.SIGTERM, 1L, null,
+						List.of(new Recovery(Instant.ofEpochMilli(1_700_000_000_000L), 2, 77L,
+								Recovery.Reason.HC_TIMEOUT, 143, Recovery.Action.RESTART,
+								java.time.Duration.ofMillis(2500), "/tmp/dumps/instance-2.txt",
+								"exit status 75 always restarts"))));
 	}
 
 	@Test

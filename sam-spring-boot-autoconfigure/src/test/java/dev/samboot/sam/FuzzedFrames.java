@@ -92,6 +92,7 @@ final class FuzzedFrames {
 			case MARK_FAILED -> new MarkFailed();
 			case HEALTH_FAILED -> new HealthFailed(text(this.random.nextInt(48)));
 			case REPLY -> new Reply(CsError.values()[this.random.nextInt(CsError.values().length)]);
+			case QUORUM_STATE -> new Message.QuorumState(this.random.nextBoolean());
 		};
 	}
 

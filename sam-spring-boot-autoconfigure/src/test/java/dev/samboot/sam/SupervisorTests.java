@@ -727,6 +727,19 @@ class SupervisorTests {
 	}
 
 	@Test
+	void instanceUnderAQuorumPolicyIsToldOfEveryQuorumChange() {
+		supervise(T, RecoveryPolicy.QUORUM_RESTART, true);
+		FakePeer peer = connect();
+		assertThat(peer.sent).element(1).isEqualTo(new Message.QuorumState(true));
+		this.supervisor.onQuorum(false);
+		this.supervisor.onQuorum(false);
+		this.supervisor.onQuorum(true);
+		assertThat(peer.sent).filteredOn(Message.QuorumState.class::isInstance)
+			.containsExactly(new Message.QuorumState(true), new Message.QuorumState(false),
+					new Message.QuorumState(true));
+	}
+
+	@Test
 	void restartIntensityGivesUpOnTheRestartBeyondTheLimit() {
 		supervise(T, RecoveryPolicy.RESTART.withCmap(), rules(2, TimeUnit.SECONDS.toNanos(60), Backoff.NONE));
 		for (int instance = 1; instance <= 2; instance++) {
@@ -956,7 +969,9 @@ class SupervisorTests {
 	private FakePeer connect() {
 		FakePeer peer = new FakePeer();
 		assertThat(this.supervisor.onHello(new Hello(TOKEN.clone(), process().pid), peer)).isTrue();
-		assertThat(peer.sent).singleElement().isInstanceOf(Welcome.class);
+		assertThat(peer.sent.get(0)).isInstanceOf(Welcome.class);
+		assertThat(peer.sent.subList(1, peer.sent.size())).as("after the welcome, only the quorum state")
+			.allMatch(Message.QuorumState.class::isInstance);
 		return peer;
 	}
 

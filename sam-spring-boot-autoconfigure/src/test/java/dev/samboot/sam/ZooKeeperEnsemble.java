@@ -1,5 +1,8 @@
 package dev.samboot.sam;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,11 +22,33 @@ final class ZooKeeperEnsemble implements AutoCloseable {
 
 	private final List<InstanceSpec> specs = new ArrayList<>();
 
-	ZooKeeperEnsemble() {
+	ZooKeeperEnsemble() throws IOException {
+		int[] ports = distinctFreePorts(9);
 		for (int id = 1; id <= 3; id++) {
-			this.specs.add(new InstanceSpec(null, -1, -1, -1, true, id, TICK_MILLIS, -1));
+			int first = 3 * (id - 1);
+			this.specs.add(new InstanceSpec(null, ports[first], ports[first + 1], ports[first + 2], true, id,
+					TICK_MILLIS, -1));
 		}
 		this.cluster = new TestingCluster(this.specs);
+	}
+
+	/**
+	 * Free ports, all different: Curator picks each one on its own and can pick the same port
+	 * twice, which TestingCluster refuses.
+	 */
+	private static int[] distinctFreePorts(int count) throws IOException {
+		List<ServerSocket> sockets = new ArrayList<>();
+		try {
+			for (int i = 0; i < count; i++) {
+				sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+			}
+			return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+		}
+		finally {
+			for (ServerSocket socket : sockets) {
+				socket.close();
+			}
+		}
 	}
 
 	static ZooKeeperEnsemble started() throws Exception {

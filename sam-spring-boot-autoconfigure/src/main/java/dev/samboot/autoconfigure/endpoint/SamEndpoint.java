@@ -42,7 +42,8 @@ public class SamEndpoint {
 		return new SamDescriptor(sam.instanceId(), sam.restarts(), sam.state().name(), sam.policy().toString(),
 				sam.interval(), Signals.name(sam.warnSignal()), healthCheckMode(), healthChecked(),
 				sam.healthCheckFailed(), sam.supervisorPid(), sam.pid(), dataSize(), sam.dataMaxSize(),
-				lastHealthCheck(), sam.recoveries().stream().map(RecoveryDescriptor::of).toList());
+				sam.quorate().orElse(null), sam.policy().cmap(), lastHealthCheck(),
+				sam.recoveries().stream().map(RecoveryDescriptor::of).toList());
 	}
 
 	private int dataSize() {
@@ -82,12 +83,16 @@ public class SamEndpoint {
 	 * @param pid this instance's pid
 	 * @param dataSize the size of the stored data
 	 * @param dataMaxSize the largest data that can be stored
+	 * @param quorate whether the cluster is quorate, as the supervisor last said; {@code null}
+	 * without a quorum policy
+	 * @param cmapPublishing whether the supervisor publishes its state in corosync's cmap
 	 * @param lastHealthCheck the most recent health check, or {@code null}
 	 * @param recoveries the recent recoveries, oldest first
 	 */
 	public record SamDescriptor(int instanceId, int restarts, String state, String policy, Duration interval,
 			String warnSignal, String healthCheck, String healthChecked, boolean healthCheckFailed, long supervisorPid,
-			long pid, int dataSize, int dataMaxSize, HealthCheckDescriptor lastHealthCheck,
+			long pid, int dataSize, int dataMaxSize, Boolean quorate, boolean cmapPublishing,
+			HealthCheckDescriptor lastHealthCheck,
 			List<RecoveryDescriptor> recoveries) implements OperationResponseBody {
 	}
 

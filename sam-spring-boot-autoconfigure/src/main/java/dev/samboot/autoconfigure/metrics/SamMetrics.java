@@ -38,6 +38,11 @@ public class SamMetrics implements MeterBinder {
 		Gauge.builder("sam.restarts", this.sam, Sam::restarts)
 			.description("Instances the supervisor started after the first")
 			.register(registry);
+		if (this.sam.policy().quorum()) {
+			Gauge.builder("sam.quorate", this.sam, (sam) -> sam.quorate().map((quorate) -> quorate ? 1.0 : 0.0).orElse(Double.NaN))
+				.description("Whether the cluster is quorate (1) or not (0), as the supervisor last said")
+				.register(registry);
+		}
 		for (HealthCheckResult.Outcome outcome : HealthCheckResult.Outcome.values()) {
 			healthChecks(registry, outcome);
 		}

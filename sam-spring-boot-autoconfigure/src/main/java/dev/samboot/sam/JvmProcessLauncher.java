@@ -30,7 +30,7 @@ final class JvmProcessLauncher implements ProcessLauncher {
 			env.remove(name);
 		}
 		// the supervisor is the service's main process: only it talks to systemd
-		for (String name : SystemdNotifier.VARIABLES) {
+		for (String name : SamEnvironment.SYSTEMD) {
 			env.remove(name);
 		}
 		env.putAll(this.channelEnvironment);

@@ -73,6 +73,7 @@ final class LeanSupervisor {
 			logger.log(Level.INFO, "Supervising in this JVM: " + obstacle.get());
 			return;
 		}
+		preflight(options);
 		Path directory = null;
 		try {
 			directory = Files.createTempDirectory("samboot-handoff-",
@@ -113,6 +114,24 @@ final class LeanSupervisor {
 	static String heapLimit(int dataMaxSize) {
 		long megabytes = 16 + 4L * dataMaxSize / (1024 * 1024);
 		return "-Xmx" + megabytes + "m";
+	}
+
+	/**
+	 * Reach corosync before this JVM is replaced, so that a missing or stopped corosync is reported
+	 * where the application can still explain it (a Spring failure analysis), not in the new JVM.
+	 * @param options the options
+	 * @throws SamException with {@link CsError#LIBRARY} when corosync cannot be reached
+	 */
+	private static void preflight(SamOptions options) {
+		if (options.policy().quorum() && options.quorumSource() == null) {
+			try (CorosyncQuorum quorum = new CorosyncQuorum()) {
+				quorum.start((quorate) -> {
+				});
+			}
+		}
+		if (options.policy().cmap() && options.statePublisher() == null) {
+			Cmap.connect().close();
+		}
 	}
 
 	/**
@@ -313,7 +332,13 @@ final class LeanSupervisor {
 		if (data != null) {
 			sam.dataStore(Base64.getDecoder().decode(data));
 		}
-		sam.register();
+		try {
+			sam.register();
+		}
+		catch (SamException ex) {
+			logger.log(Level.ERROR, "Cannot supervise: " + ex.getMessage());
+			system.exit().accept(1);
+		}
 	}
 
 	private static String codes(Set<Integer> codes) {

@@ -314,7 +314,15 @@ public final class Sam implements AutoCloseable {
 				? new ThreadDumps(o.threadDumpDirectory(), THREAD_DUMP_LIMIT_NANOS) : null;
 		return new RestartRules(o.maxRestarts(), o.restartWindow().toNanos(), o.backoff(), o.restartExitCodes(),
 				o.quitExitCodes(), o.startupTimeout().toNanos(), dumps,
-				SystemdNotifier.fromEnvironment(this.platform.environment(), pid).orElse(null), Math::random);
+				systemd(pid), Math::random);
+	}
+
+	/** Only under systemd: the notifier needs jnr, which a lean supervisor carries only then. */
+	private SystemdNotifier systemd(long pid) {
+		if (!this.platform.environment().containsKey(SystemdNotifier.NOTIFY_SOCKET)) {
+			return null;
+		}
+		return SystemdNotifier.fromEnvironment(this.platform.environment(), pid).orElse(null);
 	}
 
 	private QuorumSource startQuorum() {

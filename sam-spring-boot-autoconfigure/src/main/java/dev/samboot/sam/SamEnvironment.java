@@ -20,6 +20,13 @@ final class SamEnvironment {
 
 	static final String[] ALL = { SOCKET, TOKEN, INSTANCE_ID, SUPERVISOR_PID };
 
+	/**
+	 * systemd's variables, which the active process must not inherit: the supervisor is the
+	 * service's main process. Here rather than in {@link SystemdNotifier}, which needs jnr to load.
+	 */
+	static final String[] SYSTEMD = { SystemdNotifier.NOTIFY_SOCKET, SystemdNotifier.WATCHDOG_USEC,
+			SystemdNotifier.WATCHDOG_PID };
+
 	private SamEnvironment() {
 	}
 

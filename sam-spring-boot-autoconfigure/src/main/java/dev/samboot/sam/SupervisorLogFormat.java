@@ -5,12 +5,12 @@ import java.io.StringWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
 
 /**
  * The lean supervisor's log lines, on standard output and in Spring Boot's console layout, so that
@@ -31,12 +31,21 @@ final class SupervisorLogFormat extends Formatter {
 		for (Handler handler : root.getHandlers()) {
 			root.removeHandler(handler);
 		}
-		Handler out = new ConsoleHandler() {
-			{
-				setOutputStream(System.out);
+		// a handler of its own on System.out: ConsoleHandler.setOutputStream would close System.err
+		Handler out = new StreamHandler(System.out, new SupervisorLogFormat()) {
+
+			@Override
+			public synchronized void publish(LogRecord record) {
+				super.publish(record);
+				flush();
 			}
+
+			@Override
+			public synchronized void close() {
+				flush();
+			}
+
 		};
-		out.setFormatter(new SupervisorLogFormat());
 		out.setLevel(Level.INFO);
 		root.addHandler(out);
 	}

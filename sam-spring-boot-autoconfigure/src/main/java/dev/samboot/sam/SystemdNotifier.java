@@ -14,7 +14,8 @@ import jnr.unixsocket.UnixSocketAddress;
 /**
  * systemd's notify protocol ({@code sd_notify(3)}) for a supervisor that is a service's main
  * process: {@code READY=1}, {@code STATUS=...} and {@code WATCHDOG=1} datagrams to
- * {@code $NOTIFY_SOCKET}. The JDK has no datagram Unix sockets, so jnr-unixsocket sends them.
+ * {@code $NOTIFY_SOCKET}. The JDK has no datagram Unix sockets, so jnr-unixsocket sends them:
+ * loading this class needs jnr, so nothing touches it without {@code NOTIFY_SOCKET}.
  */
 final class SystemdNotifier implements AutoCloseable {
 
@@ -23,9 +24,6 @@ final class SystemdNotifier implements AutoCloseable {
 	static final String WATCHDOG_USEC = "WATCHDOG_USEC";
 
 	static final String WATCHDOG_PID = "WATCHDOG_PID";
-
-	/** What the active process must not inherit: it is not the service's main process. */
-	static final String[] VARIABLES = { NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID };
 
 	private static final System.Logger logger = System.getLogger(SystemdNotifier.class.getName());
 

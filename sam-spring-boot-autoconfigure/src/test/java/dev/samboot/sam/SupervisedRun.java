@@ -85,8 +85,24 @@ final class SupervisedRun implements AutoCloseable {
 		return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 	}
 
+	/**
+	 * Run a {@link TestSam} scenario with more environment variables.
+	 * @param environment the variables to add
+	 * @param args the scenario and its arguments
+	 * @return the run
+	 */
+	static SupervisedRun testSamWith(Map<String, String> environment, String... args) throws IOException {
+		return start(testSamCommand(List.of(), args), environment);
+	}
+
 	static SupervisedRun start(List<String> command, String... unsetVariables) throws IOException {
+		return start(command, Map.of(), unsetVariables);
+	}
+
+	private static SupervisedRun start(List<String> command, Map<String, String> environment,
+			String... unsetVariables) throws IOException {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+		builder.environment().putAll(environment);
 		for (String name : SamEnvironment.ALL) {
 			builder.environment().remove(name);
 		}

@@ -53,6 +53,18 @@ public final class TestSam {
 			.dataMaxSize(4096)
 			.shutdownTimeout(java.time.Duration.ofSeconds(5))
 			.statePublisher(scenario.equals("guarded") ? PrintedState::new : null);
+		switch (scenario) {
+			case "crash-loop" -> options.restartIntensity(2, java.time.Duration.ofMinutes(1))
+				.backoff(new Backoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(1), 2, 0,
+						java.time.Duration.ofMinutes(1)));
+			case "quit-never-starts" -> options.startupTimeout(java.time.Duration.ofMillis(Long.parseLong(args[2])));
+			case "silent-with-dumps" -> options.threadDumps(java.nio.file.Path.of(args[2]));
+			case "quit-exit-codes" -> options.exitCodes(java.util.Set.of(75), java.util.Set.of(78));
+			case "lean" -> options.leanSupervisor(SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS)
+				.threadDumps(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "samboot-test-dumps"));
+			default -> {
+			}
+		}
 		if (scenario.startsWith("zk-")) {
 			options.quorumSource(() -> new ZooKeeperQuorum(args[2], ZooKeeperScenarios.SESSION_TIMEOUT,
 					ZooKeeperScenarios.CONNECTION_TIMEOUT));
@@ -82,6 +94,11 @@ public final class TestSam {
 			case "cmap-clean" -> CorosyncScenarios.cmapQuit(sam, interval, true);
 			case "cmap-restart" -> CorosyncScenarios.cmapRestart(sam);
 			case "zk-restart", "zk-quit" -> ZooKeeperScenarios.quorumLost(sam, instance, interval);
+			case "crash-loop" -> crashLoop(sam);
+			case "quit-never-starts" -> neverStarts();
+			case "silent-with-dumps" -> silentWithDumps(sam, instance);
+			case "quit-exit-codes" -> exitCodes(sam, instance);
+			case "lean" -> lean(sam, instance);
 			default -> fail("unknown scenario " + scenario);
 		}
 	}
@@ -300,6 +317,77 @@ public final class TestSam {
 
 	private static void quitKilled(Sam sam) {
 		startThenKillSelf(sam);
+	}
+
+	/**
+	 * Under a lean supervisor: instance 1 prints its supervisor's command line and dies by SIGKILL,
+	 * instance 2 reports the recovery and quits cleanly.
+	 */
+	private static void lean(Sam sam, int instance) throws IOException {
+		sam.start();
+		String supervisor = new String(java.nio.file.Files.readAllBytes(
+				java.nio.file.Path.of("/proc", Long.toString(sam.supervisorPid()), "cmdline")), StandardCharsets.UTF_8)
+			.replace('\0', ' ');
+		System.out.println("supervisor command " + supervisor);
+		System.out.flush();
+		if (instance == 1) {
+			Runtime.getRuntime().halt(5);
+		}
+		System.out.println("recovered " + sam.recoveries().get(0).reason().value() + " " + sam.recoveries().get(0).exitStatus());
+		sam.stop();
+		System.exit(0);
+	}
+
+	/** Start, then exit 3 at once; the restart intensity ends the loop. */
+	private static void crashLoop(Sam sam) {
+		sam.start();
+		for (Recovery recovery : sam.recoveries()) {
+			System.out.println("recovery " + recovery.instance() + " " + recovery.action() + " backoff "
+					+ recovery.backoff().toMillis());
+		}
+		System.out.flush();
+		Runtime.getRuntime().halt(3);
+	}
+
+	/** Register, never start: the start-up timeout warns (SIGTERM ends the JVM). */
+	private static void neverStarts() throws InterruptedException {
+		Thread.sleep(60_000);
+		fail("the start-up timeout did not end this instance");
+	}
+
+	/** Instance 1 starts and goes silent with a recognizable thread; instance 2 reports the dump. */
+	private static void silentWithDumps(Sam sam, int instance) throws InterruptedException {
+		if (instance == 1) {
+			Thread stuck = new Thread(() -> {
+				try {
+					Thread.sleep(60_000);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}, "stuck-in-a-test-scenario");
+			stuck.setDaemon(true);
+			stuck.start();
+			sam.start();
+			Thread.sleep(60_000);
+			fail("instance 1 was not warned");
+		}
+		System.out.println("thread dump " + sam.recoveries().get(0).threadDump());
+		System.out.flush();
+		sam.start();
+		sam.stop();
+		System.exit(0);
+	}
+
+	/** Instance 1 exits 75 (always restarts, under quit); instance 2 exits 78 (always quits). */
+	private static void exitCodes(Sam sam, int instance) {
+		sam.start();
+		if (instance == 1) {
+			Runtime.getRuntime().halt(75);
+		}
+		System.out.println("detail " + sam.recoveries().get(0).detail());
+		System.out.flush();
+		Runtime.getRuntime().halt(78);
 	}
 
 	private static void heartbeatForever(Sam sam, int interval) throws InterruptedException {

@@ -1,0 +1,138 @@
+package dev.samboot.sam;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jnr.unixsocket.UnixDatagramChannel;
+import jnr.unixsocket.UnixSocketAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What samboot adds to libsam, with real processes: a crash loop held by the restart intensity
+ * with growing waits, the start-up timeout, exit statuses that restart or quit, a thread dump of a
+ * silent instance written by jcmd, and systemd's notify protocol over a real datagram socket.
+ */
+@Timeout(90)
+class BeyondLibsamProcessTests {
+
+	private static final Duration START = Duration.ofSeconds(30);
+
+	@Test
+	void leanSupervisorKeepsItsPidAndLoadsOnlyTheCore() throws Exception {
+		try (SupervisedRun run = SupervisedRun.testSam("lean", "2000")) {
+			assertThat(run.awaitExit(START)).as(run.output()).isZero();
+			String supervisor = run.awaitLine((l) -> l.startsWith("supervisor command "), START);
+			assertThat(supervisor).contains("-Xint", "dev.samboot.sam.LeanSupervisor")
+				.doesNotContain("TestSam")
+				.doesNotContain("test-classes");
+			assertThat(run.output()).contains("recovered exited 5", "instance 2 pid")
+				.contains("[supervisor] dev.samboot.sam.Supervisor");
+		}
+	}
+
+	@Test
+	void crashLoopIsHeldByTheRestartIntensityAfterGrowingWaits() throws Exception {
+		long begin = System.nanoTime();
+		try (SupervisedRun run = SupervisedRun.testSam("crash-loop", "2000")) {
+			assertThat(run.awaitExit(START)).as(run.output()).isEqualTo(3);
+			long elapsedMillis = (System.nanoTime() - begin) / 1_000_000;
+			assertThat(run.output()).contains("instance 3 pid")
+				.doesNotContain("instance 4 pid")
+				.contains("recovery 1 RESTART backoff 200", "recovery 2 RESTART backoff 400")
+				.contains("more than 2 restarts within 60000 ms: giving up");
+			assertThat(elapsedMillis).as("two waits of 200 and 400 ms").isGreaterThanOrEqualTo(600);
+		}
+	}
+
+	@Test
+	void instanceThatNeverStartsIsWarnedAtTheStartupTimeout() throws Exception {
+		try (SupervisedRun run = SupervisedRun.testSam("quit-never-starts", "0", "1500")) {
+			run.awaitInstance(1, START);
+			assertThat(run.awaitExit(START)).as(run.output()).isEqualTo(143);
+			assertThat(run.output()).contains("did not call start() within 1500 ms: sending SIGTERM")
+				.contains("(startup-timeout, status 143): quitting");
+		}
+	}
+
+	@Test
+	void exitStatusesRestartOrQuitWhateverThePolicy() throws Exception {
+		try (SupervisedRun run = SupervisedRun.testSam("quit-exit-codes", "2000")) {
+			assertThat(run.awaitExit(START)).as(run.output()).isEqualTo(78);
+			assertThat(run.output()).contains("instance 2 pid", "detail exit status 75 always restarts")
+				.contains("exit status 78 always quits")
+				.doesNotContain("instance 3 pid");
+		}
+	}
+
+	@Test
+	void silentInstanceGetsItsThreadsDumpedBeforeTheWarnSignal(@TempDir Path dumps) throws Exception {
+		try (SupervisedRun run = SupervisedRun.testSam("silent-with-dumps", "4000", dumps.toString())) {
+			run.awaitInstance(2, START);
+			String line = run.awaitLine((l) -> l.startsWith("thread dump "), START);
+			Path dump = Path.of(line.substring("thread dump ".length()));
+			assertThat(dump.getParent()).isEqualTo(dumps);
+			assertThat(dump.getFileName().toString()).startsWith("instance-1-pid-").endsWith(".txt");
+			await().atMost(START).until(() -> Files.exists(dump) && Files.readString(dump).contains("stuck-in-a-test-scenario"));
+			assertThat(Files.readString(dump)).contains("Full thread dump");
+			assertThat(run.awaitExit(START)).as(run.output()).isZero();
+			String output = run.output();
+			assertThat(output.indexOf("taking a thread dump")).as("the dump comes before the warn signal")
+				.isPositive()
+				.isLessThan(output.indexOf("missed its health check: sending SIGTERM"));
+		}
+	}
+
+	@Test
+	void systemdHearsReadyStatusWatchdogAndStoppingOnARealNotifySocket(@TempDir Path directory) throws Exception {
+		Path socket = directory.resolve("notify");
+		List<String> received = new CopyOnWriteArrayList<>();
+		try (UnixDatagramChannel systemd = UnixDatagramChannel.open()) {
+			systemd.bind(new UnixSocketAddress(socket.toFile()));
+			Thread listener = new Thread(() -> receive(systemd, received), "fake-systemd");
+			listener.setDaemon(true);
+			listener.start();
+			Map<String, String> env = Map.of("NOTIFY_SOCKET", socket.toString(), "WATCHDOG_USEC", "400000");
+			try (SupervisedRun run = SupervisedRun.testSamWith(env, "heartbeat-forever", "500")) {
+				long instance = run.awaitInstance(1, START);
+				await().atMost(START).until(() -> received.stream().anyMatch((m) -> m.startsWith("READY=1")));
+				await().atMost(START).until(() -> received.stream().filter("WATCHDOG=1"::equals).count() >= 4);
+				assertThat(received).anyMatch((m) -> m.equals("STATUS=instance 1 starting (pid " + instance + ")"))
+					.anyMatch((m) -> m.equals("READY=1\nSTATUS=instance 1 running (pid " + instance + ")"));
+				assertThat(SupervisedRun.environmentOf(instance)).as("only the main process talks to systemd")
+					.doesNotContainKeys("NOTIFY_SOCKET", "WATCHDOG_USEC");
+				ProcessHandle.of(run.pid()).orElseThrow().destroy();
+				assertThat(run.awaitExit(START)).as(run.output()).isNotEqualTo(0);
+				await().atMost(START).until(() -> received.stream().anyMatch((m) -> m.startsWith("STOPPING=1")));
+				assertThat(received.stream().filter((m) -> m.startsWith("READY=1")).count()).isOne();
+			}
+		}
+	}
+
+	private static void receive(UnixDatagramChannel channel, List<String> received) {
+		ByteBuffer buffer = ByteBuffer.allocate(4096);
+		try {
+			while (channel.isOpen()) {
+				buffer.clear();
+				channel.receive(buffer);
+				buffer.flip();
+				received.add(StandardCharsets.UTF_8.decode(buffer).toString());
+			}
+		}
+		catch (IOException ex) {
+			// closed by the test
+		}
+	}
+
+}

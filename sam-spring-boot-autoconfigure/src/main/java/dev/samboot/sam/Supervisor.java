@@ -119,6 +119,11 @@ final class Supervisor {
 
 	private ThreadDumps.Dump threadDump;
 
+	/** jcmd is abandoned after this, timed by the loop rather than by a timer thread. */
+	private ThreadDumps.Dump runningDump;
+
+	private long runningDumpDeadline;
+
 	private int threadDumpsTaken;
 
 	private boolean readySent;
@@ -390,6 +395,7 @@ final class Supervisor {
 			return;
 		}
 		long now = this.clock.nanoTime();
+		abandonOverdueThreadDump(now);
 		if (this.backoffPending) {
 			if (now - this.backoffUntil >= 0) {
 				launchAfterBackoff();
@@ -437,6 +443,27 @@ final class Supervisor {
 		if (this.exitStatus.isPresent()) {
 			return Long.MAX_VALUE;
 		}
+		long own = ownDeadline();
+		if (this.runningDump != null && this.runningDump.running() && this.runningDumpDeadline - own < 0) {
+			return this.runningDumpDeadline;
+		}
+		return own;
+	}
+
+	private void abandonOverdueThreadDump(long now) {
+		if (this.runningDump == null) {
+			return;
+		}
+		if (!this.runningDump.running()) {
+			this.runningDump = null;
+		}
+		else if (now - this.runningDumpDeadline >= 0) {
+			this.runningDump.abandon();
+			this.runningDump = null;
+		}
+	}
+
+	private long ownDeadline() {
 		if (this.backoffPending) {
 			return this.backoffUntil;
 		}
@@ -506,6 +533,8 @@ final class Supervisor {
 		log(Level.WARNING, "Instance {0} (pid {1}) is about to be warned: taking a thread dump", this.instanceId,
 				this.process.pid());
 		this.threadDump = this.rules.threadDumps().take(this.process, this.instanceId);
+		this.runningDump = this.threadDump;
+		this.runningDumpDeadline = this.clock.nanoTime() + this.rules.threadDumps().limitNanos();
 	}
 
 	/** Activity resumed before the warn signal: the early dump is not needed. */

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Thread dumps of a silent instance, taken before it is warned, as the Java Service Wrapper does
@@ -53,7 +52,7 @@ final class ThreadDumps {
 	Dump take(ActiveProcess process, int instanceId) {
 		if (!Files.isExecutable(this.jcmd)) {
 			process.signal(Signals.SIGQUIT);
-			return new Dump("stdout of pid " + process.pid(), null, CompletableFuture.completedFuture(true));
+			return new Dump("stdout of pid " + process.pid(), null, CompletableFuture.completedFuture(true), null);
 		}
 		Path file = this.directory.resolve("instance-" + instanceId + "-pid-" + process.pid() + "-"
 				+ FILE_TIME.format(Instant.now()) + ".txt");
@@ -63,23 +62,24 @@ final class ThreadDumps {
 				.redirectOutput(file.toFile())
 				.redirectError(ProcessBuilder.Redirect.DISCARD)
 				.start();
-			CompletableFuture<Boolean> done = jcmd.onExit()
-				.orTimeout(this.limitNanos, TimeUnit.NANOSECONDS)
-				.handle((exited, failure) -> finished(jcmd, file, failure));
-			return new Dump(file.toString(), file, done);
+			CompletableFuture<Boolean> done = jcmd.onExit().thenApply((exited) -> finished(jcmd, file));
+			return new Dump(file.toString(), file, done, jcmd);
 		}
 		catch (IOException ex) {
 			logger.log(Level.WARNING, "Cannot take a thread dump of instance " + instanceId + ": " + ex.getMessage());
-			return new Dump(null, null, CompletableFuture.completedFuture(false));
+			return new Dump(null, null, CompletableFuture.completedFuture(false), null);
 		}
 	}
 
-	private static boolean finished(Process jcmd, Path file, Throwable failure) {
-		if (failure != null) {
-			jcmd.destroyForcibly();
-			logger.log(Level.WARNING, "The thread dump " + file + " took too long and was abandoned");
-			return false;
-		}
+	/**
+	 * Return how long a dump may take before the supervisor abandons it.
+	 * @return the limit in nanoseconds
+	 */
+	long limitNanos() {
+		return this.limitNanos;
+	}
+
+	private static boolean finished(Process jcmd, Path file) {
 		if (jcmd.exitValue() != 0) {
 			logger.log(Level.WARNING, "jcmd could not dump the threads (exit " + jcmd.exitValue() + "); see " + file);
 			return false;
@@ -94,8 +94,27 @@ final class ThreadDumps {
 	 * @param where the file, or where else the dump went; {@code null} when it could not start
 	 * @param file the file, if one is written
 	 * @param done completed with whether the dump succeeded
+	 * @param jcmd the jcmd process, or {@code null}
 	 */
-	record Dump(String where, Path file, CompletableFuture<Boolean> done) {
+	record Dump(String where, Path file, CompletableFuture<Boolean> done, Process jcmd) {
+
+		/**
+		 * Give up a dump that takes too long (the supervisor's loop times it: no timer thread).
+		 */
+		void abandon() {
+			if (this.jcmd != null && this.jcmd.isAlive()) {
+				this.jcmd.destroyForcibly();
+				logger.log(Level.WARNING, "The thread dump " + this.file + " took too long and was abandoned");
+			}
+		}
+
+		/**
+		 * Whether jcmd still runs.
+		 * @return whether the dump is under way
+		 */
+		boolean running() {
+			return this.jcmd != null && this.jcmd.isAlive();
+		}
 
 		/**
 		 * Whether the dump is known to have failed.

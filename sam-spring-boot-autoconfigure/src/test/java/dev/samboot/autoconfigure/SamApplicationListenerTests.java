@@ -15,6 +15,7 @@ import org.springframework.boot.bootstrap.DefaultBootstrapContext;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.mock.env.MockEnvironment;
@@ -104,10 +105,7 @@ class SamApplicationListenerTests {
 
 	private static MockEnvironment environment(String... pairs) {
 		MockEnvironment environment = new MockEnvironment();
-		for (String pair : pairs) {
-			int equals = pair.indexOf('=');
-			environment.setProperty(pair.substring(0, equals), pair.substring(equals + 1));
-		}
+		TestPropertyValues.of(pairs).applyTo(environment);
 		return environment;
 	}
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -179,10 +180,7 @@ class SamSettingsTests {
 
 	private static MockEnvironment environment(String... pairs) {
 		MockEnvironment environment = new MockEnvironment();
-		for (String pair : pairs) {
-			int equals = pair.indexOf('=');
-			environment.setProperty(pair.substring(0, equals), pair.substring(equals + 1));
-		}
+		TestPropertyValues.of(pairs).applyTo(environment);
 		return environment;
 	}
 

@@ -40,7 +40,7 @@ class CmapTests {
 	@AfterEach
 	void removeTestKeys() throws Exception {
 		if (corosyncUnavailableReason() == null) {
-			cmapctl("-D", this.prefix);
+			CorosyncProcessTests.cmapctl("-D", this.prefix);
 		}
 	}
 
@@ -63,9 +63,9 @@ class CmapTests {
 			assertThat(cmap.keys(this.prefix)).containsExactlyInAnyOrder(this.prefix + "name", this.prefix + "empty",
 					this.prefix + "big", this.prefix + "small", this.prefix + "u32");
 
-			assertThat(cmapctl("-g", this.prefix + "big")).contains("(u64) = 18446744073709551615");
-			assertThat(cmapctl("-g", this.prefix + "small")).contains("(u64) = 42");
-			assertThat(cmapctl("-g", this.prefix + "name")).contains("(str) = ");
+			assertThat(CorosyncProcessTests.cmapctl("-g", this.prefix + "big")).contains("(u64) = 18446744073709551615");
+			assertThat(CorosyncProcessTests.cmapctl("-g", this.prefix + "small")).contains("(u64) = 42");
+			assertThat(CorosyncProcessTests.cmapctl("-g", this.prefix + "name")).contains("(str) = ");
 
 			cmap.setString(this.prefix + "name", "changed");
 			assertThat(cmap.getString(this.prefix + "name")).isEqualTo("changed");
@@ -77,7 +77,7 @@ class CmapTests {
 			assertThat(error(() -> cmap.getString(this.prefix + "name"))).isEqualTo(CsError.NOT_EXIST);
 			assertThat(error(() -> cmap.getUint64(this.prefix + "big"))).isEqualTo(CsError.NOT_EXIST);
 			assertThat(error(() -> cmap.delete(this.prefix + "name"))).isEqualTo(CsError.NOT_EXIST);
-			assertThat(cmapctl("-g", this.prefix + "name")).contains("CS_ERR_NOT_EXIST");
+			assertThat(CorosyncProcessTests.cmapctl("-g", this.prefix + "name")).contains("CS_ERR_NOT_EXIST");
 			cmap.delete(this.prefix + "empty");
 			cmap.delete(this.prefix + "small");
 			cmap.delete(this.prefix + "u32");
@@ -88,8 +88,8 @@ class CmapTests {
 	@Test
 	void keysSetByAnOperatorAreReadBack() throws Exception {
 		assumeCorosync();
-		cmapctl("-s", this.prefix + "operator", "str", "set by hand");
-		cmapctl("-s", this.prefix + "count", "u64", "123456789012");
+		CorosyncProcessTests.cmapctl("-s", this.prefix + "operator", "str", "set by hand");
+		CorosyncProcessTests.cmapctl("-s", this.prefix + "count", "u64", "123456789012");
 		try (Cmap cmap = Cmap.connect()) {
 			assertThat(cmap.getString(this.prefix + "operator")).isEqualTo("set by hand");
 			assertThat(cmap.getUint64(this.prefix + "count")).isEqualTo(123456789012L);
@@ -150,16 +150,6 @@ class CmapTests {
 		SamException ex = catchThrowableOfType(SamException.class, call::run);
 		assertThat(ex).as("expected a SamException").isNotNull();
 		return ex.error();
-	}
-
-	private static String cmapctl(String... args) throws IOException, InterruptedException {
-		String[] command = new String[args.length + 1];
-		command[0] = "corosync-cmapctl";
-		System.arraycopy(args, 0, command, 1, args.length);
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		process.waitFor();
-		return output;
 	}
 
 }

@@ -207,7 +207,12 @@ class CorosyncProcessTests {
 		return process.waitFor();
 	}
 
-	private static String cmapctl(String... args) throws IOException, InterruptedException {
+	/**
+	 * Run {@code corosync-cmapctl} as an operator would.
+	 * @param args its arguments
+	 * @return what it printed
+	 */
+	static String cmapctl(String... args) throws IOException, InterruptedException {
 		String[] command = new String[args.length + 1];
 		command[0] = "corosync-cmapctl";
 		System.arraycopy(args, 0, command, 1, args.length);

@@ -234,8 +234,14 @@ class ChaosIT {
 	 */
 	record Resources(long fds, long threads, Duration settledAfter) {
 
+		/**
+		 * The supervisor's fds and threads, not counting idle JDK process reapers: each child (the
+		 * instance, jcmd taking a thread dump) needs one while it runs, and the JDK keeps an idle
+		 * one for 60 s. A leaked child would still show, as a second active process.
+		 */
 		static Resources of(SampleAppProcess app) {
-			return new Resources(app.openFileDescriptors(), app.threads(), Duration.ZERO);
+			long reapers = app.threadNames().getOrDefault("process reaper", 0L);
+			return new Resources(app.openFileDescriptors(), app.threads() - Math.max(0, reapers - 1), Duration.ZERO);
 		}
 
 		boolean matches(Resources other) {

@@ -63,7 +63,7 @@ class SampleAppRecoveryIT {
 			app.post("/demo/counter");
 			Instant fault = Instant.now();
 			app.post("/demo/unhealthy");
-			Instance second = awaitReplacement(app, fault, first, "unhealthy");
+			Instance second = awaitReplacement(app, "POST /demo/unhealthy", fault, first);
 			assertThat(app.text()).contains("Instance 1 reports it is unhealthy: health check answered unhealthy");
 			assertThat(app.getBody("/demo/counter").trim()).isEqualTo("1");
 			assertThat(app.getBody("/actuator/health")).contains("\"status\":\"UP\"");
@@ -78,7 +78,7 @@ class SampleAppRecoveryIT {
 			Instance first = app.awaitInstance(1, START_UP);
 			Instant fault = Instant.now();
 			app.post("/demo/hang");
-			Instance second = awaitReplacement(app, fault, first, "unhealthy");
+			Instance second = awaitReplacement(app, "POST /demo/hang", fault, first);
 			assertThat(app.text()).contains("Instance 1 reports it is unhealthy: health check failed: "
 					+ "java.util.concurrent.TimeoutException: The check of all health indicators did not answer "
 					+ "within 1000 ms");
@@ -90,17 +90,17 @@ class SampleAppRecoveryIT {
 	 * Within 2T of the fault the supervisor sends SIGTERM (T at most until the next check, T of
 	 * silence after it); the instance shuts down, exits 143 and instance 2 is launched at once.
 	 */
-	private static Instance awaitReplacement(SampleAppProcess app, Instant fault, Instance first, String reason) {
+	private static Instance awaitReplacement(SampleAppProcess app, String what, Instant fault, Instance first) {
 		Launch launch = app.awaitLaunch(2, T.multipliedBy(3).plus(SHUTDOWN));
 		Duration faultToLaunch = Duration.between(fault, launch.time());
 		Instance second = app.awaitInstance(2, START_UP);
 		Duration launchToServing = Duration.between(launch.time(), Instant.now());
 		System.out.printf("%s: fault to launch of instance 2 %d ms (bound 2T + %d ms = %d ms), launch to serving"
-				+ " %d ms%n", reason, faultToLaunch.toMillis(), SHUTDOWN.toMillis(),
+				+ " %d ms%n", what, faultToLaunch.toMillis(), SHUTDOWN.toMillis(),
 				T.multipliedBy(2).plus(SHUTDOWN).toMillis(), launchToServing.toMillis());
 		assertThat(faultToLaunch).isLessThanOrEqualTo(T.multipliedBy(2).plus(SHUTDOWN));
 		assertThat(app.text()).contains("Instance 1 (pid " + first.pid() + ") missed its health check: sending SIGTERM");
-		assertRecovery(second.lastRecovery(), first, reason, 143);
+		assertRecovery(second.lastRecovery(), first, "unhealthy", 143);
 		assertThat(second.pid()).isNotIn(first.pid(), app.supervisorPid());
 		assertThat(ProcessHandle.of(first.pid()).filter(ProcessHandle::isAlive)).isEmpty();
 		assertThat(app.children()).containsOnlyKeys(second.pid());

@@ -91,7 +91,17 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 		// an empty value binds to null rather than to the default
 		check(properties.policy() != null, "sam.policy", environment.getProperty("sam.policy"));
 		check(properties.start() != null, "sam.start", environment.getProperty("sam.start"));
-		return of(properties);
+		try {
+			return of(properties);
+		}
+		catch (InvalidSamPropertyException ex) {
+			// report the value as written (-1s, 1GB), not as bound (PT-1S, 1073741824B)
+			String written = environment.getProperty(ex.getProperty());
+			if (written == null || written.equals(String.valueOf(ex.getValue()))) {
+				throw ex;
+			}
+			throw new InvalidSamPropertyException(ex.getProperty(), written, ex.getAllowed(), ex.getCause());
+		}
 	}
 
 	/**

@@ -154,28 +154,10 @@ class SamSettingsTests {
 		assertThatExceptionOfType(InvalidSamPropertyException.class).isThrownBy(() -> SamSettings.bind(environment))
 			.satisfies((ex) -> {
 				assertThat(ex.getProperty()).isEqualTo(property);
-				assertThat(String.valueOf(ex.getValue())).isEqualTo(expectedValue(property, value));
+				assertThat(String.valueOf(ex.getValue())).as("the value as written").isEqualTo(value);
 				assertThat(ex.getAllowed()).contains(allowed);
 				assertThat(ex.getMessage()).contains(property).contains(allowed);
 			});
-	}
-
-	/** Durations and sizes that bind are reported as bound (1GB is reported as 1073741824B). */
-	private static String expectedValue(String property, String value) {
-		return switch (property + "=" + value) {
-			case "sam.restart.window=0s" -> "PT0S";
-			case "sam.restart.backoff.initial=-1s" -> "PT-1S";
-			case "sam.restart.exit-codes=1,300" -> "[1, 300]";
-			case "sam.startup-timeout=-1m" -> "PT-1M";
-			case "sam.interval=-1s" -> "PT-1S";
-			case "sam.interval=25d" -> "PT600H";
-			case "sam.shutdown-timeout=-5s" -> "PT-5S";
-			case "sam.data.max-size=1GB" -> "1073741824B";
-			case "sam.data.max-size=-1KB" -> "-1024B";
-			case "sam.health.timeout=0s" -> "PT0S";
-			case "sam.health.timeout=10s" -> "PT10S";
-			default -> value;
-		};
 	}
 
 	private static MockEnvironment environment(String... pairs) {

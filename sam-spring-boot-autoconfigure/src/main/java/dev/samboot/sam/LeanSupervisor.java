@@ -305,7 +305,11 @@ final class LeanSupervisor {
 		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
 			properties.load(reader);
 		}
-		deleteQuietly(file.getParent());
+		// the jars beside it are this JVM's class path, opened as classes are first needed: they go
+		// when the supervisor exits
+		Files.delete(file);
+		Path directory = file.getParent();
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(directory), "sam-handoff-cleanup"));
 		SamOptions options = SamOptions
 			.builder(Duration.ofNanos(Long.parseLong(properties.getProperty("interval"))),
 					RecoveryPolicy.fromBits(Integer.parseInt(properties.getProperty("policy"))))

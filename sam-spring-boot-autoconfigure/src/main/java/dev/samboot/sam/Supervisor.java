@@ -40,7 +40,10 @@ final class Supervisor {
 	/** Thread dumps of one instance, at most (activity that resumes discards an early one). */
 	static final int MAX_THREAD_DUMPS = 3;
 
-	/** A thread dump is started this long before the warn signal is due, at most half the limit. */
+	/**
+	 * A thread dump is started this long before the warn signal is due, at most a quarter of the
+	 * limit: with heartbeats every T/4, after two of them are missed.
+	 */
 	static final long THREAD_DUMP_LEAD_NANOS = TimeUnit.SECONDS.toNanos(2);
 
 	private static final System.Logger logger = System.getLogger(Supervisor.class.getName());
@@ -521,7 +524,7 @@ final class Supervisor {
 				|| this.threadDumpsTaken >= MAX_THREAD_DUMPS) {
 			return Long.MAX_VALUE;
 		}
-		return due - Math.min(limit / 2, THREAD_DUMP_LEAD_NANOS);
+		return due - Math.min(limit / 4, THREAD_DUMP_LEAD_NANOS);
 	}
 
 	private void takeThreadDump() {

@@ -887,12 +887,12 @@ class SupervisorTests {
 		supervise(4 * T, RecoveryPolicy.RESTART, RestartRules.LIBSAM.withThreadDumps(withoutJcmd));
 		FakePeer peer = connect();
 		send(peer, new Start());
-		elapse(2 * T - 1);
+		elapse(3 * T - 1);
 		assertThat(process().signals).isEmpty();
 		elapse(1);
-		assertThat(process().signals).as("SIGQUIT: the JVM prints its threads, 2 s before the warning")
+		assertThat(process().signals).as("SIGQUIT: the JVM prints its threads, T/4 before the warning")
 			.containsExactly(Signals.SIGQUIT);
-		elapse(2 * T);
+		elapse(T);
 		assertThat(process().signals).containsExactly(Signals.SIGQUIT, Signals.SIGTERM);
 		process().exit(143);
 		assertThat(this.supervisor.recoveries().get(0).threadDump()).isEqualTo("stdout of pid 1000");

@@ -1,14 +1,15 @@
 package dev.samboot.sample;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
 
 import dev.samboot.sam.Sam;
+import jakarta.servlet.http.HttpServletResponse;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -43,17 +44,20 @@ public class DemoController {
 	 * @return what happens
 	 */
 	@PostMapping("/crash")
-	public ResponseEntity<String> crash(@RequestParam(defaultValue = "1") int status) {
+	public void crash(@RequestParam(defaultValue = "1") int status, HttpServletResponse response) throws IOException {
 		if (status < 0 || status > 255) {
-			return ResponseEntity.badRequest().body("status must be from 0 to 255, not " + status + "\n");
+			response.sendError(HttpServletResponse.SC_BAD_REQUEST, "status must be from 0 to 255, not " + status);
+			return;
 		}
 		logger.warn("POST /demo/crash: halting with status " + status);
-		Thread halt = new Thread(() -> {
-			sleep(100);
-			Runtime.getRuntime().halt(status);
-		}, "demo-crash");
-		halt.start();
-		return ResponseEntity.accepted().body("halting with status " + status + "\n");
+		byte[] body = ("halting with status " + status + "\n").getBytes(StandardCharsets.UTF_8);
+		response.setStatus(HttpServletResponse.SC_ACCEPTED);
+		response.setContentType("text/plain");
+		response.setContentLength(body.length);
+		response.getOutputStream().write(body);
+		// the whole answer is on the wire before the JVM goes, as no shutdown hook runs after halt
+		response.flushBuffer();
+		Runtime.getRuntime().halt(status);
 	}
 
 	/**
@@ -110,15 +114,6 @@ public class DemoController {
 		logger.warn("POST /demo/hang: the demo health indicator blocks from now on");
 		this.health.mode(DemoHealthIndicator.Mode.HANG);
 		return "health check hangs; expect the warn signal within one interval\n";
-	}
-
-	private static void sleep(long millis) {
-		try {
-			TimeUnit.MILLISECONDS.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 }

@@ -17,4 +17,11 @@ interface ProcessLauncher {
 	 */
 	ActiveProcess launch(Map<String, String> environment) throws IOException;
 
+	/**
+	 * An instance called {@code start()}.
+	 * @param process the instance
+	 */
+	default void started(ActiveProcess process) {
+	}
+
 }

@@ -259,6 +259,7 @@ final class Supervisor {
 			return;
 		}
 		this.started = true;
+		this.launcher.started(this.process);
 		if (this.policy.quorum()) {
 			// as libsam updates its quorum state before it decides: a change may still be on its way
 			this.quorate = this.quorumCheck.getAsBoolean();

@@ -51,6 +51,11 @@ final class JvmProcessLauncher implements ProcessLauncher {
 	}
 
 	@Override
+	public boolean relaunchPlain(ActiveProcess process, int status) {
+		return this.startupCache != null && this.startupCache.endedBeforeStart(process.pid(), status);
+	}
+
+	@Override
 	public void started(ActiveProcess process) {
 		if (this.startupCache != null) {
 			this.startupCache.started(process.pid());

@@ -24,4 +24,16 @@ interface ProcessLauncher {
 	default void started(ActiveProcess process) {
 	}
 
+	/**
+	 * An instance ended before {@code start()}, which makes libsam quit. Whether it was launched in
+	 * a way this launcher has now given up (the start-up cache), so that it should be launched
+	 * again the plain way instead.
+	 * @param process the instance
+	 * @param status its exit status
+	 * @return whether to launch it again
+	 */
+	default boolean relaunchPlain(ActiveProcess process, int status) {
+		return false;
+	}
+
 }

@@ -290,6 +290,11 @@ public final class Sam implements AutoCloseable {
 					launcher.started(process);
 				}
 
+				@Override
+				public boolean relaunchPlain(ActiveProcess process, int status) {
+					return launcher.relaunchPlain(process, status);
+				}
+
 			}, publisher), directory, Clock.SYSTEM, Codec.maxFrameBytes(this.options.dataMaxSize()));
 			Supervisor supervisor = loop.supervisor();
 			if (quorum != null) {

@@ -519,15 +519,29 @@ final class StartupCache implements AutoCloseable {
 		}
 		long pid = process.pid();
 		this.cachedPids.add(pid);
-		process.onExit().thenAccept((status) -> {
+		process.onExit().thenRun(() -> {
 			this.cachedPids.remove(pid);
-			if (!this.startedPids.remove(pid) && !this.off && !this.closed) {
-				this.off = true;
-				logger.log(Level.WARNING, "Start-up cache off until the supervisor restarts: the instance with pid "
-						+ pid + " started with " + archive(this.directory, this.kind) + " ended with status " + status
-						+ " before start()");
-			}
+			this.startedPids.remove(pid);
 		});
+	}
+
+	/**
+	 * An instance ended before {@code start()}: if the cache launched it, turn the cache off for
+	 * the rest of the supervisor's life, so that an archive the JVM cannot use never stops the
+	 * application from starting.
+	 * @param pid the instance's pid
+	 * @param status its exit status
+	 * @return whether the cache launched it, and the next instance should be launched without it
+	 */
+	boolean endedBeforeStart(long pid, int status) {
+		if (!this.cachedPids.remove(pid) || this.startedPids.remove(pid) || this.off) {
+			return false;
+		}
+		this.off = true;
+		logger.log(Level.WARNING, "Start-up cache off until the supervisor restarts: the instance with pid " + pid
+				+ " started with " + archive(this.directory, this.kind) + " ended with status " + status
+				+ " before start()");
+		return true;
 	}
 
 	/**

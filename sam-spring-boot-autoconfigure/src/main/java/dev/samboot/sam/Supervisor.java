@@ -556,6 +556,12 @@ final class Supervisor {
 			finish(status, true);
 			return;
 		}
+		if (!this.started && !this.warned && !this.markedFailed && this.launcher.relaunchPlain(this.process, status)) {
+			log(Level.WARNING, "Instance {0} exited with status {1} before start() with the start-up cache: "
+					+ "launching it again without", this.instanceId, status);
+			launchOrQuit();
+			return;
+		}
 		if (!this.started && !this.warned && !this.markedFailed) {
 			log(Level.INFO, "Instance {0} exited with status {1} while not started: quitting",
 					this.instanceId, status);

@@ -140,10 +140,50 @@ class StartupCacheTests {
 	}
 
 	@Test
+	void aCachedInstanceThatEndsBeforeStartTurnsTheCacheOff(@TempDir Path directory) throws IOException {
+		Path jdk = jdk(directory.resolve("jdk"), "17.0.15");
+		Path cacheDirectory = directory.resolve("cache");
+		Path classes = Files.createDirectories(directory.resolve("classes"));
+		List<String> plain = List.of(jdk.resolve("bin/java").toString(), "-cp", classes.toString(), "Main");
+		StartupCache cache = StartupCache.create(cacheDirectory, List.of(), List.of(), plain, Map.of()).orElseThrow();
+		StartupCache.Command command = StartupCache.Command.parse(plain).command();
+		String key = StartupCache.key(command, StartupCache.Kind.CDS, StartupCache.javaHome(command.java()));
+		Files.createDirectories(cacheDirectory);
+		Files.writeString(cacheDirectory.resolve("app.jsa"), "archive");
+		Files.writeString(cacheDirectory.resolve("key"), key + "\n7\n");
+		List<String> cached = cache.command();
+		assertThat(cached).contains("-XX:SharedArchiveFile=" + cacheDirectory.resolve("app.jsa"));
+		ActiveProcess started = new EndedProcess(41);
+		cache.launched(started, cached);
+		cache.started(41);
+		assertThat(cache.endedBeforeStart(41, 0)).as("it had started").isFalse();
+		ActiveProcess plainInstance = new EndedProcess(42);
+		cache.launched(plainInstance, plain);
+		assertThat(cache.endedBeforeStart(42, 1)).as("launched without the cache").isFalse();
+		ActiveProcess crashed = new EndedProcess(43);
+		cache.launched(crashed, cache.command());
+		assertThat(cache.endedBeforeStart(43, 134)).isTrue();
+		assertThat(cache.command()).isEqualTo(plain);
+	}
+
+	@Test
 	void aJdkWithoutDynamicArchivesGetsNoCache(@TempDir Path directory) throws IOException {
 		Path jdk = jdk(directory.resolve("jdk"), "11.0.2");
 		assertThat(StartupCache.create(directory.resolve("cache"), List.of(), List.of(),
 				List.of(jdk.resolve("bin/java").toString(), "-jar", "a.jar"), Map.of())).isEmpty();
+	}
+
+	private record EndedProcess(long pid) implements ActiveProcess {
+
+		@Override
+		public void signal(int signal) {
+		}
+
+		@Override
+		public java.util.concurrent.CompletableFuture<Integer> onExit() {
+			return new java.util.concurrent.CompletableFuture<>();
+		}
+
 	}
 
 	private static StartupCache.Command parse(String... command) {

@@ -360,6 +360,7 @@ public final class TestSam {
 		if (instance == 1) {
 			long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 			while (!java.nio.file.Files.exists(directory.resolve("key")) && System.nanoTime() < deadline) {
+				sam.hcSend();
 				Thread.sleep(50);
 			}
 			Runtime.getRuntime().halt(3);

@@ -34,11 +34,13 @@ import java.util.stream.Stream;
  * <p>Training is a separate run of the same command, started in the background when an instance
  * has called {@code start()} (so it never competes with an instance's own start-up), with
  * training options that make the application exit by itself once it has loaded its classes
- * (Spring: {@code -Dspring.context.exit=onRefresh}). An instance that crashes is usually halted or
- * killed, and a JVM that halts or is killed writes no archive, so the instances themselves never
- * train. Every step is bounded in time, runs at a low priority, writes only into the cache
- * directory, and publishes its result by an atomic rename; the supervisor kills what is still
- * running when it exits. A Spring Boot executable jar is extracted first ({@code -Djarmode=tools
+ * (Spring: {@code -Dspring.context.exit=onRefresh}). The instances themselves never train: a JVM
+ * killed by SIGKILL (the supervisor's kill at 2T, the OOM killer) writes no archive, one that
+ * writes it at exit takes seconds longer to end and so delays the restart, and on JDK 24 and
+ * later the one-step {@code -XX:AOTCacheOutput} starts a JVM of its own at exit, which the
+ * supervisor would not know about. Every step is bounded in time, runs at a low priority, writes
+ * only into the cache directory, and publishes its result by an atomic rename; the supervisor
+ * kills what is still running when it exits. A Spring Boot executable jar is extracted first ({@code -Djarmode=tools
  * extract}), because classes in nested jars cannot be archived.
  *
  * <p>The cache is keyed to the {@code java} executable, its {@code release} file, the JVM options

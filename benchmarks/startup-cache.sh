@@ -24,6 +24,9 @@ cleanup() {
 	for pid in "${STARTED[@]}"; do
 		kill -KILL "$pid" 2>/dev/null || true
 	done
+	if [ -f "$WORK/cold.pid" ]; then
+		kill -KILL "$(cat "$WORK/cold.pid")" 2>/dev/null || true
+	fi
 	for pid in "${STARTED[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
@@ -38,6 +41,7 @@ await_ready() { # port, deadline seconds
 	until curl -s -o /dev/null -m 1 -w '%{http_code}' "http://localhost:$1/actuator/health" | grep -q 200; do
 		if [ "$(date +%s)" -ge "$deadline" ]; then
 			echo "not ready on port $1 within $2 s" >&2
+			tail -n 40 "$WORK"/*.log >&2
 			return 1
 		fi
 		sleep 0.02
@@ -51,11 +55,13 @@ cold_start() { # java
 	start=$(now_ms)
 	"$1" -jar "$JAR" --sam.enabled=false --server.port=$COLD_PORT >"$WORK/cold.log" 2>&1 &
 	pid=$!
-	STARTED+=("$pid")
+	# this runs in a subshell: the pid file lets the cleanup find the JVM if it is not ready in time
+	echo "$pid" >"$WORK/cold.pid"
 	await_ready $COLD_PORT 120
 	echo $(( $(now_ms) - start ))
 	kill -TERM "$pid"
 	wait "$pid" 2>/dev/null || true
+	rm -f "$WORK/cold.pid"
 }
 
 restart() {
@@ -75,7 +81,9 @@ for java in "${JAVAS[@]}"; do
 	for cache in false true; do
 		directory=$WORK/cache-$feature
 		rm -rf "$directory"
-		"$java" -jar "$JAR" --server.port=$PORT --sam.restart.startup-cache.enabled=$cache \
+		# a long interval: on a loaded machine a slow health check must not turn a start into a kill
+		"$java" -jar "$JAR" --server.port=$PORT --sam.interval=20s --sam.health.timeout=10s \
+			--sam.restart.startup-cache.enabled=$cache \
 			--sam.restart.startup-cache.directory="$directory" >"$WORK/supervised-$feature-$cache.log" 2>&1 &
 		supervisor=$!
 		STARTED+=("$supervisor")

@@ -1,5 +1,6 @@
 package dev.samboot.autoconfigure;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -72,7 +73,14 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 					"a list of exit statuses from 0 to 255, none of them also in sam.restart.exit-codes"),
 			Map.entry("sam.startup-timeout", DURATION + ", 0 (no limit) or more"),
 			Map.entry("sam.thread-dump.enabled", "true or false"),
-			Map.entry("sam.thread-dump.directory", "a directory path"));
+			Map.entry("sam.thread-dump.directory", "a directory path"),
+			Map.entry("sam.restart.startup-cache.enabled", "true or false"),
+			Map.entry("sam.restart.startup-cache.directory", "a directory path, not an existing file"));
+
+	/** What the start-up cache's training run adds: stop once the context is refreshed, unsupervised. */
+	static final List<String> STARTUP_CACHE_TRAINING_JVM_OPTIONS = List.of("-Dspring.context.exit=onRefresh");
+
+	static final List<String> STARTUP_CACHE_TRAINING_ARGUMENTS = List.of("--sam.enabled=false");
 
 	/**
 	 * Bind and check {@code sam.*}.
@@ -92,7 +100,7 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 		check(properties.policy() != null, "sam.policy", environment.getProperty("sam.policy"));
 		check(properties.start() != null, "sam.start", environment.getProperty("sam.start"));
 		try {
-			return of(properties);
+			return of(properties, environment.getProperty("spring.application.name"));
 		}
 		catch (InvalidSamPropertyException ex) {
 			// report the value as written (-1s, 1GB), not as bound (PT-1S, 1073741824B)
@@ -126,6 +134,18 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 	 * @throws InvalidSamPropertyException for the first value that cannot be used
 	 */
 	public static SamSettings of(SamProperties properties) {
+		return of(properties, null);
+	}
+
+	/**
+	 * Check bound properties.
+	 * @param properties the properties
+	 * @param applicationName {@code spring.application.name}, which names the default start-up cache
+	 * directory, or {@code null}
+	 * @return the settings
+	 * @throws InvalidSamPropertyException for the first value that cannot be used
+	 */
+	static SamSettings of(SamProperties properties, String applicationName) {
 		Duration interval = properties.interval();
 		check(interval != null && !interval.isNegative() && interval.toMillis() <= MAX_INTERVAL_MILLIS,
 				"sam.interval", interval);
@@ -146,6 +166,7 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			.shutdownTimeout(shutdownTimeout)
 			.leanSupervisor(supervisorJvmOptions(properties.supervisor()));
 		restartRules(properties, options);
+		startupCache(properties.restart().startupCache(), applicationName, options);
 		if (policy.quorum() && properties.quorum().provider() == SamProperties.Quorum.Provider.ZOOKEEPER) {
 			options.quorumSource(zooKeeper(properties.quorum().zookeeper()));
 		}
@@ -183,6 +204,38 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			options.threadDumps((threadDump.directory() != null) ? threadDump.directory().toAbsolutePath()
 					: Path.of(System.getProperty("java.io.tmpdir"), "samboot-thread-dumps"));
 		}
+	}
+
+	private static void startupCache(SamProperties.StartupCache cache, String applicationName,
+			SamOptions.Builder options) {
+		if (!cache.enabled()) {
+			return;
+		}
+		Path directory = (cache.directory() != null) ? cache.directory().toAbsolutePath()
+				: defaultStartupCacheDirectory(applicationName);
+		check(!directory.toString().isBlank() && (!Files.exists(directory) || Files.isDirectory(directory)),
+				"sam.restart.startup-cache.directory", cache.directory());
+		options.startupCache(directory)
+			.startupCacheTraining(STARTUP_CACHE_TRAINING_JVM_OPTIONS, STARTUP_CACHE_TRAINING_ARGUMENTS);
+	}
+
+	/**
+	 * The default start-up cache directory: {@code samboot-startup-cache/<name>} in the temporary
+	 * directory, named after the application, or the jar or main class that started this JVM.
+	 * @param applicationName {@code spring.application.name}, or {@code null}
+	 * @return the directory
+	 */
+	static Path defaultStartupCacheDirectory(String applicationName) {
+		String name = applicationName;
+		if (name == null || name.isBlank()) {
+			String command = System.getProperty("sun.java.command", "").split(" ")[0];
+			name = command.endsWith(".jar") ? Path.of(command).getFileName().toString() : command;
+		}
+		name = name.replaceAll("[^A-Za-z0-9._-]", "_");
+		if (name.isEmpty() || name.chars().allMatch((c) -> c == '.')) {
+			name = "application";
+		}
+		return Path.of(System.getProperty("java.io.tmpdir"), "samboot-startup-cache", name).toAbsolutePath();
 	}
 
 	private static Set<Integer> exitCodes(String property, List<Integer> codes) {

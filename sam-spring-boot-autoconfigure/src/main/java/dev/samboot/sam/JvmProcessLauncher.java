@@ -16,14 +16,22 @@ final class JvmProcessLauncher implements ProcessLauncher {
 
 	private final Map<String, String> channelEnvironment;
 
+	private final StartupCache startupCache;
+
 	JvmProcessLauncher(List<String> command, Map<String, String> channelEnvironment) {
+		this(command, channelEnvironment, null);
+	}
+
+	JvmProcessLauncher(List<String> command, Map<String, String> channelEnvironment, StartupCache startupCache) {
 		this.command = List.copyOf(command);
 		this.channelEnvironment = Map.copyOf(channelEnvironment);
+		this.startupCache = startupCache;
 	}
 
 	@Override
 	public ActiveProcess launch(Map<String, String> environment) throws IOException {
-		ProcessBuilder builder = new ProcessBuilder(this.command).inheritIO()
+		List<String> launched = (this.startupCache != null) ? this.startupCache.command() : this.command;
+		ProcessBuilder builder = new ProcessBuilder(launched).inheritIO()
 			.directory(new File(System.getProperty("user.dir")));
 		Map<String, String> env = builder.environment();
 		for (String name : SamEnvironment.ALL) {
@@ -35,7 +43,23 @@ final class JvmProcessLauncher implements ProcessLauncher {
 		}
 		env.putAll(this.channelEnvironment);
 		env.putAll(environment);
-		return new JvmActiveProcess(builder.start());
+		ActiveProcess process = new JvmActiveProcess(builder.start());
+		if (this.startupCache != null) {
+			this.startupCache.launched(process, launched);
+		}
+		return process;
+	}
+
+	@Override
+	public boolean relaunchPlain(ActiveProcess process, int status) {
+		return this.startupCache != null && this.startupCache.endedBeforeStart(process.pid(), status);
+	}
+
+	@Override
+	public void started(ActiveProcess process) {
+		if (this.startupCache != null) {
+			this.startupCache.started(process.pid());
+		}
 	}
 
 	List<String> command() {

@@ -280,13 +280,15 @@ final class LeanSupervisor {
 		if (options.threadDumpDirectory() != null) {
 			properties.setProperty("thread-dumps", options.threadDumpDirectory().toString());
 		}
+		if (options.startupCacheDirectory() != null) {
+			properties.setProperty("startup-cache", options.startupCacheDirectory().toString());
+			list(properties, "startup-cache.jvm-options", options.startupCacheTrainingJvmOptions());
+			list(properties, "startup-cache.arguments", options.startupCacheTrainingArguments());
+		}
 		if (data != null) {
 			properties.setProperty("data", Base64.getEncoder().encodeToString(data));
 		}
-		properties.setProperty("command.size", Integer.toString(command.size()));
-		for (int i = 0; i < command.size(); i++) {
-			properties.setProperty("command." + i, command.get(i));
-		}
+		list(properties, "command", command);
 		try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
 			properties.store(writer, null);
 		}
@@ -323,12 +325,12 @@ final class LeanSupervisor {
 			.startupTimeout(Duration.ofNanos(Long.parseLong(properties.getProperty("startup-timeout"))))
 			.threadDumps((properties.getProperty("thread-dumps") != null) ? Path.of(properties.getProperty("thread-dumps"))
 					: null)
+			.startupCache((properties.getProperty("startup-cache") != null)
+					? Path.of(properties.getProperty("startup-cache")) : null)
+			.startupCacheTraining(list(properties, "startup-cache.jvm-options"),
+					list(properties, "startup-cache.arguments"))
 			.build();
-		int size = Integer.parseInt(properties.getProperty("command.size"));
-		List<String> command = new ArrayList<>(size);
-		for (int i = 0; i < size; i++) {
-			command.add(properties.getProperty("command." + i));
-		}
+		List<String> command = list(properties, "command");
 		SamPlatform system = SamPlatform.system();
 		Sam sam = Sam.create(options, new SamPlatform(system.environment(), system.parentPid(), command, system.exit()));
 		sam.warnSignalSet(Integer.parseInt(properties.getProperty("warn-signal")));
@@ -343,6 +345,22 @@ final class LeanSupervisor {
 			logger.log(Level.ERROR, "Cannot supervise: " + ex.getMessage());
 			system.exit().accept(1);
 		}
+	}
+
+	private static void list(Properties properties, String name, List<String> values) {
+		properties.setProperty(name + ".size", Integer.toString(values.size()));
+		for (int i = 0; i < values.size(); i++) {
+			properties.setProperty(name + "." + i, values.get(i));
+		}
+	}
+
+	private static List<String> list(Properties properties, String name) {
+		int size = Integer.parseInt(properties.getProperty(name + ".size", "0"));
+		List<String> values = new ArrayList<>(size);
+		for (int i = 0; i < size; i++) {
+			values.add(properties.getProperty(name + "." + i));
+		}
+		return values;
 	}
 
 	private static String codes(Set<Integer> codes) {

@@ -17,4 +17,23 @@ interface ProcessLauncher {
 	 */
 	ActiveProcess launch(Map<String, String> environment) throws IOException;
 
+	/**
+	 * An instance called {@code start()}.
+	 * @param process the instance
+	 */
+	default void started(ActiveProcess process) {
+	}
+
+	/**
+	 * An instance ended before {@code start()}, which makes libsam quit. Whether it was launched in
+	 * a way this launcher has now given up (the start-up cache), so that it should be launched
+	 * again the plain way instead.
+	 * @param process the instance
+	 * @param status its exit status
+	 * @return whether to launch it again
+	 */
+	default boolean relaunchPlain(ActiveProcess process, int status) {
+		return false;
+	}
+
 }

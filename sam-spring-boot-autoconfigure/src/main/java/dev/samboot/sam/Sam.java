@@ -259,6 +259,7 @@ public final class Sam implements AutoCloseable {
 	private void supervise() {
 		QuorumSource quorum = null;
 		SupervisorLoop loop = null;
+		StartupCache startupCache = null;
 		int status;
 		try {
 			quorum = startQuorum();
@@ -267,16 +268,33 @@ public final class Sam implements AutoCloseable {
 			new SecureRandom().nextBytes(token);
 			ChannelDirectory directory = ChannelDirectory.create();
 			long pid = ProcessHandle.current().pid();
+			startupCache = startupCache();
 			JvmProcessLauncher launcher = new JvmProcessLauncher(this.platform.commandOrCurrent(),
 					Map.of(SamEnvironment.SOCKET, directory.socket().toString(), SamEnvironment.TOKEN,
-							HexFormat.of().formatHex(token), SamEnvironment.SUPERVISOR_PID, Long.toString(pid)));
+							HexFormat.of().formatHex(token), SamEnvironment.SUPERVISOR_PID, Long.toString(pid)),
+					startupCache);
 			SupervisorSettings settings = new SupervisorSettings(this.intervalNanos, this.policy, this.warnSignal,
 					this.data, this.options.dataMaxSize(), this.options.shutdownTimeout().toNanos(), token, pid);
 			RestartRules rules = restartRules(pid);
-			loop = new SupervisorLoop((watcher) -> new Supervisor(settings, rules, Clock.SYSTEM, (env) -> {
-				ActiveProcess process = launcher.launch(env);
-				watcher.watch(process);
-				return process;
+			loop = new SupervisorLoop((watcher) -> new Supervisor(settings, rules, Clock.SYSTEM, new ProcessLauncher() {
+
+				@Override
+				public ActiveProcess launch(Map<String, String> env) throws IOException {
+					ActiveProcess process = launcher.launch(env);
+					watcher.watch(process);
+					return process;
+				}
+
+				@Override
+				public void started(ActiveProcess process) {
+					launcher.started(process);
+				}
+
+				@Override
+				public boolean relaunchPlain(ActiveProcess process, int status) {
+					return launcher.relaunchPlain(process, status);
+				}
+
 			}, publisher), directory, Clock.SYSTEM, Codec.maxFrameBytes(this.options.dataMaxSize()));
 			Supervisor supervisor = loop.supervisor();
 			if (quorum != null) {
@@ -296,16 +314,25 @@ public final class Sam implements AutoCloseable {
 			status = loop.run();
 		}
 		catch (IOException ex) {
-			closeQuietly(loop, quorum);
+			closeQuietly(loop, quorum, startupCache);
 			throw new SamException(CsError.LIBRARY, "Cannot supervise: " + ex.getMessage(), ex);
 		}
 		catch (RuntimeException ex) {
-			closeQuietly(loop, quorum);
+			closeQuietly(loop, quorum, startupCache);
 			throw ex;
 		}
-		closeQuietly(loop, quorum);
+		closeQuietly(loop, quorum, startupCache);
 		logger.log(Level.INFO, "Supervisor exits with status {0}", Integer.toString(status));
 		this.platform.exit().accept(status);
+	}
+
+	private StartupCache startupCache() {
+		if (this.options.startupCacheDirectory() == null) {
+			return null;
+		}
+		return StartupCache.create(this.options.startupCacheDirectory(), this.options.startupCacheTrainingJvmOptions(),
+				this.options.startupCacheTrainingArguments(), this.platform.commandOrCurrent(),
+				this.platform.environment()).orElse(null);
 	}
 
 	private RestartRules restartRules(long pid) {
@@ -339,7 +366,10 @@ public final class Sam implements AutoCloseable {
 		return (this.options.statePublisher() != null) ? this.options.statePublisher().get() : new CmapStatePublisher();
 	}
 
-	private static void closeQuietly(SupervisorLoop loop, QuorumSource quorum) {
+	private static void closeQuietly(SupervisorLoop loop, QuorumSource quorum, StartupCache startupCache) {
+		if (startupCache != null) {
+			startupCache.close();
+		}
 		if (loop != null) {
 			loop.close();
 		}

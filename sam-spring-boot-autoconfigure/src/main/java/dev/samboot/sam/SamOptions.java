@@ -53,6 +53,12 @@ public final class SamOptions {
 
 	private final Path threadDumpDirectory;
 
+	private final Path startupCacheDirectory;
+
+	private final List<String> startupCacheTrainingJvmOptions;
+
+	private final List<String> startupCacheTrainingArguments;
+
 	private SamOptions(Builder builder) {
 		this.interval = builder.interval;
 		this.policy = builder.policy;
@@ -68,6 +74,9 @@ public final class SamOptions {
 		this.quitExitCodes = builder.quitExitCodes;
 		this.startupTimeout = builder.startupTimeout;
 		this.threadDumpDirectory = builder.threadDumpDirectory;
+		this.startupCacheDirectory = builder.startupCacheDirectory;
+		this.startupCacheTrainingJvmOptions = builder.startupCacheTrainingJvmOptions;
+		this.startupCacheTrainingArguments = builder.startupCacheTrainingArguments;
 	}
 
 	/**
@@ -145,6 +154,30 @@ public final class SamOptions {
 	}
 
 	/**
+	 * Return the directory of the start-up cache.
+	 * @return the directory, or {@code null} for no start-up cache
+	 */
+	public Path startupCacheDirectory() {
+		return this.startupCacheDirectory;
+	}
+
+	/**
+	 * Return the JVM options the start-up cache's training run adds to the command.
+	 * @return the options
+	 */
+	public List<String> startupCacheTrainingJvmOptions() {
+		return this.startupCacheTrainingJvmOptions;
+	}
+
+	/**
+	 * Return the arguments the start-up cache's training run appends to the command.
+	 * @return the arguments
+	 */
+	public List<String> startupCacheTrainingArguments() {
+		return this.startupCacheTrainingArguments;
+	}
+
+	/**
 	 * Return the JVM options of the lean supervisor, if one was requested.
 	 * @return the options, or {@code null} to supervise in the JVM that called {@code register()}
 	 */
@@ -185,6 +218,12 @@ public final class SamOptions {
 		private Duration startupTimeout = Duration.ZERO;
 
 		private Path threadDumpDirectory;
+
+		private Path startupCacheDirectory;
+
+		private List<String> startupCacheTrainingJvmOptions = List.of();
+
+		private List<String> startupCacheTrainingArguments = List.of();
 
 		private Builder(Duration interval, RecoveryPolicy policy) {
 			this.interval = interval;
@@ -303,6 +342,34 @@ public final class SamOptions {
 		 */
 		public Builder threadDumps(Path directory) {
 			this.threadDumpDirectory = directory;
+			return this;
+		}
+
+		/**
+		 * Have later instances start faster with a JVM class-data cache that the supervisor trains
+		 * once, in the background, in this directory: a dynamic AppCDS archive on JDK 13 to 23, the
+		 * AOT cache on JDK 24 and later (the JDK of the {@code java} that launches the instances).
+		 * The training run is the application's own command plus
+		 * {@link #startupCacheTraining(List, List)}, which must make it exit by itself once it has
+		 * started, without supervision.
+		 * @param directory the cache directory, used by this application only; {@code null} for none
+		 * @return this builder
+		 */
+		public Builder startupCache(Path directory) {
+			this.startupCacheDirectory = directory;
+			return this;
+		}
+
+		/**
+		 * Set what the start-up cache's training run adds to the application's command: for Spring
+		 * Boot {@code -Dspring.context.exit=onRefresh} and {@code --sam.enabled=false}.
+		 * @param jvmOptions JVM options, added before the main class or jar
+		 * @param arguments arguments, appended
+		 * @return this builder
+		 */
+		public Builder startupCacheTraining(List<String> jvmOptions, List<String> arguments) {
+			this.startupCacheTrainingJvmOptions = List.copyOf(jvmOptions);
+			this.startupCacheTrainingArguments = List.copyOf(arguments);
 			return this;
 		}
 

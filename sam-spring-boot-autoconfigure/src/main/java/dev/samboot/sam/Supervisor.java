@@ -267,6 +267,7 @@ final class Supervisor {
 			return;
 		}
 		this.started = true;
+		this.launcher.started(this.process);
 		if (this.policy.quorum()) {
 			// as libsam updates its quorum state before it decides: a change may still be on its way
 			this.quorate = this.quorumCheck.getAsBoolean();
@@ -585,6 +586,12 @@ final class Supervisor {
 		if (this.stopping) {
 			log(Level.INFO, "Instance {0} stopped with status {1}", this.instanceId, status);
 			finish(status, true);
+			return;
+		}
+		if (!this.started && !this.warned && !this.markedFailed && this.launcher.relaunchPlain(this.process, status)) {
+			log(Level.WARNING, "Instance {0} exited with status {1} before start() with the start-up cache: "
+					+ "launching it again without", this.instanceId, status);
+			launchOrQuit();
 			return;
 		}
 		if (!this.started && !this.warned && !this.markedFailed) {

@@ -1,5 +1,6 @@
 package dev.samboot.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 
@@ -111,6 +112,34 @@ class SamSettingsTests {
 	}
 
 	@Test
+	void theStartupCacheIsOffByDefaultAndNamedAfterTheApplicationWhenOn() {
+		assertThat(SamSettings.bind(environment()).options().startupCacheDirectory()).isNull();
+		SamOptions options = SamSettings
+			.bind(environment("sam.restart.startup-cache.enabled=true", "spring.application.name=orders service"))
+			.options();
+		assertThat(options.startupCacheDirectory()).isEqualTo(
+				Path.of(System.getProperty("java.io.tmpdir"), "samboot-startup-cache", "orders_service").toAbsolutePath());
+		assertThat(options.startupCacheTrainingJvmOptions()).containsExactly("-Dspring.context.exit=onRefresh");
+		assertThat(options.startupCacheTrainingArguments()).containsExactly("--sam.enabled=false");
+		assertThat(SamSettings.bind(environment("sam.restart.startup-cache.enabled=true",
+				"sam.restart.startup-cache.directory=/var/cache/orders")).options().startupCacheDirectory())
+			.isEqualTo(Path.of("/var/cache/orders"));
+	}
+
+	@Test
+	void theStartupCacheDirectoryCannotBeAFile(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+		Path file = java.nio.file.Files.writeString(directory.resolve("file"), "x");
+		assertThatExceptionOfType(InvalidSamPropertyException.class)
+			.isThrownBy(() -> SamSettings.bind(environment("sam.restart.startup-cache.enabled=true",
+					"sam.restart.startup-cache.directory=" + file)))
+			.satisfies((ex) -> {
+				assertThat(ex.getProperty()).isEqualTo("sam.restart.startup-cache.directory");
+				assertThat(ex.getValue()).hasToString(file.toString());
+				assertThat(ex.getAllowed()).contains("not an existing file");
+			});
+	}
+
+	@Test
 	void zooKeeperSettingsAreIgnoredWithoutAQuorumPolicy() {
 		assertThat(SamSettings.bind(environment("sam.quorum.provider=zookeeper")).policy())
 			.isEqualTo(RecoveryPolicy.RESTART);
@@ -144,7 +173,8 @@ class SamSettingsTests {
 				Arguments.of("sam.restart.backoff.jitter", "1.5", "from 0 to 1"),
 				Arguments.of("sam.restart.backoff.initial", "-1s", "0 (no wait) or more"),
 				Arguments.of("sam.restart.exit-codes", "1,300", "from 0 to 255"),
-				Arguments.of("sam.startup-timeout", "-1m", "0 (no limit) or more"));
+				Arguments.of("sam.startup-timeout", "-1m", "0 (no limit) or more"),
+				Arguments.of("sam.restart.startup-cache.enabled", "perhaps", "true or false"));
 	}
 
 	@ParameterizedTest(name = "{0}={1}")

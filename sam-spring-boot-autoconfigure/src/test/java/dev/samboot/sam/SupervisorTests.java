@@ -252,6 +252,20 @@ class SupervisorTests {
 	}
 
 	@Test
+	void anInstanceTheStartupCacheLaunchedThatDiesBeforeStartIsLaunchedAgainWithoutIt() {
+		supervise(T, RecoveryPolicy.RESTART);
+		this.launcher.relaunchPlain = true;
+		connect();
+		process().exit(134);
+		assertThat(this.supervisor.exitStatus()).isEmpty();
+		assertThat(this.launcher.launched).hasSize(2);
+		assertThat(this.supervisor.recoveries()).as("not a recovery").isEmpty();
+		connect();
+		process().exit(134);
+		assertThat(this.supervisor.exitStatus()).as("the plain command dies too: libsam quits").hasValue(134);
+	}
+
+	@Test
 	void deathBeforeConnectingQuitsWithItsStatus() {
 		supervise(T, RecoveryPolicy.RESTART);
 		process().exit(1);
@@ -1038,6 +1052,15 @@ class SupervisorTests {
 		private final List<Map<String, String>> environments = new ArrayList<>();
 
 		private int failFrom = Integer.MAX_VALUE;
+
+		private boolean relaunchPlain;
+
+		@Override
+		public boolean relaunchPlain(ActiveProcess process, int status) {
+			boolean relaunch = this.relaunchPlain;
+			this.relaunchPlain = false;
+			return relaunch;
+		}
 
 		@Override
 		public ActiveProcess launch(Map<String, String> environment) throws IOException {

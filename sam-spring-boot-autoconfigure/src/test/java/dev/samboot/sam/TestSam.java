@@ -28,6 +28,12 @@ public final class TestSam {
 
 	public static void main(String[] args) throws Exception {
 		String scenario = args[0];
+		if (args[args.length - 1].equals("--train")) {
+			// the start-up cache's training run: load the classes an instance loads, then exit
+			SamOptions.builder(java.time.Duration.ofMillis(500), RecoveryPolicy.RESTART).build();
+			System.out.println("trained");
+			return;
+		}
 		int interval = (args.length > 1) ? Integer.parseInt(args[1]) : 500;
 		if (scenario.equals("launch-with")) {
 			launchWith(args[2], interval);
@@ -59,6 +65,8 @@ public final class TestSam {
 						java.time.Duration.ofMinutes(1)));
 			case "quit-never-starts" -> options.startupTimeout(java.time.Duration.ofMillis(Long.parseLong(args[2])));
 			case "silent-with-dumps" -> options.threadDumps(java.nio.file.Path.of(args[2]));
+			case "startup-cache" -> options.startupCache(java.nio.file.Path.of(args[2]))
+				.startupCacheTraining(java.util.List.of("-Dsam.test.training=true"), java.util.List.of("--train"));
 			case "quit-exit-codes" -> options.exitCodes(java.util.Set.of(75), java.util.Set.of(78));
 			case "lean" -> options.leanSupervisor(SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS)
 				.threadDumps(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "samboot-test-dumps"));
@@ -99,6 +107,7 @@ public final class TestSam {
 			case "silent-with-dumps" -> silentWithDumps(sam, instance);
 			case "quit-exit-codes" -> exitCodes(sam, instance);
 			case "lean" -> lean(sam, instance);
+			case "startup-cache" -> startupCache(sam, instance, java.nio.file.Path.of(args[2]));
 			default -> fail("unknown scenario " + scenario);
 		}
 	}
@@ -334,6 +343,28 @@ public final class TestSam {
 			Runtime.getRuntime().halt(5);
 		}
 		System.out.println("recovered " + sam.recoveries().get(0).reason().value() + " " + sam.recoveries().get(0).exitStatus());
+		sam.stop();
+		System.exit(0);
+	}
+
+	/**
+	 * With a start-up cache: instance 1 starts, waits for the training to publish the cache and
+	 * halts; instance 2 prints its command line and quits cleanly.
+	 */
+	private static void startupCache(Sam sam, int instance, java.nio.file.Path directory) throws Exception {
+		sam.start();
+		String command = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/cmdline")),
+				StandardCharsets.UTF_8).replace('\0', ' ');
+		System.out.println("instance " + instance + " command " + command);
+		System.out.flush();
+		if (instance == 1) {
+			long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+			while (!java.nio.file.Files.exists(directory.resolve("key")) && System.nanoTime() < deadline) {
+				sam.hcSend();
+				Thread.sleep(50);
+			}
+			Runtime.getRuntime().halt(3);
+		}
 		sam.stop();
 		System.exit(0);
 	}

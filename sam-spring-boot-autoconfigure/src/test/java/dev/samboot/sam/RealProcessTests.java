@@ -51,10 +51,10 @@ class RealProcessTests {
 				.orElseThrow();
 			System.out.printf("T=500 ms: warn %d ms after the last message, SIGKILL %d ms after it (instance %d)%n",
 					warnAfter, lastAlive - lastMessage, first);
-			// never early; how late depends on the machine's load (SupervisorTests pin the exact moments)
+			// never early; how late depends on the machine's load (SupervisorTests pin the exact moments).
+			// Both are seen by the instance, the warn when its handler runs, so their difference is not T.
 			assertThat(warnAfter).as("warn moment after the last message").isBetween(490L, 1000L);
 			assertThat(lastAlive - lastMessage).as("kill moment after the last message").isBetween(980L, 1600L);
-			assertThat(lastAlive - lastMessage - warnAfter).as("kill moment after the warn").isGreaterThanOrEqualTo(480L);
 			assertThat(run.output()).contains("instance 2 pid").doesNotContain("FAIL");
 		}
 	}

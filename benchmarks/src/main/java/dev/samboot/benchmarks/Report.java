@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * Writes a run's results: the figure lines, a Markdown summary with the machine and the goals,
  * the samples as CSV and the plots as SVG.
  */
-final class Report {
+public final class Report {
 
 	/** The goals of the benchmark issue: a figure passes when {@code value op limit} holds. */
 	record Goal(String op, double limit) {
@@ -64,10 +64,26 @@ final class Report {
 
 	private final List<Jdk> jdks;
 
+	private final String timingJdk;
+
 	Report(Results results, Path out, List<Jdk> jdks) {
+		this(results, out, jdks, jdks.get(0).label());
+	}
+
+	private Report(Results results, Path out, List<Jdk> jdks, String timingJdk) {
 		this.results = results;
 		this.out = out;
 		this.jdks = jdks;
+		this.timingJdk = timingJdk;
+	}
+
+	/**
+	 * Draw the plots of a results directory again from its CSV files.
+	 * @param args the results directory and the label of the JDK the timing was measured on
+	 */
+	public static void main(String[] args) throws IOException {
+		Path out = Path.of(args[0]);
+		new Report(readCsv(out), out, List.of(), (args.length > 1) ? args[1] : "jdk17").plots();
 	}
 
 	/**
@@ -89,6 +105,13 @@ final class Report {
 		Files.write(this.out.resolve("figures-all-jdks.txt"), all);
 		Files.writeString(this.out.resolve("results.md"), markdown(header));
 		writeCsv();
+		plots();
+	}
+
+	/**
+	 * Write the plots of the samples held.
+	 */
+	void plots() throws IOException {
 		if (!this.results.trials.isEmpty()) {
 			timingPlot().write(this.out.resolve("timing.svg"));
 		}
@@ -155,15 +178,47 @@ final class Report {
 		Files.write(this.out.resolve("churn.csv"), churn);
 	}
 
+	/**
+	 * Read the samples of a results directory back from its CSV files, to draw the plots again.
+	 * @param out the results directory
+	 * @param primary the label of the JDK the timing was measured on
+	 * @return the samples
+	 */
+	static Results readCsv(Path out) throws IOException {
+		Results results = new Results();
+		for (String[] row : rows(out.resolve("timing.csv"))) {
+			results.trials.add(new Results.Trial(Integer.parseInt(row[0]), Double.parseDouble(row[1]),
+					Double.parseDouble(row[2])));
+		}
+		for (String[] row : rows(out.resolve("starts.csv"))) {
+			results.starts.computeIfAbsent(row[0], (key) -> new LinkedHashMap<>())
+				.computeIfAbsent(row[1], (key) -> new ArrayList<>())
+				.add(Double.parseDouble(row[3]));
+		}
+		for (String[] row : rows(out.resolve("churn.csv"))) {
+			results.checkpoints.add(new Results.Checkpoint(Integer.parseInt(row[0]), Long.parseLong(row[1]),
+					Integer.parseInt(row[2]), Integer.parseInt(row[3]), Double.parseDouble(row[4])));
+		}
+		return results;
+	}
+
+	private static List<String[]> rows(Path csv) throws IOException {
+		if (!Files.exists(csv)) {
+			return List.of();
+		}
+		List<String> lines = Files.readAllLines(csv);
+		return lines.subList(1, lines.size()).stream().map((line) -> line.split(",")).toList();
+	}
+
 	private Svg timingPlot() {
 		List<Results.Trial> trials = this.results.trials;
 		List<Integer> intervals = trials.stream().map(Results.Trial::intervalMillis).distinct().sorted().toList();
 		int largest = intervals.get(intervals.size() - 1);
 		double xMax = largest * 1.1;
 		double yMax = Math.max(2.2 * largest, trials.stream().mapToDouble(Results.Trial::killMillis).max().orElse(0) * 1.05);
-		Svg svg = new Svg(980, 440);
+		Svg svg = new Svg(980, 490);
 		svg.text(490, 22, "Warn signal and SIGKILL after the last heartbeat, against the interval T ("
-				+ this.jdks.get(0).label() + ")", 15, "middle", "black");
+				+ this.timingJdk + ")", 15, "middle", "black");
 		Svg.Panel moments = new Svg.Panel(svg, 70, 60, 380, 320, 0, xMax, 0, yMax)
 			.yTicks(Svg.niceStep(yMax, 6), "%.0f")
 			.xTicks(intervals.stream().mapToDouble(Integer::doubleValue).toArray(), "%.0f")
@@ -186,7 +241,8 @@ final class Report {
 		double errorMax = Math.max(30, Math.min(worst * 1.1, 200));
 		Svg.Panel errors = new Svg.Panel(svg, 560, 60, 380, 320, -0.6, intervals.size() - 0.4, -errorMax / 6, errorMax)
 			.yTicks(Svg.niceStep(errorMax, 6), "%.0f")
-			.frame("error (measured − ideal, ms)", "T (ms)", "ms late (early if negative)");
+			.xLabelOffset(56)
+			.frame("error (measured − ideal, ms)", "T (ms); p99 of |error|, warn / kill", "ms late (early if negative)");
 		errors.band(-25, 25, Svg.GREEN).segment(-0.6, 0, intervals.size() - 0.4, 0, Svg.GREY, 1, false);
 		for (int k = 0; k < intervals.size(); k++) {
 			int interval = intervals.get(k);
@@ -204,13 +260,15 @@ final class Report {
 				errors.point(k + 0.17 + jitter, trial.killMillis() - 2.0 * interval, Svg.RED);
 			}
 			svg.text(errors.x(k), 60 + 320 + 18, interval + " (n=" + warn.size() + ")", 11, "middle", "black");
-			errors.label(k, errorMax * 0.93, String.format(Locale.ROOT, "p99 %.1f / %.1f",
+			svg.text(errors.x(k), 60 + 320 + 33, String.format(Locale.ROOT, "%.1f / %.1f",
 					Stats.percentile(warn.stream().map(Math::abs).toList(), 99),
-					Stats.percentile(kill.stream().map(Math::abs).toList(), 99)), "black", "middle");
+					Stats.percentile(kill.stream().map(Math::abs).toList(), 99)), 11, "middle", "black");
 		}
 		errors.legend(0, Svg.GREEN, "goal: within ±25 ms");
-		svg.text(490, 430, "Each dot is one trial: a fresh instance sends one heartbeat and falls silent. Times taken by the "
-				+ "harness on receipt of the instance's reports and when its socket closed.", 11, "middle", Svg.GREY);
+		svg.text(490, 462, "Each dot is one trial: a fresh instance sends one heartbeat and falls silent.", 11, "middle",
+				Svg.GREY);
+		svg.text(490, 478, "Heartbeat and warn stamped by the instance on the machine-wide monotonic clock; death: when the "
+				+ "harness saw the instance's socket close.", 11, "middle", Svg.GREY);
 		return svg;
 	}
 

@@ -98,6 +98,8 @@ final class Svg {
 
 		private final double yMax;
 
+		private double xLabelOffset = 38;
+
 		Panel(Svg svg, double left, double top, double w, double h, double xMin, double xMax, double yMin,
 				double yMax) {
 			this.svg = svg;
@@ -119,11 +121,16 @@ final class Svg {
 			return this.top + this.h - (value - this.yMin) / (this.yMax - this.yMin) * this.h;
 		}
 
+		Panel xLabelOffset(double offset) {
+			this.xLabelOffset = offset;
+			return this;
+		}
+
 		Panel frame(String title, String xLabel, String yLabel) {
 			this.svg.line(this.left, this.top + this.h, this.left + this.w, this.top + this.h, "black", 1, false);
 			this.svg.line(this.left, this.top, this.left, this.top + this.h, "black", 1, false);
 			this.svg.text(this.left + this.w / 2, this.top - 10, title, 14, "middle", "black");
-			this.svg.text(this.left + this.w / 2, this.top + this.h + 38, xLabel, 12, "middle", "black");
+			this.svg.text(this.left + this.w / 2, this.top + this.h + this.xLabelOffset, xLabel, 12, "middle", "black");
 			this.svg.verticalText(this.left - 48, this.top + this.h / 2, yLabel, 12);
 			return this;
 		}
@@ -143,7 +150,7 @@ final class Svg {
 				double y = y(value);
 				this.svg.line(this.left, y, this.left + this.w, y, "#e5e5e5", 1, false);
 				this.svg.line(this.left - 5, y, this.left, y, "black", 1, false);
-				this.svg.text(this.left - 8, y + 4, String.format(Locale.ROOT, format, value), 11, "end", "black");
+				this.svg.text(this.left - 8, y + 4, String.format(Locale.ROOT, format, value + 0.0), 11, "end", "black");
 			}
 			return this;
 		}

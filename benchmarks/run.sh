@@ -14,6 +14,8 @@
 #   --out DIR          results directory (default: benchmarks/target/results/quick or full)
 #   --only LIST        only these stages: jmh,timing,churn,startup,cpu
 #   --no-build         use what the last build left in target/
+#   --publish          copy the results into docs/benchmarks/ (results-full.md or results-quick.md;
+#                      the full run also its plots and samples)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,9 +26,10 @@ no_extra=false
 out=""
 only=""
 build=true
+publish=false
 args=("$@")
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +45,7 @@ while [ $# -gt 0 ]; do
     --only) only=${2:?--only needs a list}; shift ;;
     --only=*) only=${1#--only=} ;;
     --no-build) build=false ;;
+    --publish) publish=true ;;
     -h|--help) usage; exit 0 ;;
     *) echo "Unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -106,4 +110,11 @@ trap 'kill -TERM "$suite" 2>/dev/null || true; wait "$suite" 2>/dev/null || true
 status=0
 wait "$suite" || status=$?
 trap - INT TERM
+if [ "$publish" = true ] && [ "$status" -eq 0 ]; then
+  mkdir -p "$root/docs/benchmarks"
+  cp "$out/results.md" "$root/docs/benchmarks/results-$mode.md"
+  if [ "$mode" = full ]; then
+    cp "$out"/*.svg "$out"/*.csv "$root/docs/benchmarks/"
+  fi
+fi
 exit "$status"

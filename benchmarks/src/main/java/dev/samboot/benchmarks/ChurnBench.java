@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Whether restarts leak: a {@link Probe} supervisor whose instances register, start and exit at
@@ -30,38 +26,19 @@ final class ChurnBench {
 	}
 
 	/**
-	 * Tell live heap from memory the heap has merely touched: after the last checkpoint was read
-	 * (attaching adds a thread and a socket to the supervisor), the heap in use before and after
-	 * a full GC, through {@code jcmd}.
+	 * Tell live heap from memory the heap has merely touched: after the last checkpoint was read,
+	 * the heap in use before and after a full GC.
 	 */
 	private void heapAfterGc(long pid) {
-		String jcmd = this.jdk.home().resolve("bin/jcmd").toString();
+		Jcmd jcmd = new Jcmd(this.jdk, pid);
 		try {
-			String before = heapUsed(jcmd, pid);
-			run(jcmd, Long.toString(pid), "GC.run");
-			String after = heapUsed(jcmd, pid);
+			String before = jcmd.heapUsed();
+			jcmd.fullGc();
 			this.context.results().note("churn: supervisor heap in use at the end %s, after a full GC %s; RSS then %.1f MB",
-					before, after, ProcFs.rssKb(pid) / 1024.0);
+					before, jcmd.heapUsed(), ProcFs.rssKb(pid) / 1024.0);
 		}
 		catch (IOException | InterruptedException ex) {
 			this.context.results().note("churn: jcmd failed: %s", ex);
-		}
-	}
-
-	private String heapUsed(String jcmd, long pid) throws IOException, InterruptedException {
-		Matcher used = Pattern.compile("used (\\d+)K").matcher(run(jcmd, Long.toString(pid), "GC.heap_info"));
-		return used.find() ? String.format(Locale.ROOT, "%.1f MB", Long.parseLong(used.group(1)) / 1024.0) : "?";
-	}
-
-	private String run(String... command) throws IOException, InterruptedException {
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-		try {
-			String output = new String(process.getInputStream().readAllBytes());
-			process.waitFor(30, TimeUnit.SECONDS);
-			return output;
-		}
-		finally {
-			process.destroyForcibly();
 		}
 	}
 

@@ -86,7 +86,7 @@ final class CpuBench {
 			if (sleeper != null) {
 				this.context.processes().kill(sleeper.toHandle());
 			}
-			this.context.processes().stop(supervisor.toHandle(), Duration.ofSeconds(40));
+			this.context.processes().kill(supervisor.toHandle());
 			this.context.processes().killAll();
 		}
 	}

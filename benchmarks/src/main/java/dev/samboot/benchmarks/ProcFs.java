@@ -143,6 +143,25 @@ final class ProcFs {
 	}
 
 	/**
+	 * Return how long, in all, at least one runnable task has waited for a CPU: the {@code some}
+	 * total of {@code /proc/pressure/cpu} (Linux pressure stall information).
+	 * @return microseconds, or -1 where the kernel does not report it
+	 */
+	static long cpuStallMicros() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc/pressure/cpu"))) {
+				if (line.startsWith("some ")) {
+					return Long.parseLong(line.substring(line.indexOf("total=") + 6).trim());
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// not reported
+		}
+		return -1;
+	}
+
+	/**
 	 * Return the machine's load average over 1, 5 and 15 minutes.
 	 * @return the three figures as written in {@code /proc/loadavg}
 	 */

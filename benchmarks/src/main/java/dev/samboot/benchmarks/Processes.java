@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Every process the harness starts or learns of (instances launched by a supervisor it started),
@@ -52,23 +51,6 @@ final class Processes implements AutoCloseable {
 	 */
 	void track(long pid) {
 		ProcessHandle.of(pid).ifPresent(this.known::add);
-	}
-
-	/**
-	 * Ask a process to stop with SIGTERM, then kill it and its descendants with SIGKILL if it has
-	 * not ended within the grace time.
-	 * @param handle the process
-	 * @param grace how long it may take
-	 */
-	void stop(ProcessHandle handle, Duration grace) {
-		handle.destroy();
-		try {
-			handle.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (Exception ex) {
-			// killed below
-		}
-		kill(handle);
 	}
 
 	/**

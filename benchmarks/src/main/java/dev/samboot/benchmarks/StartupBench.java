@@ -21,6 +21,8 @@ import java.util.Map;
  * <li>the supervisor's resident memory 2 s after instance 1 answered, and that of a bare JVM
  * that only sleeps, on the same JDK.</li>
  * </ul>
+ * Each run ends with SIGKILL to the instance and then the supervisor: shutting down is not measured.
+ * After the last pair's restart, {@code jcmd} tells what the supervisor's memory holds.
  */
 final class StartupBench {
 
@@ -52,12 +54,13 @@ final class StartupBench {
 			if (i < bareSamples) {
 				bare();
 			}
+			boolean last = i == pairs - 1;
 			if (i % 2 == 0) {
 				cold();
-				supervised();
+				supervised(last);
 			}
 			else {
-				supervised();
+				supervised(last);
 				cold();
 			}
 			System.err.printf("   %s pair %d/%d done%n", this.jdk.label(), i + 1, pairs);
@@ -76,11 +79,11 @@ final class StartupBench {
 			this.context.results().start(this.jdk, "cold", (ready - launched) / 1e9);
 		}
 		finally {
-			this.context.processes().stop(app.toHandle(), Duration.ofSeconds(20));
+			this.context.processes().kill(app.toHandle());
 		}
 	}
 
-	private void supervised() throws IOException, InterruptedException {
+	private void supervised(boolean describe) throws IOException, InterruptedException {
 		int port = Http.freePort();
 		long launched = System.nanoTime();
 		Process supervisor = this.context.processes().start(this.context.sampleApp(this.jdk, port), log("supervised"));
@@ -104,9 +107,13 @@ final class StartupBench {
 			this.context.processes().track(second);
 			check(second != first, "instance 2 has the pid of instance 1");
 			this.context.results().start(this.jdk, "restart", (back - gone) / 1e9);
+			if (describe) {
+				this.context.results().note("%s: the supervisor after one restart: RSS %.1f MB, %s", this.jdk.label(),
+						ProcFs.rssKb(supervisor.pid()) / 1024.0, new Jcmd(this.jdk, supervisor.pid()).memory());
+			}
 		}
 		finally {
-			this.context.processes().stop(supervisor.toHandle(), Duration.ofSeconds(40));
+			this.context.processes().kill(supervisor.toHandle());
 			this.context.processes().killAll();
 		}
 	}

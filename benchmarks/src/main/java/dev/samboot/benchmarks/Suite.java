@@ -29,6 +29,8 @@ public final class Suite {
 
 	static final List<String> STAGES = List.of("jmh", "timing", "churn", "startup", "cpu");
 
+	private final Results results = new Results();
+
 	private Suite() {
 	}
 
@@ -59,7 +61,8 @@ public final class Suite {
 			Map<String, List<String>> options) throws IOException {
 		Instant began = Instant.now();
 		String loadBefore = ProcFs.loadAverage();
-		Results results = new Results();
+		long stalledBefore = ProcFs.cpuStallMicros();
+		Results results = this.results;
 		Path socketDirectory = Files.createTempDirectory("samboot-bench-");
 		Processes processes = new Processes(out);
 		ProbeServer probes = new ProbeServer(socketDirectory.resolve("probe.sock"));
@@ -90,7 +93,13 @@ public final class Suite {
 		Files.deleteIfExists(socketDirectory);
 		Runtime.getRuntime().removeShutdownHook(cleanup);
 		Duration took = Duration.between(began, Instant.now());
-		new Report(results, out, jdks).write(header(quick, jdks, began, took, loadBefore, options));
+		List<String> header = header(quick, jdks, began, took, loadBefore, options);
+		if (stalledBefore >= 0) {
+			header.add(String.format(Locale.ROOT, "CPU pressure over the run: %.0f%% (share of the time some runnable task "
+					+ "waited for a CPU, from /proc/pressure/cpu; the machine is shared with other work)",
+					(ProcFs.cpuStallMicros() - stalledBefore) / 1e4 / took.toSeconds()));
+		}
+		new Report(results, out, jdks).write(header);
 		printFigures(results, jdks, quick, took);
 		if (!failed.isEmpty()) {
 			System.err.println("Failed: " + failed + " (see " + out + "/results.md and the logs)");
@@ -115,11 +124,12 @@ public final class Suite {
 
 	}
 
-	private static void stage(Set<String> stages, String name, List<String> failed, Stage stage) {
+	private void stage(Set<String> stages, String name, List<String> failed, Stage stage) {
 		if (!stages.contains(name)) {
 			return;
 		}
 		long started = System.nanoTime();
+		long stalledBefore = ProcFs.cpuStallMicros();
 		System.err.printf("== %s (%s)%n", name, Instant.now().truncatedTo(ChronoUnit.SECONDS));
 		try {
 			stage.run();
@@ -129,7 +139,13 @@ public final class Suite {
 			System.err.println("   " + name + " failed: " + ex);
 			ex.printStackTrace();
 		}
-		System.err.printf("   %s took %.0f s%n", name, (System.nanoTime() - started) / 1e9);
+		double seconds = (System.nanoTime() - started) / 1e9;
+		System.err.printf("   %s took %.0f s%n", name, seconds);
+		long stalled = ProcFs.cpuStallMicros() - stalledBefore;
+		if (stalledBefore >= 0) {
+			this.results.note("%s: %.0f s, load average after %s, CPU pressure %.0f%% (share of the time some runnable "
+					+ "task waited for a CPU)", name, seconds, ProcFs.loadAverage(), stalled / 1e4 / seconds);
+		}
 	}
 
 	private static void printFigures(Results results, List<Jdk> jdks, boolean quick, Duration took) {

@@ -13,11 +13,12 @@ import java.time.Duration;
 
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.Sam;
+import dev.samboot.sam.SamOptions;
 import sun.misc.Signal;
 
 /**
  * A plain-Java program supervised by samboot, in the manner of the project's {@code TestSam}, that
- * the harness starts as a supervisor JVM. Each instance reports to the harness over a Unix socket
+ * the harness starts as a supervisor JVM; the supervisor is the lean one, as the starter's default. Each instance reports to the harness over a Unix socket
  * given as an argument, so the harness timestamps every event on receipt and sees the instance's
  * end as the socket's end of file:
  * <ul>
@@ -57,7 +58,9 @@ public final class Probe {
 	}
 
 	private static void timing(String socket, int intervalMillis) throws Exception {
-		Sam sam = Sam.initialize(intervalMillis, RecoveryPolicy.RESTART);
+		Sam sam = Sam.initialize(SamOptions.builder(Duration.ofMillis(intervalMillis), RecoveryPolicy.RESTART)
+			.leanSupervisor(SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS)
+			.build());
 		int instance = sam.register();
 		Probe probe = connect(socket);
 		probe.send("ready " + instance + " " + ProcessHandle.current().pid());
@@ -71,7 +74,9 @@ public final class Probe {
 	}
 
 	private static void churn(String socket, int first, int every, int last) throws Exception {
-		Sam sam = Sam.initialize(Duration.ofMinutes(1), RecoveryPolicy.RESTART);
+		Sam sam = Sam.initialize(SamOptions.builder(Duration.ofMinutes(1), RecoveryPolicy.RESTART)
+			.leanSupervisor(SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS)
+			.build());
 		int instance = sam.register();
 		sam.start();
 		if (instance >= first && instance <= last && (instance - first) % every == 0) {

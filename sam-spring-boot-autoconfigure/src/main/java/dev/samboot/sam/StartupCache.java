@@ -551,7 +551,10 @@ final class StartupCache implements AutoCloseable {
 	 */
 	void started(long pid) {
 		if (this.cachedPids.contains(pid)) {
+			// it runs from the cache directory, which a training would empty first: the next
+			// instance, launched the plain way if the key has changed, trains
 			this.startedPids.add(pid);
+			return;
 		}
 		if (this.off || this.closed || this.training != null) {
 			return;
@@ -564,6 +567,10 @@ final class StartupCache implements AutoCloseable {
 		thread.setDaemon(true);
 		this.training = thread;
 		thread.start();
+	}
+
+	boolean training() {
+		return this.training != null;
 	}
 
 	/**

@@ -140,7 +140,7 @@ class StartupCacheTests {
 	}
 
 	@Test
-	void aCachedInstanceThatEndsBeforeStartTurnsTheCacheOff(@TempDir Path directory) throws IOException {
+	void aCachedInstanceNeverTrainsAndOneThatEndsBeforeStartTurnsTheCacheOff(@TempDir Path directory) throws IOException {
 		Path jdk = jdk(directory.resolve("jdk"), "17.0.15");
 		Path cacheDirectory = directory.resolve("cache");
 		Path classes = Files.createDirectories(directory.resolve("classes"));
@@ -154,7 +154,11 @@ class StartupCacheTests {
 		List<String> cached = cache.command();
 		assertThat(cached).contains("-XX:SharedArchiveFile=" + cacheDirectory.resolve("app.jsa"));
 		cache.launched(new EndedProcess(41), cached);
+		Files.setLastModifiedTime(classes, FileTime.fromMillis(Files.getLastModifiedTime(classes).toMillis() + 2000));
 		cache.started(41);
+		assertThat(cache.training()).as("an instance runs from the cache directory").isFalse();
+		key = StartupCache.key(command, StartupCache.Kind.CDS, StartupCache.javaHome(command.java()));
+		Files.writeString(cacheDirectory.resolve("key"), key + "\n7\n");
 		assertThat(cache.endedBeforeStart(41, 0)).as("it had started").isFalse();
 		cache.launched(new EndedProcess(42), plain);
 		assertThat(cache.endedBeforeStart(42, 1)).as("launched without the cache").isFalse();

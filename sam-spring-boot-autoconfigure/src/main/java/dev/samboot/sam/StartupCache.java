@@ -516,15 +516,12 @@ final class StartupCache implements AutoCloseable {
 	 * @param launched the command it was launched with
 	 */
 	void launched(ActiveProcess process, List<String> launched) {
-		if (launched == this.plain) {
-			return;
+		// one instance at a time: what is known about the last one is not needed any more
+		this.cachedPids.clear();
+		this.startedPids.clear();
+		if (launched != this.plain) {
+			this.cachedPids.add(process.pid());
 		}
-		long pid = process.pid();
-		this.cachedPids.add(pid);
-		process.onExit().thenRun(() -> {
-			this.cachedPids.remove(pid);
-			this.startedPids.remove(pid);
-		});
 	}
 
 	/**
@@ -540,6 +537,8 @@ final class StartupCache implements AutoCloseable {
 			return false;
 		}
 		this.off = true;
+		// the next supervisor trains it again rather than trying it first
+		deleteQuietly(this.directory.resolve(KEY_FILE));
 		logger.log(Level.WARNING, "Start-up cache off until the supervisor restarts: the instance with pid " + pid
 				+ " started with " + archive(this.directory, this.kind) + " ended with status " + status
 				+ " before start()");
@@ -552,7 +551,10 @@ final class StartupCache implements AutoCloseable {
 	 */
 	void started(long pid) {
 		if (this.cachedPids.contains(pid)) {
+			// it runs from the cache directory, which a training would empty first: the next
+			// instance, launched the plain way if the key has changed, trains
 			this.startedPids.add(pid);
+			return;
 		}
 		if (this.off || this.closed || this.training != null) {
 			return;
@@ -565,6 +567,10 @@ final class StartupCache implements AutoCloseable {
 		thread.setDaemon(true);
 		this.training = thread;
 		thread.start();
+	}
+
+	boolean training() {
+		return this.training != null;
 	}
 
 	/**

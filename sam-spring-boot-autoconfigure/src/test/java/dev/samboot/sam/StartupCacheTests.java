@@ -140,7 +140,7 @@ class StartupCacheTests {
 	}
 
 	@Test
-	void aCachedInstanceThatEndsBeforeStartTurnsTheCacheOff(@TempDir Path directory) throws IOException {
+	void aCachedInstanceNeverTrainsAndOneThatEndsBeforeStartTurnsTheCacheOff(@TempDir Path directory) throws IOException {
 		Path jdk = jdk(directory.resolve("jdk"), "17.0.15");
 		Path cacheDirectory = directory.resolve("cache");
 		Path classes = Files.createDirectories(directory.resolve("classes"));
@@ -153,17 +153,19 @@ class StartupCacheTests {
 		Files.writeString(cacheDirectory.resolve("key"), key + "\n7\n");
 		List<String> cached = cache.command();
 		assertThat(cached).contains("-XX:SharedArchiveFile=" + cacheDirectory.resolve("app.jsa"));
-		ActiveProcess started = new EndedProcess(41);
-		cache.launched(started, cached);
+		cache.launched(new EndedProcess(41), cached);
+		Files.setLastModifiedTime(classes, FileTime.fromMillis(Files.getLastModifiedTime(classes).toMillis() + 2000));
 		cache.started(41);
+		assertThat(cache.training()).as("an instance runs from the cache directory").isFalse();
+		key = StartupCache.key(command, StartupCache.Kind.CDS, StartupCache.javaHome(command.java()));
+		Files.writeString(cacheDirectory.resolve("key"), key + "\n7\n");
 		assertThat(cache.endedBeforeStart(41, 0)).as("it had started").isFalse();
-		ActiveProcess plainInstance = new EndedProcess(42);
-		cache.launched(plainInstance, plain);
+		cache.launched(new EndedProcess(42), plain);
 		assertThat(cache.endedBeforeStart(42, 1)).as("launched without the cache").isFalse();
-		ActiveProcess crashed = new EndedProcess(43);
-		cache.launched(crashed, cache.command());
+		cache.launched(new EndedProcess(43), cache.command());
 		assertThat(cache.endedBeforeStart(43, 134)).isTrue();
 		assertThat(cache.command()).isEqualTo(plain);
+		assertThat(cacheDirectory.resolve("key")).as("the next supervisor trains it again").doesNotExist();
 	}
 
 	@Test
@@ -181,7 +183,8 @@ class StartupCacheTests {
 
 		@Override
 		public java.util.concurrent.CompletableFuture<Integer> onExit() {
-			return new java.util.concurrent.CompletableFuture<>();
+			// the JVM reaps a process before the supervisor's loop hears of it
+			return java.util.concurrent.CompletableFuture.completedFuture(0);
 		}
 
 	}

@@ -32,7 +32,8 @@ final class Jcmd {
 		String counters = run("PerfCounter.print");
 		return String.format(Locale.ROOT, "heap %s used of %s committed, metaspace %s used, %s classes loaded",
 				megabytes(heap, "used (\\d+)K"), committed.equals("?") ? megabytes(heap, "total (\\d+)K") : committed,
-				megabytes(info, "Metaspace\\s+used (\\d+)K"), find(counters, "java.cls.loadedClasses=(\\d+)"));
+				bytesAsMegabytes(find(counters, "sun.gc.metaspace.used=(\\d+)")),
+				find(counters, "java.cls.loadedClasses=(\\d+)"));
 	}
 
 	/** The first line of GC.heap_info, which sums up the heap ("total" on JDK 17, "committed" later). */
@@ -55,6 +56,11 @@ final class Jcmd {
 	private static String megabytes(String text, String regex) {
 		String kb = find(text, regex);
 		return kb.equals("?") ? kb : String.format(Locale.ROOT, "%.1f MB", Long.parseLong(kb) / 1024.0);
+	}
+
+	private static String bytesAsMegabytes(String bytes) {
+		return bytes.equals("?") ? bytes
+				: String.format(Locale.ROOT, "%.1f MB", Long.parseLong(bytes) / 1024.0 / 1024.0);
 	}
 
 	private static String find(String text, String regex) {

@@ -22,17 +22,16 @@ final class Jcmd {
 	}
 
 	/**
-	 * Describe the heap and metaspace in use and the classes loaded.
-	 * @return such as "heap 12.3 MB used of 256.0 MB committed, metaspace 30.1 MB used, 5012 classes"
+	 * Describe the heap in use and the classes loaded.
+	 * @return such as "heap 12.3 MB used of 256.0 MB committed, 5012 classes loaded"
 	 */
 	String memory() throws IOException, InterruptedException {
 		String info = run("GC.heap_info");
 		String heap = heapLine(info);
 		String committed = megabytes(heap, "committed (\\d+)K");
 		String counters = run("PerfCounter.print");
-		return String.format(Locale.ROOT, "heap %s used of %s committed, metaspace %s used, %s classes loaded",
+		return String.format(Locale.ROOT, "heap %s used of %s committed, %s classes loaded",
 				megabytes(heap, "used (\\d+)K"), committed.equals("?") ? megabytes(heap, "total (\\d+)K") : committed,
-				bytesAsMegabytes(find(counters, "sun.gc.metaspace.used=(\\d+)")),
 				find(counters, "java.cls.loadedClasses=(\\d+)"));
 	}
 
@@ -56,11 +55,6 @@ final class Jcmd {
 	private static String megabytes(String text, String regex) {
 		String kb = find(text, regex);
 		return kb.equals("?") ? kb : String.format(Locale.ROOT, "%.1f MB", Long.parseLong(kb) / 1024.0);
-	}
-
-	private static String bytesAsMegabytes(String bytes) {
-		return bytes.equals("?") ? bytes
-				: String.format(Locale.ROOT, "%.1f MB", Long.parseLong(bytes) / 1024.0 / 1024.0);
 	}
 
 	private static String find(String text, String regex) {

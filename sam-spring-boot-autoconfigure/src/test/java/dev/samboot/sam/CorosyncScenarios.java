@@ -42,14 +42,7 @@ final class CorosyncScenarios {
 				cmap.setUint32(EXPECTED_VOTES, 1);
 				sam.start();
 				System.out.println("started-with-quorum");
-				Thread heartbeats = new Thread(() -> {
-					while (true) {
-						sam.hcSend();
-						sleep(interval / 4);
-					}
-				});
-				heartbeats.setDaemon(true);
-				heartbeats.start();
+				TestSam.heartbeatsInTheBackground(sam, interval);
 				sleep(interval);
 				long takenAt = System.currentTimeMillis();
 				Signal.handle(new Signal("USR1"), (signal) -> {

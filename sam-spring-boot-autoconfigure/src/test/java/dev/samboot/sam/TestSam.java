@@ -309,6 +309,22 @@ public final class TestSam {
 		}
 	}
 
+	/**
+	 * Send a heartbeat every T/4 from a daemon thread, while the main thread does something else.
+	 * @param sam the started handle
+	 * @param interval T in milliseconds
+	 */
+	static void heartbeatsInTheBackground(Sam sam, int interval) {
+		Thread heartbeats = new Thread(() -> {
+			while (true) {
+				sam.hcSend();
+				sleep(interval / 4);
+			}
+		});
+		heartbeats.setDaemon(true);
+		heartbeats.start();
+	}
+
 	private static void sleep(long millis) {
 		try {
 			Thread.sleep(millis);

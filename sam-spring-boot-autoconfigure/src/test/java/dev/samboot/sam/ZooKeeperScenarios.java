@@ -33,14 +33,7 @@ final class ZooKeeperScenarios {
 			Signal.handle(new Signal("USR1"), (signal) -> System.out.println("warned at " + System.currentTimeMillis()));
 			sam.start();
 			System.out.println("started-with-quorum");
-			Thread heartbeats = new Thread(() -> {
-				while (true) {
-					sam.hcSend();
-					sleep(interval / 4);
-				}
-			});
-			heartbeats.setDaemon(true);
-			heartbeats.start();
+			TestSam.heartbeatsInTheBackground(sam, interval);
 			Thread.sleep(30_000);
 			fail("instance 1 was not recovered after losing quorum");
 		}

@@ -113,8 +113,12 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 * cmap flag.
 	 * @param jvmOptions JVM options of the lean supervisor. Small heap, serial GC and one compiler
 	 * thread when not set.
+	 * @param earlyLaunch Whether instance 1 is launched as soon as the application starts, while
+	 * the supervisor reads its configuration, rather than after. Read before configuration files:
+	 * set it on the command line, as a system property or as SAM_SUPERVISOR_EARLY_LAUNCH.
 	 */
-	public record Supervisor(@DefaultValue("true") boolean lean, List<String> jvmOptions) {
+	public record Supervisor(@DefaultValue("true") boolean lean, List<String> jvmOptions,
+			@DefaultValue("true") boolean earlyLaunch) {
 	}
 
 	/**

@@ -55,6 +55,7 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			Map.entry("sam.data.max-size", "a data size such as 64KB or 1MB, from 0B to "
 					+ DataSize.ofBytes(SamOptions.MAX_DATA_MAX_SIZE).toMegabytes() + "MB"),
 			Map.entry("sam.cmap.enabled", "true or false"), Map.entry("sam.supervisor.lean", "true or false"),
+			Map.entry("sam.supervisor.early-launch", "true or false"),
 			Map.entry("sam.supervisor.jvm-options", "a list of JVM options such as -Xmx24m"),
 			Map.entry("sam.quorum.provider", "corosync or zookeeper"),
 			Map.entry("sam.quorum.zookeeper.connect-string",
@@ -81,6 +82,16 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 	static final List<String> STARTUP_CACHE_TRAINING_JVM_OPTIONS = List.of("-Dspring.context.exit=onRefresh");
 
 	static final List<String> STARTUP_CACHE_TRAINING_ARGUMENTS = List.of("--sam.enabled=false");
+
+	/**
+	 * Return these settings with instance 1 launched early.
+	 * @param launched the early launch
+	 * @return the settings
+	 */
+	SamSettings withEarlyLaunch(dev.samboot.sam.EarlyLaunch launched) {
+		return new SamSettings(this.properties, this.options.withEarlyLaunch(launched), this.warnSignal,
+				this.healthTimeout);
+	}
 
 	/**
 	 * Bind and check {@code sam.*}.

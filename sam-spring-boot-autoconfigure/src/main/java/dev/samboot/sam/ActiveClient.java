@@ -28,6 +28,9 @@ final class ActiveClient implements AutoCloseable {
 
 	private static final long REPLY_TIMEOUT_SECONDS = 30;
 
+	/** How long instance 1, launched early, waits for its supervisor to listen. */
+	static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(120);
+
 	private static final ByteBuffer HEARTBEAT = Codec.encode(new Message.Heartbeat());
 
 	private final SocketChannel channel;
@@ -67,8 +70,7 @@ final class ActiveClient implements AutoCloseable {
 	 */
 	static ActiveClient connect(SamEnvironment.Coordinates coordinates, int maxFrameBytes, Runnable onSupervisorLost) {
 		try {
-			SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-			channel.connect(UnixDomainSocketAddress.of(coordinates.socket()));
+			SocketChannel channel = open(coordinates, CONNECT_WAIT_NANOS);
 			ActiveClient client = new ActiveClient(channel, maxFrameBytes, onSupervisorLost);
 			client.hello(coordinates.token());
 			return client;
@@ -76,6 +78,46 @@ final class ActiveClient implements AutoCloseable {
 		catch (IOException | MalformedFrameException | IllegalArgumentException ex) {
 			throw new SamException(CsError.LIBRARY,
 					"Cannot reach the supervisor at " + coordinates.socket() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Connect to the supervisor's socket. Instance 1 may be launched before the supervisor listens
+	 * ({@link EarlyLaunch}): while the socket is not there yet and the supervisor is alive, try
+	 * again, every few milliseconds, for at most {@code waitNanos}.
+	 */
+	static SocketChannel open(SamEnvironment.Coordinates coordinates, long waitNanos) throws IOException {
+		UnixDomainSocketAddress address = UnixDomainSocketAddress.of(coordinates.socket());
+		long began = System.nanoTime();
+		long pause = 2;
+		boolean said = false;
+		while (true) {
+			SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+			try {
+				channel.connect(address);
+				return channel;
+			}
+			catch (IOException ex) {
+				channel.close();
+				long waited = System.nanoTime() - began;
+				if (waited > waitNanos || !ProcessHandle.of(coordinates.supervisorPid()).map(ProcessHandle::isAlive)
+					.orElse(false)) {
+					throw ex;
+				}
+				if (!said && waited > TimeUnit.SECONDS.toNanos(5)) {
+					said = true;
+					logger.log(Level.INFO, "Waiting for the supervisor (pid {0}) to listen at {1}",
+							Long.toString(coordinates.supervisorPid()), coordinates.socket());
+				}
+			}
+			try {
+				Thread.sleep(pause);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IOException("interrupted while waiting for the supervisor", ex);
+			}
+			pause = Math.min(50, pause * 2);
 		}
 	}
 

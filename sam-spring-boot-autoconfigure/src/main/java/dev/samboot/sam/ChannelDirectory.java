@@ -52,6 +52,15 @@ final class ChannelDirectory {
 		throw (last != null) ? last : new IOException("No directory for the channel socket");
 	}
 
+	/**
+	 * The directory created by the JVM this one replaced (the lean supervisor's handoff).
+	 * @param directory the directory
+	 * @return the channel directory
+	 */
+	static ChannelDirectory existing(Path directory) {
+		return new ChannelDirectory(directory);
+	}
+
 	Path path() {
 		return this.directory;
 	}

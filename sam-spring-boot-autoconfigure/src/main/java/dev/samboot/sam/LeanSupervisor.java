@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -25,8 +26,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-
-import jnr.posix.POSIXFactory;
 
 /**
  * The supervisor needs little once the active process runs, but the JVM that became the
@@ -73,6 +72,12 @@ final class LeanSupervisor {
 			logger.log(Level.INFO, "Supervising in this JVM: " + obstacle.get());
 			return;
 		}
+		EarlyLaunch early = options.earlyLaunch();
+		if (early != null && !AdoptedProcess.supported()) {
+			logger.log(Level.INFO, "Supervising in this JVM: this JDK cannot hand instance 1, launched early, over "
+					+ "to a new JVM");
+			return;
+		}
 		preflight(options);
 		Path directory = null;
 		try {
@@ -87,6 +92,9 @@ final class LeanSupervisor {
 			if (options.supervisorJvmOptions().stream().noneMatch((option) -> option.startsWith("-Xmx"))) {
 				argv.add(heapLimit(options.dataMaxSize()));
 			}
+			if (early != null) {
+				argv.add(AdoptedProcess.ADD_OPENS);
+			}
 			argv.add("-cp");
 			argv.add(classPath);
 			argv.add(LeanSupervisor.class.getName());
@@ -94,8 +102,11 @@ final class LeanSupervisor {
 			logger.log(Level.DEBUG, "Replacing this JVM with a lean supervisor: " + String.join(" ", argv));
 			System.out.flush();
 			System.err.flush();
-			int result = POSIXFactory.getNativePOSIX().execv(command.get(0), argv.toArray(String[]::new));
-			throw new IOException("execv returned " + result);
+			if (early != null && !early.isAlive()) {
+				// this JVM has its exit status; the new one could not learn it
+				throw new IOException("instance 1, launched early, has already ended");
+			}
+			NativeExec.execv(command.get(0), argv);
 		}
 		catch (IOException | RuntimeException | LinkageError ex) {
 			logger.log(Level.WARNING, "Supervising in this JVM: cannot start a lean supervisor (" + ex + ")");
@@ -288,6 +299,12 @@ final class LeanSupervisor {
 		if (data != null) {
 			properties.setProperty("data", Base64.getEncoder().encodeToString(data));
 		}
+		EarlyLaunch early = options.earlyLaunch();
+		if (early != null) {
+			properties.setProperty("early.pid", Long.toString(early.pid()));
+			properties.setProperty("early.directory", early.directory().path().toString());
+			properties.setProperty("early.token", HexFormat.of().formatHex(early.token()));
+		}
 		list(properties, "command", command);
 		try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
 			properties.store(writer, null);
@@ -312,7 +329,7 @@ final class LeanSupervisor {
 		Files.delete(file);
 		Path directory = file.getParent();
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(directory), "sam-handoff-cleanup"));
-		SamOptions options = SamOptions
+		SamOptions.Builder builder = SamOptions
 			.builder(Duration.ofNanos(Long.parseLong(properties.getProperty("interval"))),
 					RecoveryPolicy.fromBits(Integer.parseInt(properties.getProperty("policy"))))
 			.dataMaxSize(Integer.parseInt(properties.getProperty("data-max-size")))
@@ -328,8 +345,13 @@ final class LeanSupervisor {
 			.startupCache((properties.getProperty("startup-cache") != null)
 					? Path.of(properties.getProperty("startup-cache")) : null)
 			.startupCacheTraining(list(properties, "startup-cache.jvm-options"),
-					list(properties, "startup-cache.arguments"))
-			.build();
+					list(properties, "startup-cache.arguments"));
+		if (properties.getProperty("early.pid") != null) {
+			builder.earlyLaunch(EarlyLaunch.adopt(Long.parseLong(properties.getProperty("early.pid")),
+					Path.of(properties.getProperty("early.directory")),
+					HexFormat.of().parseHex(properties.getProperty("early.token"))));
+		}
+		SamOptions options = builder.build();
 		List<String> command = list(properties, "command");
 		SamPlatform system = SamPlatform.system();
 		Sam sam = Sam.create(options, new SamPlatform(system.environment(), system.parentPid(), command, system.exit()));

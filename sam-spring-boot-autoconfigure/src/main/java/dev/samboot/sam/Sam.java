@@ -2,9 +2,7 @@ package dev.samboot.sam;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -229,8 +227,19 @@ public final class Sam implements AutoCloseable {
 	}
 
 	private int registerActive(SamEnvironment.Coordinates coordinates) {
-		this.client = ActiveClient.connect(coordinates, Codec.maxFrameBytes(this.options.dataMaxSize()),
-				this::supervisorLost);
+		try {
+			this.client = ActiveClient.connect(coordinates, Codec.maxFrameBytes(this.options.dataMaxSize()),
+					this::supervisorLost);
+		}
+		catch (SamException ex) {
+			if (!ProcessHandle.of(coordinates.supervisorPid()).map(ProcessHandle::isAlive).orElse(false)) {
+				// launched early, its supervisor died before listening
+				this.supervisorPid = coordinates.supervisorPid();
+				this.instanceId = parseOrZero(this.platform.environment().get(SamEnvironment.INSTANCE_ID));
+				supervisorLost();
+			}
+			throw ex;
+		}
 		Welcome welcome = this.client.welcome();
 		this.instanceId = welcome.instanceId();
 		this.warnSignal = welcome.warnSignal();
@@ -260,27 +269,34 @@ public final class Sam implements AutoCloseable {
 		QuorumSource quorum = null;
 		SupervisorLoop loop = null;
 		StartupCache startupCache = null;
+		EarlyLaunch early = this.options.earlyLaunch();
 		int status;
 		try {
 			quorum = startQuorum();
 			StatePublisher publisher = statePublisher();
-			byte[] token = new byte[Codec.TOKEN_BYTES];
-			new SecureRandom().nextBytes(token);
-			ChannelDirectory directory = ChannelDirectory.create();
+			byte[] token = (early != null) ? early.token() : EarlyLaunch.Channel.newToken();
+			ChannelDirectory directory = (early != null) ? early.directory() : ChannelDirectory.create();
 			long pid = ProcessHandle.current().pid();
 			startupCache = startupCache();
 			JvmProcessLauncher launcher = new JvmProcessLauncher(this.platform.commandOrCurrent(),
-					Map.of(SamEnvironment.SOCKET, directory.socket().toString(), SamEnvironment.TOKEN,
-							HexFormat.of().formatHex(token), SamEnvironment.SUPERVISOR_PID, Long.toString(pid)),
-					startupCache);
+					EarlyLaunch.Channel.environment(directory.socket(), token, pid), startupCache);
 			SupervisorSettings settings = new SupervisorSettings(this.intervalNanos, this.policy, this.warnSignal,
 					this.data, this.options.dataMaxSize(), this.options.shutdownTimeout().toNanos(), token, pid);
 			RestartRules rules = restartRules(pid);
 			loop = new SupervisorLoop((watcher) -> new Supervisor(settings, rules, Clock.SYSTEM, new ProcessLauncher() {
 
+				private EarlyLaunch launchedEarly = early;
+
 				@Override
 				public ActiveProcess launch(Map<String, String> env) throws IOException {
-					ActiveProcess process = launcher.launch(env);
+					ActiveProcess process;
+					if (this.launchedEarly != null) {
+						process = this.launchedEarly.handOver();
+						this.launchedEarly = null;
+					}
+					else {
+						process = launcher.launch(env);
+					}
 					watcher.watch(process);
 					return process;
 				}
@@ -314,16 +330,25 @@ public final class Sam implements AutoCloseable {
 			status = loop.run();
 		}
 		catch (IOException ex) {
+			cancel(early);
 			closeQuietly(loop, quorum, startupCache);
 			throw new SamException(CsError.LIBRARY, "Cannot supervise: " + ex.getMessage(), ex);
 		}
 		catch (RuntimeException ex) {
+			cancel(early);
 			closeQuietly(loop, quorum, startupCache);
 			throw ex;
 		}
 		closeQuietly(loop, quorum, startupCache);
 		logger.log(Level.INFO, "Supervisor exits with status {0}", Integer.toString(status));
 		this.platform.exit().accept(status);
+	}
+
+	/** An instance launched early and not handed over goes when supervising fails. */
+	private static void cancel(EarlyLaunch early) {
+		if (early != null) {
+			early.cancel();
+		}
 	}
 
 	private StartupCache startupCache() {

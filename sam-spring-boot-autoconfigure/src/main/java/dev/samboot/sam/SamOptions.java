@@ -39,6 +39,8 @@ public final class SamOptions {
 
 	private final List<String> supervisorJvmOptions;
 
+	private final EarlyLaunch earlyLaunch;
+
 	private final int maxRestarts;
 
 	private final Duration restartWindow;
@@ -65,6 +67,7 @@ public final class SamOptions {
 		this.dataMaxSize = builder.dataMaxSize;
 		this.shutdownTimeout = builder.shutdownTimeout;
 		this.quorumSource = builder.quorumSource;
+		this.earlyLaunch = builder.earlyLaunch;
 		this.statePublisher = builder.statePublisher;
 		this.supervisorJvmOptions = builder.supervisorJvmOptions;
 		this.maxRestarts = builder.maxRestarts;
@@ -80,6 +83,32 @@ public final class SamOptions {
 	}
 
 	/**
+	 * Return these options with instance 1 launched early.
+	 * @param launched the early launch, or {@code null}
+	 * @return the options
+	 */
+	public SamOptions withEarlyLaunch(EarlyLaunch launched) {
+		Builder builder = new Builder(this.interval, this.policy);
+		builder.dataMaxSize = this.dataMaxSize;
+		builder.shutdownTimeout = this.shutdownTimeout;
+		builder.quorumSource = this.quorumSource;
+		builder.earlyLaunch = launched;
+		builder.statePublisher = this.statePublisher;
+		builder.supervisorJvmOptions = this.supervisorJvmOptions;
+		builder.maxRestarts = this.maxRestarts;
+		builder.restartWindow = this.restartWindow;
+		builder.backoff = this.backoff;
+		builder.restartExitCodes = this.restartExitCodes;
+		builder.quitExitCodes = this.quitExitCodes;
+		builder.startupTimeout = this.startupTimeout;
+		builder.threadDumpDirectory = this.threadDumpDirectory;
+		builder.startupCacheDirectory = this.startupCacheDirectory;
+		builder.startupCacheTrainingJvmOptions = this.startupCacheTrainingJvmOptions;
+		builder.startupCacheTrainingArguments = this.startupCacheTrainingArguments;
+		return builder.build();
+	}
+
+	/**
 	 * Start building options with libsam's two arguments.
 	 * @param interval the health-check interval; zero for none
 	 * @param policy the recovery policy
@@ -87,6 +116,14 @@ public final class SamOptions {
 	 */
 	public static Builder builder(Duration interval, RecoveryPolicy policy) {
 		return new Builder(interval, policy);
+	}
+
+	/**
+	 * Return instance 1 if it was launched before {@code register()}.
+	 * @return the early launch, or {@code null}
+	 */
+	public EarlyLaunch earlyLaunch() {
+		return this.earlyLaunch;
 	}
 
 	public Duration interval() {
@@ -201,6 +238,8 @@ public final class SamOptions {
 
 		private Supplier<QuorumSource> quorumSource;
 
+		private EarlyLaunch earlyLaunch;
+
 		private Supplier<StatePublisher> statePublisher;
 
 		private List<String> supervisorJvmOptions;
@@ -269,6 +308,18 @@ public final class SamOptions {
 		 */
 		public Builder statePublisher(Supplier<StatePublisher> publisher) {
 			this.statePublisher = publisher;
+			return this;
+		}
+
+		/**
+		 * Have the supervisor take over instance 1, launched before {@code register()}, instead of
+		 * launching it. In an active process this is ignored.
+		 * @param launched the early launch, or {@code null} to launch instance 1 in
+		 * {@code register()}
+		 * @return this builder
+		 */
+		public Builder earlyLaunch(EarlyLaunch launched) {
+			this.earlyLaunch = launched;
 			return this;
 		}
 

@@ -2,6 +2,11 @@ package dev.samboot.autoconfigure;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.Sam;
@@ -13,6 +18,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.bootstrap.DefaultBootstrapContext;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationStartingEvent;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.util.TestPropertyValues;
@@ -67,6 +73,47 @@ class SamApplicationListenerTests {
 	}
 
 	@Test
+	void launchesInstanceOneEarlyOncePerJvmWhenNothingKnownAtStartKeepsItOff() {
+		AtomicInteger launches = new AtomicInteger();
+		AtomicBoolean tried = new AtomicBoolean();
+		SamApplicationListener listener = new SamApplicationListener((env) -> null, this.registered::add, () -> {
+			launches.incrementAndGet();
+			return Optional.empty();
+		}, tried);
+		listener.onApplicationEvent(starting("--sam.enabled=false"));
+		listener.onApplicationEvent(starting("--sam.supervisor.early-launch=false"));
+		assertThat(launches).hasValue(0);
+		listener.onApplicationEvent(starting("--server.port=0"));
+		listener.onApplicationEvent(starting());
+		assertThat(launches).as("once per JVM").hasValue(1);
+		SamApplicationListener keptOff = new SamApplicationListener((env) -> "under tests", this.registered::add, () -> {
+			launches.incrementAndGet();
+			return Optional.empty();
+		}, new AtomicBoolean());
+		keptOff.onApplicationEvent(starting());
+		assertThat(launches).hasValue(1);
+	}
+
+	@Test
+	void earlyLaunchSwitchesAreReadFromTheCommandLineSystemPropertiesAndEnvironmentInSpringsOrder() {
+		Properties none = new Properties();
+		Properties off = new Properties();
+		off.setProperty("sam.supervisor.early-launch", "false");
+		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], none, Map.of())).isTrue();
+		assertThat(SamApplicationListener.earlyLaunchWanted(new String[] { "--sam.enabled=false" }, none, Map.of()))
+			.isFalse();
+		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], off, Map.of())).isFalse();
+		assertThat(SamApplicationListener.earlyLaunchWanted(new String[] { "--sam.supervisor.early-launch=true" }, off,
+				Map.of())).as("the command line wins").isTrue();
+		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], none, Map.of("SAM_SUPERVISOR_EARLY_LAUNCH",
+				"false"))).isFalse();
+		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], none, Map.of("SAM_ENABLED", "FALSE")))
+			.isFalse();
+		assertThat(SamApplicationListener.earlyLaunchWanted(new String[] { "--sam.enabled=maybe" }, none, Map.of()))
+			.as("left to the full check").isFalse();
+	}
+
+	@Test
 	void runsAfterConfigDataAndLogging() {
 		assertThat(new SamApplicationListener().getOrder())
 			.isGreaterThan(org.springframework.boot.support.EnvironmentPostProcessorApplicationListener.DEFAULT_ORDER)
@@ -101,6 +148,10 @@ class SamApplicationListenerTests {
 	private static ApplicationEnvironmentPreparedEvent event(MockEnvironment environment) {
 		return new ApplicationEnvironmentPreparedEvent(new DefaultBootstrapContext(), new SpringApplication(),
 				new String[0], environment);
+	}
+
+	private static ApplicationStartingEvent starting(String... args) {
+		return new ApplicationStartingEvent(new DefaultBootstrapContext(), new SpringApplication(), args);
 	}
 
 	private static MockEnvironment environment(String... pairs) {

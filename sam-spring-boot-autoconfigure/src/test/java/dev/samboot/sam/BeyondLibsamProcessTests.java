@@ -15,6 +15,8 @@ import jnr.unixsocket.UnixSocketAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,6 +41,52 @@ class BeyondLibsamProcessTests {
 				.doesNotContain("test-classes");
 			assertThat(run.output()).contains("recovered exited 5", "instance 2 pid")
 				.contains("[supervisor] dev.samboot.sam.Supervisor");
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "early", "early-lean" })
+	void instanceLaunchedEarlyWaitsForTheSupervisorAndIsSupervisedAsInstanceOne(String scenario) throws Exception {
+		try (SupervisedRun run = SupervisedRun.testSam(scenario, "2000")) {
+			assertThat(run.awaitExit(START)).as(run.output()).isZero();
+			String early = run.awaitLine((l) -> l.startsWith("early pid "), START).substring("early pid ".length());
+			assertThat(run.output()).as("the early instance is instance 1")
+				.contains("instance 1 pid " + early + " ")
+				.contains("recovered exited 5", "instance 2 pid");
+			if (scenario.contains("lean")) {
+				assertThat(run.awaitLine((l) -> l.startsWith("supervisor command "), START))
+					.contains("dev.samboot.sam.LeanSupervisor", AdoptedProcess.ADD_OPENS);
+			}
+		}
+	}
+
+	@Test
+	void leanSupervisorReapsTheInstanceLaunchedEarlyAndExitsWithItsStatus() throws Exception {
+		try (SupervisedRun run = SupervisedRun.testSam("quit-early-lean", "2000")) {
+			assertThat(run.awaitExit(START)).as(run.output()).isEqualTo(7);
+			String early = run.awaitLine((l) -> l.startsWith("early pid "), START).substring("early pid ".length());
+			assertThat(run.output()).contains("instance 1 pid " + early + " ")
+				.contains("Instance 1 ended (exited, status 7)");
+		}
+	}
+
+	@Test
+	void cancelledEarlyLaunchLeavesNoProcessAndNoDirectory() throws Exception {
+		try (SupervisedRun run = SupervisedRun.testSam("early-cancel", "2000")) {
+			assertThat(run.awaitExit(START)).as(run.output()).isZero();
+			assertThat(run.output()).contains("cancelled alive false directory false").doesNotContain("instance 1 pid");
+		}
+	}
+
+	@Test
+	void instanceLaunchedEarlyEndsWhenItsSupervisorDiesBeforeListening() throws Exception {
+		try (SupervisedRun run = SupervisedRun.testSam("early-orphan", "2000")) {
+			assertThat(run.awaitExit(START)).as(run.output()).isZero();
+			long early = Long.parseLong(
+					run.awaitLine((l) -> l.startsWith("early pid "), START).substring("early pid ".length()));
+			await()
+				.atMost(Duration.ofSeconds(20))
+				.until(() -> ProcessHandle.of(early).map((p) -> !p.isAlive()).orElse(true));
 		}
 	}
 

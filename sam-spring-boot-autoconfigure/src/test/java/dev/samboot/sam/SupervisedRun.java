@@ -30,7 +30,8 @@ import static org.awaitility.Awaitility.await;
  */
 final class SupervisedRun implements AutoCloseable {
 
-	private static final Pattern INSTANCE = Pattern.compile("instance (\\d+) pid (\\d+).*");
+	/** An instance's first line, or the pid of instance 1 launched early. */
+	private static final Pattern INSTANCE = Pattern.compile("(?:instance (\\d+)|early) pid (\\d+).*");
 
 	private final Process supervisor;
 

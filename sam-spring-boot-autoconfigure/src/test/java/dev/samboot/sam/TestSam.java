@@ -77,6 +77,12 @@ public final class TestSam {
 			options.quorumSource(() -> new ZooKeeperQuorum(args[2], ZooKeeperScenarios.SESSION_TIMEOUT,
 					ZooKeeperScenarios.CONNECTION_TIMEOUT));
 		}
+		if (scenario.contains("early")) {
+			options.earlyLaunch(early(scenario));
+			if (scenario.contains("lean")) {
+				options.leanSupervisor(SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS);
+			}
+		}
 		Sam sam = Sam.initialize(options.build());
 		if (apiStates) {
 			SamApiTable.print(SamState.INITIALIZED, sam, sam.interval(), policy);
@@ -106,10 +112,41 @@ public final class TestSam {
 			case "quit-never-starts" -> neverStarts();
 			case "silent-with-dumps" -> silentWithDumps(sam, instance);
 			case "quit-exit-codes" -> exitCodes(sam, instance);
-			case "lean" -> lean(sam, instance);
+			case "lean", "early", "early-lean" -> lean(sam, instance);
+			case "quit-early-lean" -> {
+				sam.start();
+				System.exit(7);
+			}
 			case "startup-cache" -> startupCache(sam, instance, java.nio.file.Path.of(args[2]));
 			default -> fail("unknown scenario " + scenario);
 		}
+	}
+
+	/**
+	 * Launch instance 1 before {@code register()} (nothing in an active process). The supervisor
+	 * prints its pid and then takes its time, so the instance has to wait for the socket. With
+	 * {@code early-cancel} it cancels instead and reports what is left; with {@code early-orphan}
+	 * it halts, leaving the instance to notice.
+	 */
+	private static EarlyLaunch early(String scenario) throws InterruptedException {
+		EarlyLaunch early = EarlyLaunch.launch().orElse(null);
+		if (early == null) {
+			return null;
+		}
+		java.nio.file.Path directory = early.directory().path();
+		System.out.println("early pid " + early.pid());
+		System.out.flush();
+		Thread.sleep(1500);
+		if (scenario.equals("early-orphan")) {
+			Runtime.getRuntime().halt(0);
+		}
+		if (scenario.equals("early-cancel")) {
+			early.cancel();
+			System.out.println("cancelled alive " + ProcessHandle.of(early.pid()).map(ProcessHandle::isAlive).orElse(false)
+					+ " directory " + java.nio.file.Files.exists(directory));
+			System.exit(0);
+		}
+		return early;
 	}
 
 	/** testsam's test1: start, heartbeat, stop, finalize, and every call after finalize is BAD_HANDLE. */

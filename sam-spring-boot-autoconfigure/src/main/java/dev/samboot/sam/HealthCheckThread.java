@@ -113,7 +113,8 @@ final class HealthCheckThread {
 			if (remaining <= 0) {
 				return next;
 			}
-			waitQuietly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+			// rounded up: a wait that ends a fraction of a millisecond early would wake the thread twice
+			waitQuietly((remaining + 999_999) / 1_000_000);
 		}
 		return null;
 	}

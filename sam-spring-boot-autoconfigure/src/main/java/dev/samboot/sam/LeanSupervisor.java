@@ -41,11 +41,14 @@ final class LeanSupervisor {
 
 	/**
 	 * Interpreter only, serial GC, no attach listener: an event loop that handles a few messages
-	 * per interval needs no compiler, and these keep the resident size near a bare JVM's. The heap
-	 * limit is added from the data limit unless given.
+	 * per interval needs no compiler, and these keep the resident size near a bare JVM's. Idle
+	 * monitors are deflated once a minute rather than looked for four times a second (a quarter of
+	 * the idle supervisor's CPU otherwise); that option is diagnostic, so an unknown one is ignored
+	 * rather than stopping the new JVM. The heap limit is added from the data limit unless given.
 	 */
 	static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms4m", "-Xss256k", "-XX:+UseSerialGC", "-Xint",
-			"-XX:MaxMetaspaceSize=32m", "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-Xshare:auto");
+			"-XX:MaxMetaspaceSize=32m", "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-Xshare:auto",
+			"-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=60000");
 
 	private static final String HANDOFF_FILE = "handoff.properties";
 

@@ -386,7 +386,7 @@ final class Supervisor {
 		else if (!nowQuorate && this.started && !this.waitingForQuorum && !this.killed && !this.stopping) {
 			log(Level.WARNING, "Quorum lost while instance {0} is started", this.instanceId);
 			this.quorumLost = true;
-			warnOrKill("lost quorum");
+			warnOrKill("lost quorum", this.clock.nanoTime());
 		}
 	}
 
@@ -421,7 +421,7 @@ final class Supervisor {
 			long due = this.lastActivity + silenceLimit();
 			if (now - due >= 0) {
 				warnOrKill((this.quorumLost && !this.quorate) ? "is still without quorum"
-						: this.warned ? "is still silent" : "missed its health check");
+						: this.warned ? "is still silent" : "missed its health check", due);
 			}
 			else if (now - threadDumpMoment(due, silenceLimit()) >= 0) {
 				takeThreadDump();
@@ -431,7 +431,8 @@ final class Supervisor {
 			long due = this.launchedAt + this.rules.startupTimeoutNanos();
 			if (now - due >= 0) {
 				this.startupTimedOut = true;
-				warnOrKill("did not call start() within " + this.rules.startupTimeoutNanos() / 1_000_000 + " ms");
+				warnOrKill("did not call start() within " + this.rules.startupTimeoutNanos() / 1_000_000 + " ms",
+						this.clock.nanoTime());
 			}
 			else if (now - threadDumpMoment(due, this.rules.startupTimeoutNanos()) >= 0) {
 				takeThreadDump();
@@ -549,7 +550,14 @@ final class Supervisor {
 		}
 	}
 
-	private void warnOrKill(String why) {
+	/**
+	 * Send the warn signal, or SIGKILL if it was sent already.
+	 * @param why what the log says
+	 * @param due when it was due: the next T of silence is counted from there, so that SIGKILL
+	 * comes 2T after the last message even when this loop got to the warn a little late; but
+	 * never less than 3T/4 after the warn signal, which the application's shutdown needs
+	 */
+	private void warnOrKill(String why, long due) {
 		if (this.warned) {
 			log(Level.WARNING, "Instance {0} {1} after the warn signal: SIGKILL", this.instanceId, why);
 			kill();
@@ -557,7 +565,9 @@ final class Supervisor {
 		}
 		takeThreadDump();
 		this.warned = true;
-		this.lastActivity = this.clock.nanoTime();
+		long now = this.clock.nanoTime();
+		long latest = now - silenceLimit() / 4;
+		this.lastActivity = (due - latest > 0) ? due : latest;
 		log(Level.WARNING, "Instance {0} (pid {1}) {2}: sending {3}", this.instanceId, this.process.pid(), why,
 				Signals.name(this.warnSignal));
 		this.process.signal(this.warnSignal);

@@ -115,6 +115,31 @@ class SupervisorTests {
 	}
 
 	@Test
+	void lateWarnSignalDoesNotMakeTheKillLateButLeavesTheApplicationThreeQuartersOfT() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		FakeProcess first = process();
+		long start = this.clock.now;
+		// the loop gets to the warn 10 ms late: SIGKILL still 2T after the last message
+		this.clock.now = start + T + TimeUnit.MILLISECONDS.toNanos(10);
+		this.supervisor.onTimer();
+		assertThat(first.signals).containsExactly(Signals.SIGTERM);
+		assertThat(this.supervisor.nextDeadline()).isEqualTo(start + 2 * T);
+		elapse(start + 2 * T - this.clock.now);
+		assertThat(first.signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		first.exit(137);
+		// the next instance's warn comes T/2 late (a stopped supervisor): SIGKILL 3T/4 after it
+		FakePeer second = connect();
+		send(second, new Start());
+		long began = this.clock.now;
+		this.clock.now = began + T + T / 2;
+		this.supervisor.onTimer();
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		assertThat(this.supervisor.nextDeadline()).isEqualTo(this.clock.now + T * 3 / 4);
+	}
+
+	@Test
 	void warnSignalSigkillIsTheOnlySignalSent() {
 		supervise(T, RecoveryPolicy.RESTART);
 		FakePeer peer = connect();

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A child this JVM did not start: instance 1, launched early by the JVM that the lean supervisor
+ * Adopts a child this JVM did not start: instance 1, launched early by the JVM that the lean supervisor
  * replaced with {@code execv}. Children survive {@code execv}, but the new JVM's
  * {@link java.lang.Process} knows nothing of them, so the exit status is collected the way the
  * JDK collects its own children's: {@code ProcessHandleImpl.completion(pid, true)}, which
@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * public; the lean supervisor's JVM is started with {@value #ADD_OPENS} for it, and
  * {@link #supported()} is checked before this JVM is replaced.
  */
-final class AdoptedProcess implements ActiveProcess {
+final class AdoptedProcess {
 
 	/** The JVM option that opens {@code java.lang} to the unnamed module this class is in. */
 	static final String ADD_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
@@ -25,13 +25,7 @@ final class AdoptedProcess implements ActiveProcess {
 
 	private static final System.Logger logger = System.getLogger(AdoptedProcess.class.getName());
 
-	private final long pid;
-
-	private final CompletableFuture<Integer> exit;
-
-	private AdoptedProcess(long pid, CompletableFuture<Integer> exit) {
-		this.pid = pid;
-		this.exit = exit;
+	private AdoptedProcess() {
 	}
 
 	/**
@@ -48,17 +42,16 @@ final class AdoptedProcess implements ActiveProcess {
 	 * @return the process
 	 * @throws IllegalStateException if this JDK cannot reap it
 	 */
-	static AdoptedProcess adopt(long pid) {
+	static ActiveProcess adopt(long pid) {
 		long self = ProcessHandle.current().pid();
-		boolean child = ProcessHandle.of(pid)
-			.flatMap(ProcessHandle::parent)
-			.map((parent) -> parent.pid() == self)
-			.orElse(false);
+		ProcessHandle handle = ProcessHandle.of(pid).orElse(null);
+		boolean child = handle != null
+				&& handle.parent().map((parent) -> parent.pid() == self).orElse(false);
 		if (!child) {
 			// it ended between the last look before execv and the execv, and the old JVM reaped it
 			logger.log(Level.WARNING, "Instance 1 (pid {0}) ended before the lean supervisor took it over; its exit "
 					+ "status is unknown", Long.toString(pid));
-			return new AdoptedProcess(pid, CompletableFuture.completedFuture(UNKNOWN_STATUS));
+			return new ChildProcess(pid, null, CompletableFuture.completedFuture(UNKNOWN_STATUS));
 		}
 		Method completion = completionMethod()
 			.orElseThrow(() -> new IllegalStateException("this JDK has no ProcessHandleImpl.completion(long, boolean)"));
@@ -66,7 +59,7 @@ final class AdoptedProcess implements ActiveProcess {
 			completion.setAccessible(true);
 			@SuppressWarnings("unchecked")
 			CompletableFuture<Integer> exit = (CompletableFuture<Integer>) completion.invoke(null, pid, true);
-			return new AdoptedProcess(pid, exit.thenApply((status) -> status));
+			return new ChildProcess(pid, handle, exit);
 		}
 		catch (IllegalAccessException | InvocationTargetException | RuntimeException ex) {
 			throw new IllegalStateException("Cannot wait for instance 1 (pid " + pid + "); the JVM needs " + ADD_OPENS,
@@ -83,28 +76,6 @@ final class AdoptedProcess implements ActiveProcess {
 		catch (ClassNotFoundException | NoSuchMethodException | SecurityException ex) {
 			return Optional.empty();
 		}
-	}
-
-	@Override
-	public long pid() {
-		return this.pid;
-	}
-
-	@Override
-	public void signal(int signal) {
-		if (!this.exit.isDone()) {
-			ProcessHandle.of(this.pid).ifPresent((handle) -> PosixSignals.send(handle, signal));
-		}
-	}
-
-	@Override
-	public void prepare(int signal) {
-		PosixSignals.prepare(signal);
-	}
-
-	@Override
-	public CompletableFuture<Integer> onExit() {
-		return this.exit;
 	}
 
 }

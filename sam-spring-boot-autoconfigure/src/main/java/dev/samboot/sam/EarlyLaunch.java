@@ -149,20 +149,12 @@ public final class EarlyLaunch {
 		return this.process;
 	}
 
-	synchronized boolean handedOver() {
-		return this.handedOver;
-	}
-
 	ChannelDirectory directory() {
 		return this.directory;
 	}
 
 	byte[] token() {
 		return this.token.clone();
-	}
-
-	ActiveProcess process() {
-		return this.process;
 	}
 
 	/** The channel's secret and the variables that lead an active process to it. */

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Launches an instance by starting this JVM's command again, in the same working directory, with
@@ -43,7 +42,7 @@ final class JvmProcessLauncher implements ProcessLauncher {
 		}
 		env.putAll(this.channelEnvironment);
 		env.putAll(environment);
-		ActiveProcess process = new JvmActiveProcess(builder.start());
+		ActiveProcess process = ChildProcess.of(builder.start());
 		if (this.startupCache != null) {
 			this.startupCache.launched(process, launched);
 		}
@@ -64,39 +63,6 @@ final class JvmProcessLauncher implements ProcessLauncher {
 
 	List<String> command() {
 		return this.command;
-	}
-
-	private static final class JvmActiveProcess implements ActiveProcess {
-
-		private final Process process;
-
-		private final CompletableFuture<Integer> exit;
-
-		JvmActiveProcess(Process process) {
-			this.process = process;
-			this.exit = process.onExit().thenApply(Process::exitValue);
-		}
-
-		@Override
-		public long pid() {
-			return this.process.pid();
-		}
-
-		@Override
-		public void signal(int signal) {
-			PosixSignals.send(this.process.toHandle(), signal);
-		}
-
-		@Override
-		public void prepare(int signal) {
-			PosixSignals.prepare(signal);
-		}
-
-		@Override
-		public CompletableFuture<Integer> onExit() {
-			return this.exit;
-		}
-
 	}
 
 }

@@ -364,7 +364,8 @@ public final class Sam implements AutoCloseable {
 		SamOptions o = this.options;
 		ThreadDumps dumps = (o.threadDumpDirectory() != null)
 				? new ThreadDumps(o.threadDumpDirectory(), THREAD_DUMP_LIMIT_NANOS) : null;
-		return new RestartRules(o.maxRestarts(), o.restartWindow().toNanos(), o.backoff(), o.restartExitCodes(),
+		return new RestartRules(o.maxRestarts(), o.restartWindow().toNanos(), o.backoff(), o.startRetry(),
+				o.restartExitCodes(),
 				o.quitExitCodes(), o.startupTimeout().toNanos(), dumps,
 				systemd(pid), Math::random);
 	}

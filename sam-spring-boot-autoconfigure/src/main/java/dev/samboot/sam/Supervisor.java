@@ -72,6 +72,9 @@ final class Supervisor {
 
 	private boolean started;
 
+	/** Whether this instance ever called {@code start()}; {@code stop()} does not undo it. */
+	private boolean startCalled;
+
 	private boolean waitingForQuorum;
 
 	private boolean warned;
@@ -106,6 +109,12 @@ final class Supervisor {
 
 	/** Restarts in a row without a run of {@code Backoff.resetAfter()}. */
 	private int inARow;
+
+	/** Recovered instances in a row that ended before {@code start()}. */
+	private int failedStartsInARow;
+
+	/** Instances launched so far; the first one that fails to start quits, later ones may retry. */
+	private long launches;
 
 	private boolean backoffPending;
 
@@ -169,6 +178,7 @@ final class Supervisor {
 		int next = (this.instanceId == Integer.MAX_VALUE) ? 0 : this.instanceId + 1;
 		this.process = this.launcher.launch(Map.of(SamEnvironment.INSTANCE_ID, Integer.toString(next)));
 		this.instanceId = next;
+		this.launches++;
 		this.process.prepare(this.warnSignal);
 		resetInstanceState();
 		this.lastActivity = this.clock.nanoTime();
@@ -181,6 +191,7 @@ final class Supervisor {
 	private void resetInstanceState() {
 		this.peer = null;
 		this.started = false;
+		this.startCalled = false;
 		this.waitingForQuorum = false;
 		this.warned = false;
 		this.killed = false;
@@ -267,6 +278,8 @@ final class Supervisor {
 			return;
 		}
 		this.started = true;
+		this.startCalled = true;
+		this.failedStartsInARow = 0;
 		this.launcher.started(this.process);
 		if (this.policy.quorum()) {
 			// as libsam updates its quorum state before it decides: a change may still be on its way
@@ -604,7 +617,7 @@ final class Supervisor {
 			launchOrQuit();
 			return;
 		}
-		if (!this.started && !this.warned && !this.markedFailed) {
+		if (!this.started && !this.warned && !this.markedFailed && !retriesFailedStart()) {
 			log(Level.INFO, "Instance {0} exited with status {1} while not started: quitting",
 					this.instanceId, status);
 			finish(status, true);
@@ -613,10 +626,21 @@ final class Supervisor {
 		recover(status);
 	}
 
+	/**
+	 * Whether an instance that ended before {@code start()} is launched again: only one started as
+	 * a recovery, and only when asked to; the first instance's failure is the application's
+	 * answer to its configuration, as in libsam.
+	 */
+	private boolean retriesFailedStart() {
+		return this.rules.startRetry() != null && this.launches > 1 && !this.startCalled;
+	}
+
 	private void recover(int status) {
 		long now = this.clock.nanoTime();
 		Recovery.Reason reason = reason(status);
-		Recovery.Action action = this.policy.restart() ? Recovery.Action.RESTART : Recovery.Action.QUIT;
+		// the instance before it was restarted already: a failed start is retried whatever the policy
+		Recovery.Action action = (this.policy.restart() || reason == Recovery.Reason.START_FAILED)
+				? Recovery.Action.RESTART : Recovery.Action.QUIT;
 		String detail = null;
 		if (!this.markedFailed && this.rules.quitExitCodes().contains(status)) {
 			action = Recovery.Action.QUIT;
@@ -631,6 +655,11 @@ final class Supervisor {
 			action = Recovery.Action.QUIT;
 			detail = "more than " + this.rules.maxRestarts() + " restarts within "
 					+ this.rules.windowNanos() / 1_000_000 + " ms: giving up";
+		}
+		else if (action == Recovery.Action.RESTART && reason == Recovery.Reason.START_FAILED) {
+			this.restartTimes.addLast(now);
+			backoffNanos = this.rules.startRetry().delayNanos(this.failedStartsInARow, this.rules.random());
+			this.failedStartsInARow++;
 		}
 		else if (action == Recovery.Action.RESTART) {
 			this.restartTimes.addLast(now);
@@ -713,6 +742,9 @@ final class Supervisor {
 				return Recovery.Reason.STARTUP_TIMEOUT;
 			}
 			return this.healthFailed ? Recovery.Reason.UNHEALTHY : Recovery.Reason.HC_TIMEOUT;
+		}
+		if (!this.startCalled) {
+			return Recovery.Reason.START_FAILED;
 		}
 		return (status > 128) ? Recovery.Reason.KILLED : Recovery.Reason.EXITED;
 	}

@@ -85,6 +85,9 @@ final class Supervisor {
 
 	private boolean healthFailed;
 
+	/** When the instance reported its health check failed. */
+	private long healthFailedAt;
+
 	private boolean quorumLost;
 
 	private boolean quorate;
@@ -266,6 +269,9 @@ final class Supervisor {
 			onMarkFailed();
 		}
 		else if (message instanceof HealthFailed failed) {
+			if (!this.healthFailed) {
+				this.healthFailedAt = this.clock.nanoTime();
+			}
 			this.healthFailed = true;
 			log(Level.WARNING, "Instance {0} reports it is unhealthy: {1}", this.instanceId, failed.detail());
 			takeThreadDump();
@@ -431,10 +437,12 @@ final class Supervisor {
 			return;
 		}
 		if (armed()) {
-			long due = this.lastActivity + silenceLimit();
+			long due = silenceDue();
 			if (now - due >= 0) {
 				warnOrKill((this.quorumLost && !this.quorate) ? "is still without quorum"
-						: this.warned ? "is still silent" : "missed its health check", due);
+						: this.warned ? "is still silent"
+								: this.healthFailed ? "reported its health check failed" : "missed its health check",
+						due);
 			}
 			else if (now - threadDumpMoment(due, silenceLimit()) >= 0) {
 				takeThreadDump();
@@ -492,7 +500,7 @@ final class Supervisor {
 			return this.stopDeadline;
 		}
 		if (armed()) {
-			long due = this.lastActivity + silenceLimit();
+			long due = silenceDue();
 			return earliest(due, threadDumpMoment(due, silenceLimit()));
 		}
 		if (startupArmed()) {
@@ -514,6 +522,22 @@ final class Supervisor {
 	private boolean armed() {
 		return (this.started || this.warned) && !this.waitingForQuorum && silenceLimit() > 0 && !this.killed
 				&& !this.stopping;
+	}
+
+	/**
+	 * When the warn signal (or, once warned, SIGKILL) is due: T after the last message, but no
+	 * later than T/4 after the instance reported its health check failed, since no heartbeat
+	 * follows that report; the quarter gives the thread dump its time.
+	 */
+	private long silenceDue() {
+		long due = this.lastActivity + silenceLimit();
+		if (this.healthFailed && !this.warned) {
+			long reported = this.healthFailedAt + silenceLimit() / 4;
+			if (reported - due < 0) {
+				return reported;
+			}
+		}
+		return due;
 	}
 
 	/** T, or the start-up timeout for an instance warned for not starting when T is 0. */

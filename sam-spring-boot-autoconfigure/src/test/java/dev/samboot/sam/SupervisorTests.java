@@ -201,6 +201,26 @@ class SupervisorTests {
 	}
 
 	@Test
+	void reportedHealthFailureIsWarnedAQuarterOfTheIntervalLaterThenKilledAfterT() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(T / 4);
+		send(peer, new Heartbeat());
+		send(peer, new HealthFailed("livenessState BROKEN"));
+		elapse(T / 4 - 1);
+		assertThat(process().signals).isEmpty();
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(T - 1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(reasons()).containsExactly("unhealthy");
+	}
+
+	@Test
 	void messagesFromAConnectionThatDidNotPresentTheTokenAreIgnored() {
 		supervise(T, RecoveryPolicy.RESTART);
 		FakePeer peer = connect();

@@ -251,6 +251,15 @@ final class SampleAppProcess implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * GET a path once and return the HTTP status.
+	 * @param path such as {@code /actuator/health/readiness}
+	 * @return the status, or empty when nothing answers
+	 */
+	Optional<Integer> status(String path) {
+		return get(path).map(HttpResponse::statusCode);
+	}
+
 	private Optional<HttpResponse<String>> get(String path) {
 		try {
 			return Optional.of(this.http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString()));

@@ -128,6 +128,10 @@ final class ActiveClient implements AutoCloseable {
 	private void hello(String token) throws IOException, MalformedFrameException {
 		write(Codec.encode(new Hello(HexFormat.of().parseHex(token), ProcessHandle.current().pid())));
 		Message first = readMessage();
+		if (first instanceof Reply reply && reply.error() == CsError.VERSION) {
+			throw new IOException("the supervisor does not speak channel protocol version " + Codec.PROTOCOL_VERSION
+					+ " (this instance runs another samboot jar than the supervisor)");
+		}
 		if (!(first instanceof Welcome received)) {
 			throw new IOException("the supervisor refused the connection");
 		}

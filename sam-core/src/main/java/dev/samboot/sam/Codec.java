@@ -29,6 +29,13 @@ final class Codec {
 
 	static final int TOKEN_BYTES = 32;
 
+	/**
+	 * The channel's protocol, in every {@link Hello}: an instance from another samboot jar than
+	 * its supervisor's (the jar was replaced while the supervisor ran) is refused by name rather
+	 * than misread. 1 was the protocol before versions; 2 numbers every enum explicitly.
+	 */
+	static final int PROTOCOL_VERSION = 2;
+
 	/** Frame overhead beyond user data: type, flags, lengths, and the recovery history. */
 	static final int OVERHEAD_BYTES = 64 * 1024;
 
@@ -55,6 +62,7 @@ final class Codec {
 		Writer out = new Writer();
 		out.buffer.put(type.code());
 		if (message instanceof Hello hello) {
+			out.buffer.putInt(hello.version());
 			out.buffer.put(hello.token());
 			out.buffer.putLong(hello.pid());
 		}
@@ -70,9 +78,9 @@ final class Codec {
 				out.buffer.putLong(recovery.time().toEpochMilli());
 				out.buffer.putInt(recovery.instance());
 				out.buffer.putLong(recovery.pid());
-				out.buffer.put((byte) recovery.reason().ordinal());
+				out.buffer.put((byte) recovery.reason().code());
 				out.buffer.putInt(recovery.exitStatus());
-				out.buffer.put((byte) recovery.action().ordinal());
+				out.buffer.put((byte) recovery.action().code());
 				out.buffer.putLong(recovery.backoff().toMillis());
 				byte[] dump = text(recovery.threadDump());
 				byte[] detail = text(recovery.detail());
@@ -125,9 +133,15 @@ final class Codec {
 	private static Message decode(Type type, ByteBuffer in) throws MalformedFrameException {
 		switch (type) {
 			case HELLO: {
+				int version = in.getInt();
+				if (version != PROTOCOL_VERSION) {
+					// another version's layout: only the version is read, the supervisor refuses it
+					in.position(in.limit());
+					return new Hello(version, null, -1);
+				}
 				byte[] token = new byte[TOKEN_BYTES];
 				in.get(token);
-				return new Hello(token, in.getLong());
+				return new Hello(version, token, in.getLong());
 			}
 			case WELCOME: {
 				int instanceId = in.getInt();
@@ -197,12 +211,13 @@ final class Codec {
 		if (backoffMillis < 0) {
 			throw new MalformedFrameException("negative backoff");
 		}
-		if (reason < 0 || reason >= Recovery.Reason.values().length || action < 0
-				|| action >= Recovery.Action.values().length) {
+		Recovery.Reason knownReason = Recovery.Reason.fromCode(reason);
+		Recovery.Action knownAction = Recovery.Action.fromCode(action);
+		if (knownReason == null || knownAction == null) {
 			throw new MalformedFrameException("bad recovery entry");
 		}
-		return new Recovery(time, instance, pid, Recovery.Reason.values()[reason], exitStatus,
-				Recovery.Action.values()[action], Duration.ofMillis(backoffMillis), dump, detail);
+		return new Recovery(time, instance, pid, knownReason, exitStatus, knownAction, Duration.ofMillis(backoffMillis),
+				dump, detail);
 	}
 
 	/** Recovery texts are short (a path, a reason), so 32 of them stay far below the frame limit. */

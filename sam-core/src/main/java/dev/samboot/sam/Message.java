@@ -8,8 +8,16 @@ import java.util.List;
  */
 sealed interface Message {
 
-	/** First frame of the active process: proves it was launched by this supervisor. */
-	record Hello(byte[] token, long pid) implements Message {
+	/**
+	 * First frame of the active process: which protocol it speaks, and the proof that it was
+	 * launched by this supervisor. A frame of another version carries no token.
+	 */
+	record Hello(int version, byte[] token, long pid) implements Message {
+
+		Hello(byte[] token, long pid) {
+			this(Codec.PROTOCOL_VERSION, token, pid);
+		}
+
 	}
 
 	/** The supervisor's answer to {@link Hello}: the state this instance resumes with. */
@@ -53,19 +61,29 @@ sealed interface Message {
 	record QuorumState(boolean quorate) implements Message {
 	}
 
-	/** Every message, by its type byte on the wire. */
+	/** Every message, by its type byte on the wire: fixed numbers, whatever the order here. */
 	enum Type {
 
-		HELLO, WELCOME, HEARTBEAT, START, STOP, DATA_STORE, WARN_SIGNAL_SET, MARK_FAILED, HEALTH_FAILED, REPLY,
-		QUORUM_STATE;
+		HELLO(1), WELCOME(2), HEARTBEAT(3), START(4), STOP(5), DATA_STORE(6), WARN_SIGNAL_SET(7), MARK_FAILED(8),
+		HEALTH_FAILED(9), REPLY(10), QUORUM_STATE(11);
+
+		private final byte code;
+
+		Type(int code) {
+			this.code = (byte) code;
+		}
 
 		byte code() {
-			return (byte) (ordinal() + 1);
+			return this.code;
 		}
 
 		static Type fromCode(int code) {
-			Type[] types = values();
-			return (code >= 1 && code <= types.length) ? types[code - 1] : null;
+			for (Type type : values()) {
+				if (type.code == code) {
+					return type;
+				}
+			}
+			return null;
 		}
 
 	}

@@ -41,36 +41,56 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 	public enum Reason {
 
 		/** No heartbeat within the interval: warned, then killed. */
-		HC_TIMEOUT("hc-timeout"),
+		HC_TIMEOUT("hc-timeout", 1),
 
 		/** The event-driven health check answered unhealthy: warned, then killed. */
-		UNHEALTHY("unhealthy"),
+		UNHEALTHY("unhealthy", 2),
 
 		/** Quorum was lost while started: warned, then killed. */
-		QUORUM_LOST("quorum-lost"),
+		QUORUM_LOST("quorum-lost", 3),
 
 		/** The process exited by itself while started. */
-		EXITED("exited"),
+		EXITED("exited", 4),
 
 		/** The process was killed by a signal the supervisor did not send. */
-		KILLED("killed"),
+		KILLED("killed", 5),
 
 		/** The process called {@code markFailed()}. */
-		MARKED_FAILED("marked-failed"),
+		MARKED_FAILED("marked-failed", 6),
 
 		/** The process did not call {@code start()} within the start-up timeout: warned, then killed. */
-		STARTUP_TIMEOUT("startup-timeout"),
+		STARTUP_TIMEOUT("startup-timeout", 7),
 
 		/**
 		 * The process, started as a recovery, ended before it called {@code start()}: launched
 		 * again after a wait (only with {@link SamOptions.Builder#retryFailedStarts}).
 		 */
-		START_FAILED("start-failed");
+		START_FAILED("start-failed", 8);
 
 		private final String value;
 
-		Reason(String value) {
+		private final int code;
+
+		Reason(String value, int code) {
 			this.value = value;
+			this.code = code;
+		}
+
+		/**
+		 * Return the number that stands for this reason on the channel.
+		 * @return the code
+		 */
+		int code() {
+			return this.code;
+		}
+
+		static Reason fromCode(int code) {
+			for (Reason reason : values()) {
+				if (reason.code == code) {
+					return reason;
+				}
+			}
+			return null;
 		}
 
 		/**
@@ -97,7 +117,30 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 	 */
 	public enum Action {
 
-		RESTART, QUIT
+		RESTART(1), QUIT(2);
+
+		private final int code;
+
+		Action(int code) {
+			this.code = code;
+		}
+
+		/**
+		 * Return the number that stands for this action on the channel.
+		 * @return the code
+		 */
+		int code() {
+			return this.code;
+		}
+
+		static Action fromCode(int code) {
+			for (Action action : values()) {
+				if (action.code == code) {
+					return action;
+				}
+			}
+			return null;
+		}
 
 	}
 

@@ -213,6 +213,12 @@ final class Supervisor {
 	 * @return whether the connection is now the active process's channel; if not, close it
 	 */
 	boolean onHello(Hello hello, Peer from) {
+		if (hello.version() != Codec.PROTOCOL_VERSION) {
+			this.refusal = "speaks channel protocol version " + hello.version() + ", this supervisor version "
+					+ Codec.PROTOCOL_VERSION + " (an instance from another samboot jar than the supervisor's)";
+			from.send(new Reply(CsError.VERSION));
+			return false;
+		}
 		if (!MessageDigest.isEqual(hello.token(), this.settings.token())) {
 			this.refusal = "presented a wrong token";
 			return false;

@@ -288,7 +288,11 @@ final class SupervisorLoop implements AutoCloseable {
 			this.authenticated = true;
 			if (!SupervisorLoop.this.supervisor.onHello(hello, this)) {
 				this.authenticated = false;
-				SupervisorLoop.this.pending++;
+				if (!this.closed) {
+					// back among the unauthenticated, which close() counts off; a refusal whose reply
+					// could not be written has closed the connection already
+					SupervisorLoop.this.pending++;
+				}
 				drop(SupervisorLoop.this.supervisor.refusal());
 			}
 		}

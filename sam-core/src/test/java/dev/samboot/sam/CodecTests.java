@@ -120,9 +120,11 @@ class CodecTests {
 				Arguments.of("type 0", new byte[] { 0 }),
 				Arguments.of("type after the last", new byte[] { (byte) (Message.Type.values().length + 1) }),
 				Arguments.of("type 255", new byte[] { (byte) 0xff, 1, 2 }),
-				Arguments.of("hello without pid", bytes(hello, TOKEN)),
-				Arguments.of("hello with a short token", bytes(hello, new byte[10])),
-				Arguments.of("hello with a byte too many", bytes(hello, TOKEN, longBytes(1), new byte[1])),
+				Arguments.of("hello without version", bytes(hello, new byte[2])),
+				Arguments.of("hello without pid", bytes(hello, intBytes(Codec.PROTOCOL_VERSION), TOKEN)),
+				Arguments.of("hello with a short token", bytes(hello, intBytes(Codec.PROTOCOL_VERSION), new byte[10])),
+				Arguments.of("hello with a byte too many",
+						bytes(hello, intBytes(Codec.PROTOCOL_VERSION), TOKEN, longBytes(1), new byte[1])),
 				Arguments.of("heartbeat with a payload", new byte[] { Message.Type.HEARTBEAT.code(), 0 }),
 				Arguments.of("stop with a payload", new byte[] { Message.Type.STOP.code(), 1, 2, 3, 4 }),
 				Arguments.of("data length -2", bytes(dataStore, intBytes(-2))),
@@ -142,12 +144,35 @@ class CodecTests {
 				Arguments.of("welcome recovery count 257", welcomeWith(intBytes(257))),
 				Arguments.of("welcome recovery count MAX_VALUE", welcomeWith(intBytes(Integer.MAX_VALUE))),
 				Arguments.of("welcome recovery count above what follows", welcomeWith(intBytes(2), recovery(0, 0))),
-				Arguments.of("welcome recovery reason unknown",
-						welcomeWith(intBytes(1), recovery(Recovery.Reason.values().length, 0))),
+				Arguments.of("welcome recovery reason unknown", welcomeWith(intBytes(1), recovery(99, 1))),
+				Arguments.of("welcome recovery reason 0", welcomeWith(intBytes(1), recovery(0, 1))),
 				Arguments.of("welcome recovery reason negative", welcomeWith(intBytes(1), recovery(-1, 0))),
-				Arguments.of("welcome recovery action unknown",
-						welcomeWith(intBytes(1), recovery(0, Recovery.Action.values().length))),
+				Arguments.of("welcome recovery action unknown", welcomeWith(intBytes(1), recovery(1, 3))),
+				Arguments.of("welcome recovery action 0", welcomeWith(intBytes(1), recovery(1, 0))),
 				Arguments.of("welcome cut in the header", new byte[] { welcome, 0, 0, 0, 1, 0 }));
+	}
+
+	@Test
+	void helloOfAnotherProtocolVersionDecodesToItsVersionAlone() throws MalformedFrameException {
+		byte[] newer = bytes(Message.Type.HELLO.code(), intBytes(Codec.PROTOCOL_VERSION + 1), new byte[3]);
+		Hello hello = (Hello) decode(newer);
+		assertThat(hello.version()).isEqualTo(Codec.PROTOCOL_VERSION + 1);
+		assertThat(hello.token()).isNull();
+		byte[] unversioned = bytes(Message.Type.HELLO.code(), TOKEN, longBytes(12345));
+		assertThat(((Hello) decode(unversioned)).version()).as("the first bytes of a token").isNotEqualTo(
+				Codec.PROTOCOL_VERSION);
+	}
+
+	@Test
+	void wireCodesAreFixedNumbersNotTheOrderOfTheEnums() {
+		assertThat(Arrays.stream(Message.Type.values()).map(Message.Type::code))
+			.containsExactly((byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8, (byte) 9,
+					(byte) 10, (byte) 11);
+		assertThat(Arrays.stream(Recovery.Reason.values()).map((reason) -> reason.value() + "=" + reason.code()))
+			.containsExactly("hc-timeout=1", "unhealthy=2", "quorum-lost=3", "exited=4", "killed=5", "marked-failed=6",
+					"startup-timeout=7", "start-failed=8");
+		assertThat(Recovery.Action.RESTART.code()).isEqualTo(1);
+		assertThat(Recovery.Action.QUIT.code()).isEqualTo(2);
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -587,6 +587,17 @@ class SupervisorTests {
 	}
 
 	@Test
+	void helloOfAnotherProtocolVersionIsRefusedNamingBothVersions() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer other = new FakePeer();
+		assertThat(this.supervisor.onHello(new Hello(Codec.PROTOCOL_VERSION + 1, null, process().pid), other)).isFalse();
+		assertThat(this.supervisor.refusal()).contains("version " + (Codec.PROTOCOL_VERSION + 1))
+			.contains("supervisor version " + Codec.PROTOCOL_VERSION);
+		assertThat(other.replies()).containsExactly(CsError.VERSION);
+		connect();
+	}
+
+	@Test
 	void helloWithTheTokenButAnotherPidIsRefused() {
 		supervise(T, RecoveryPolicy.RESTART);
 		FakePeer stranger = new FakePeer();

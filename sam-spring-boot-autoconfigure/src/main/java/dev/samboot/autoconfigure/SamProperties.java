@@ -164,9 +164,27 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 * @param backoff Wait before each restart.
 	 * @param exitCodes Exit statuses that restart whatever the policy says.
 	 * @param startupCache JVM class-data cache that makes restarted instances start faster.
+	 * @param startRetry Retries of a restarted instance that fails to start.
 	 */
 	public record Restart(@DefaultValue("-1") int maxRestarts, @DefaultValue("60s") Duration window,
-			@DefaultValue Backoff backoff, List<Integer> exitCodes, @DefaultValue StartupCache startupCache) {
+			@DefaultValue Backoff backoff, List<Integer> exitCodes, @DefaultValue StartupCache startupCache,
+			@DefaultValue StartRetry startRetry) {
+	}
+
+	/**
+	 * What happens when an instance started as a recovery (instance 2 and later) exits before it
+	 * calls start(): what broke the last instance, a database or a file, may still be away.
+	 *
+	 * @param enabled Whether to launch such an instance again after a wait instead of quitting.
+	 * The first instance failing to start always quits, so that a configuration error does not loop.
+	 * @param initial Wait before the first retry.
+	 * @param max Longest wait between retries.
+	 * @param multiplier Factor by which each further wait grows.
+	 * @param jitter Fraction (0 to 1) by which a wait is randomly shortened or lengthened.
+	 */
+	public record StartRetry(@DefaultValue("true") boolean enabled, @DefaultValue("1s") Duration initial,
+			@DefaultValue("30s") Duration max, @DefaultValue("2") double multiplier,
+			@DefaultValue("0.1") double jitter) {
 	}
 
 	/**

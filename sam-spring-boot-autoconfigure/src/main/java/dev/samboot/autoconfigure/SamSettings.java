@@ -69,6 +69,11 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			Map.entry("sam.restart.backoff.multiplier", "a number, 1 or more"),
 			Map.entry("sam.restart.backoff.jitter", "a number from 0 to 1"),
 			Map.entry("sam.restart.backoff.reset-after", DURATION + ", 0 or more"),
+			Map.entry("sam.restart.start-retry.enabled", "true or false"),
+			Map.entry("sam.restart.start-retry.initial", DURATION + ", greater than 0"),
+			Map.entry("sam.restart.start-retry.max", DURATION + ", at least sam.restart.start-retry.initial"),
+			Map.entry("sam.restart.start-retry.multiplier", "a number, 1 or more"),
+			Map.entry("sam.restart.start-retry.jitter", "a number from 0 to 1"),
 			Map.entry("sam.restart.exit-codes", "a list of exit statuses from 0 to 255"),
 			Map.entry("sam.quit.exit-codes",
 					"a list of exit statuses from 0 to 255, none of them also in sam.restart.exit-codes"),
@@ -201,6 +206,7 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 				backoff.resetAfter());
 		options.backoff(new Backoff(backoff.initial(), backoff.max(), backoff.multiplier(), backoff.jitter(),
 				backoff.resetAfter()));
+		options.retryFailedStarts(startRetry(restart.startRetry()));
 		Set<Integer> restartCodes = exitCodes("sam.restart.exit-codes", restart.exitCodes());
 		Set<Integer> quitCodes = exitCodes("sam.quit.exit-codes", properties.quit().exitCodes());
 		for (int code : restartCodes) {
@@ -215,6 +221,20 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			options.threadDumps((threadDump.directory() != null) ? threadDump.directory().toAbsolutePath()
 					: Path.of(System.getProperty("java.io.tmpdir"), "samboot-thread-dumps"));
 		}
+	}
+
+	private static Backoff startRetry(SamProperties.StartRetry retry) {
+		if (!retry.enabled()) {
+			return null;
+		}
+		check(retry.initial() != null && retry.initial().compareTo(Duration.ZERO) > 0,
+				"sam.restart.start-retry.initial", retry.initial());
+		check(retry.max() != null && retry.max().compareTo(retry.initial()) >= 0, "sam.restart.start-retry.max",
+				retry.max());
+		check(retry.multiplier() >= 1 && !Double.isInfinite(retry.multiplier()), "sam.restart.start-retry.multiplier",
+				retry.multiplier());
+		check(retry.jitter() >= 0 && retry.jitter() <= 1, "sam.restart.start-retry.jitter", retry.jitter());
+		return new Backoff(retry.initial(), retry.max(), retry.multiplier(), retry.jitter(), Duration.ZERO);
 	}
 
 	private static void startupCache(SamProperties.StartupCache cache, String applicationName,

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import dev.samboot.sam.Message.Hello;
 import dev.samboot.sam.Message.Reply;
@@ -48,6 +49,9 @@ final class ActiveClient implements AutoCloseable {
 	private volatile boolean closing;
 
 	private volatile Boolean quorate;
+
+	private volatile Consumer<Boolean> quorumListener = (quorate) -> {
+	};
 
 	/** Bytes read with the welcome that belong to later frames. */
 	private ByteBuffer leftover;
@@ -250,6 +254,7 @@ final class ActiveClient implements AutoCloseable {
 	private void onReply(Message message) throws MalformedFrameException {
 		if (message instanceof Message.QuorumState state) {
 			this.quorate = state.quorate();
+			this.quorumListener.accept(state.quorate());
 			return;
 		}
 		if (!(message instanceof Reply reply)) {
@@ -259,6 +264,14 @@ final class ActiveClient implements AutoCloseable {
 		if (pending != null) {
 			pending.complete(reply.error());
 		}
+	}
+
+	/**
+	 * Be told of every quorum state the supervisor sends, on the reader thread.
+	 * @param listener the listener
+	 */
+	void onQuorumState(Consumer<Boolean> listener) {
+		this.quorumListener = listener;
 	}
 
 	/**

@@ -44,6 +44,12 @@ final class HealthCheckThread {
 
 	private boolean shutdown;
 
+	private boolean checkRequested;
+
+	/** A turn of the thread: a heartbeat tick at {@code time}, or a check asked for out of turn. */
+	private record Turn(long time, boolean checkNow) {
+	}
+
 	HealthCheckThread(long intervalNanos, Target target, HealthCheckCallback callback) {
 		this.tickNanos = Math.max(1, intervalNanos / 4);
 		this.target = target;
@@ -67,6 +73,17 @@ final class HealthCheckThread {
 	}
 
 	/**
+	 * Run the check at once rather than at its turn, for example because the application just
+	 * reported that it is broken. Ignored while not started or once failed.
+	 */
+	synchronized void checkNow() {
+		if (this.started && !this.failed) {
+			this.checkRequested = true;
+			notifyAll();
+		}
+	}
+
+	/**
 	 * Stop the thread for good and wait briefly for it to end.
 	 */
 	void shutdown() {
@@ -87,9 +104,14 @@ final class HealthCheckThread {
 	private void run() {
 		int counter = 0;
 		long next = System.nanoTime() + this.tickNanos;
-		Long fired;
-		while ((fired = awaitTick(next)) != null) {
-			next = fired + this.tickNanos;
+		Turn turn;
+		while ((turn = awaitTick(next)) != null) {
+			if (turn.checkNow()) {
+				counter = 0;
+				check();
+				continue;
+			}
+			next = turn.time() + this.tickNanos;
 			if (this.target.heartbeat()) {
 				counter++;
 			}
@@ -100,18 +122,23 @@ final class HealthCheckThread {
 		}
 	}
 
-	/** Wait until the tick (put off while not started); the tick's time, or null once shut down. */
-	private synchronized Long awaitTick(long tick) {
+	/** Wait until the tick (put off while not started) or a check asked for; null once shut down. */
+	private synchronized Turn awaitTick(long tick) {
 		long next = tick;
 		while (!this.shutdown) {
 			if (!this.started || this.failed) {
+				this.checkRequested = false;
 				waitQuietly(0);
 				next = System.nanoTime() + this.tickNanos;
 				continue;
 			}
+			if (this.checkRequested) {
+				this.checkRequested = false;
+				return new Turn(next, true);
+			}
 			long remaining = next - System.nanoTime();
 			if (remaining <= 0) {
-				return next;
+				return new Turn(next, false);
 			}
 			// rounded up: a wait that ends a fraction of a millisecond early would wake the thread twice
 			waitQuietly((remaining + 999_999) / 1_000_000);

@@ -285,9 +285,10 @@ final class LeanSupervisor {
 		properties.setProperty("warn-signal", Integer.toString(warnSignal));
 		properties.setProperty("max-restarts", Integer.toString(options.maxRestarts()));
 		properties.setProperty("restart-window", Long.toString(options.restartWindow().toNanos()));
-		Backoff backoff = options.backoff();
-		properties.setProperty("backoff", backoff.initial().toNanos() + "," + backoff.max().toNanos() + ","
-				+ backoff.multiplier() + "," + backoff.jitter() + "," + backoff.resetAfter().toNanos());
+		properties.setProperty("backoff", backoff(options.backoff()));
+		if (options.startRetry() != null) {
+			properties.setProperty("start-retry", backoff(options.startRetry()));
+		}
 		properties.setProperty("restart-exit-codes", codes(options.restartExitCodes()));
 		properties.setProperty("quit-exit-codes", codes(options.quitExitCodes()));
 		properties.setProperty("startup-timeout", Long.toString(options.startupTimeout().toNanos()));
@@ -340,6 +341,8 @@ final class LeanSupervisor {
 			.restartIntensity(Integer.parseInt(properties.getProperty("max-restarts")),
 					Duration.ofNanos(Long.parseLong(properties.getProperty("restart-window"))))
 			.backoff(backoff(properties.getProperty("backoff")))
+			.retryFailedStarts((properties.getProperty("start-retry") != null)
+					? backoff(properties.getProperty("start-retry")) : null)
 			.exitCodes(codes(properties.getProperty("restart-exit-codes")),
 					codes(properties.getProperty("quit-exit-codes")))
 			.startupTimeout(Duration.ofNanos(Long.parseLong(properties.getProperty("startup-timeout"))))
@@ -395,6 +398,11 @@ final class LeanSupervisor {
 	private static Set<Integer> codes(String codes) {
 		return codes.isEmpty() ? Set.of()
 				: Arrays.stream(codes.split(",")).map(Integer::valueOf).collect(Collectors.toUnmodifiableSet());
+	}
+
+	private static String backoff(Backoff backoff) {
+		return backoff.initial().toNanos() + "," + backoff.max().toNanos() + "," + backoff.multiplier() + ","
+				+ backoff.jitter() + "," + backoff.resetAfter().toNanos();
 	}
 
 	private static Backoff backoff(String text) {

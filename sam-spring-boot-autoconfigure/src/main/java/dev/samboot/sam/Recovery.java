@@ -59,7 +59,13 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 		MARKED_FAILED("marked-failed"),
 
 		/** The process did not call {@code start()} within the start-up timeout: warned, then killed. */
-		STARTUP_TIMEOUT("startup-timeout");
+		STARTUP_TIMEOUT("startup-timeout"),
+
+		/**
+		 * The process, started as a recovery, ended before it called {@code start()}: launched
+		 * again after a wait (only with {@link SamOptions.Builder#retryFailedStarts}).
+		 */
+		START_FAILED("start-failed");
 
 		private final String value;
 

@@ -12,6 +12,8 @@ import java.util.function.DoubleSupplier;
  * negative for no limit
  * @param windowNanos the window
  * @param backoff the wait before each restart
+ * @param startRetry the wait before a recovered instance that ended before {@code start()} is
+ * launched again, or {@code null} to quit then, as libsam
  * @param restartExitCodes exit statuses that restart whatever the policy says
  * @param quitExitCodes exit statuses that quit whatever the policy says
  * @param startupTimeoutNanos an instance that has not called {@code start()} by then is warned
@@ -20,20 +22,20 @@ import java.util.function.DoubleSupplier;
  * @param notifier tells systemd, or {@code null}
  * @param random the source of the backoff's jitter
  */
-record RestartRules(int maxRestarts, long windowNanos, Backoff backoff, Set<Integer> restartExitCodes,
+record RestartRules(int maxRestarts, long windowNanos, Backoff backoff, Backoff startRetry, Set<Integer> restartExitCodes,
 		Set<Integer> quitExitCodes, long startupTimeoutNanos, ThreadDumps threadDumps, SystemdNotifier notifier,
 		DoubleSupplier random) {
 
-	static final RestartRules LIBSAM = new RestartRules(-1, 0, Backoff.NONE, Set.of(), Set.of(), 0, null, null,
+	static final RestartRules LIBSAM = new RestartRules(-1, 0, Backoff.NONE, null, Set.of(), Set.of(), 0, null, null,
 			Math::random);
 
 	RestartRules withThreadDumps(ThreadDumps dumps) {
-		return new RestartRules(this.maxRestarts, this.windowNanos, this.backoff, this.restartExitCodes,
+		return new RestartRules(this.maxRestarts, this.windowNanos, this.backoff, this.startRetry, this.restartExitCodes,
 				this.quitExitCodes, this.startupTimeoutNanos, dumps, this.notifier, this.random);
 	}
 
 	RestartRules withNotifier(SystemdNotifier systemd) {
-		return new RestartRules(this.maxRestarts, this.windowNanos, this.backoff, this.restartExitCodes,
+		return new RestartRules(this.maxRestarts, this.windowNanos, this.backoff, this.startRetry, this.restartExitCodes,
 				this.quitExitCodes, this.startupTimeoutNanos, this.threadDumps, systemd, this.random);
 	}
 

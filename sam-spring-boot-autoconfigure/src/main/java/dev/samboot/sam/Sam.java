@@ -5,8 +5,12 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import dev.samboot.sam.Message.DataStore;
 import dev.samboot.sam.Message.HealthFailed;
@@ -68,6 +72,10 @@ public final class Sam implements AutoCloseable {
 	private ActiveClient client;
 
 	private HealthCheckThread healthCheck;
+
+	private final List<Consumer<String>> recoveryPendingListeners = new CopyOnWriteArrayList<>();
+
+	private final AtomicBoolean recoveryPending = new AtomicBoolean();
 
 	private Sam(SamOptions options, SamPlatform platform) {
 		this.options = options;
@@ -240,6 +248,11 @@ public final class Sam implements AutoCloseable {
 			}
 			throw ex;
 		}
+		this.client.onQuorumState((quorate) -> {
+			if (!quorate && this.state == SamState.STARTED && this.policy.quorum()) {
+				recoveryPending("quorum lost");
+			}
+		});
 		Welcome welcome = this.client.welcome();
 		this.instanceId = welcome.instanceId();
 		this.warnSignal = welcome.warnSignal();
@@ -364,7 +377,8 @@ public final class Sam implements AutoCloseable {
 		SamOptions o = this.options;
 		ThreadDumps dumps = (o.threadDumpDirectory() != null)
 				? new ThreadDumps(o.threadDumpDirectory(), THREAD_DUMP_LIMIT_NANOS) : null;
-		return new RestartRules(o.maxRestarts(), o.restartWindow().toNanos(), o.backoff(), o.restartExitCodes(),
+		return new RestartRules(o.maxRestarts(), o.restartWindow().toNanos(), o.backoff(), o.startRetry(),
+				o.restartExitCodes(),
 				o.quitExitCodes(), o.startupTimeout().toNanos(), dumps,
 				systemd(pid), Math::random);
 	}
@@ -474,6 +488,7 @@ public final class Sam implements AutoCloseable {
 
 			@Override
 			public void unhealthy(String detail) {
+				recoveryPending(detail);
 				sendQuietly(new HealthFailed(detail));
 			}
 
@@ -600,8 +615,46 @@ public final class Sam implements AutoCloseable {
 		if (!this.policy.cmap()) {
 			throw new SamException(CsError.INVALID_PARAM, "markFailed needs the cmap flag; policy is " + this.policy);
 		}
+		recoveryPending("marked failed");
 		this.client.send(new MarkFailed());
 		this.policy = this.policy.toQuit();
+	}
+
+	/**
+	 * Run the event-driven health check at once instead of at its next turn, for example because
+	 * the application has just found itself broken: an unhealthy answer reaches the supervisor
+	 * within moments rather than within T. Does nothing unless started with a callback.
+	 */
+	public synchronized void healthCheckNow() {
+		if (this.healthCheck != null && this.state == SamState.STARTED) {
+			this.healthCheck.checkNow();
+		}
+	}
+
+	/**
+	 * Be told, once per instance and before the supervisor acts, that this instance is going to be
+	 * recovered: its health check failed, it marked itself failed, or quorum was lost while started.
+	 * An application stops taking traffic here (Spring Boot's starter publishes
+	 * {@code ReadinessState.REFUSING_TRAFFIC}), so that load balancers turn away before the warn
+	 * signal or SIGKILL. The listener runs on samboot's thread and must not block.
+	 * @param listener receives what made the recovery certain
+	 */
+	public void onRecoveryPending(Consumer<String> listener) {
+		this.recoveryPendingListeners.add(Objects.requireNonNull(listener, "listener"));
+	}
+
+	private void recoveryPending(String reason) {
+		if (!this.recoveryPending.compareAndSet(false, true)) {
+			return;
+		}
+		for (Consumer<String> listener : this.recoveryPendingListeners) {
+			try {
+				listener.accept(reason);
+			}
+			catch (RuntimeException ex) {
+				logger.log(Level.WARNING, "A recovery-pending listener failed: " + ex);
+			}
+		}
 	}
 
 	/**

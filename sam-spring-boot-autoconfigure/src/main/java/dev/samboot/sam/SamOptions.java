@@ -47,6 +47,8 @@ public final class SamOptions {
 
 	private final Backoff backoff;
 
+	private final Backoff startRetry;
+
 	private final Set<Integer> restartExitCodes;
 
 	private final Set<Integer> quitExitCodes;
@@ -73,6 +75,7 @@ public final class SamOptions {
 		this.maxRestarts = builder.maxRestarts;
 		this.restartWindow = builder.restartWindow;
 		this.backoff = builder.backoff;
+		this.startRetry = builder.startRetry;
 		this.restartExitCodes = builder.restartExitCodes;
 		this.quitExitCodes = builder.quitExitCodes;
 		this.startupTimeout = builder.startupTimeout;
@@ -98,6 +101,7 @@ public final class SamOptions {
 		builder.maxRestarts = this.maxRestarts;
 		builder.restartWindow = this.restartWindow;
 		builder.backoff = this.backoff;
+		builder.startRetry = this.startRetry;
 		builder.restartExitCodes = this.restartExitCodes;
 		builder.quitExitCodes = this.quitExitCodes;
 		builder.startupTimeout = this.startupTimeout;
@@ -164,6 +168,15 @@ public final class SamOptions {
 
 	public Backoff backoff() {
 		return this.backoff;
+	}
+
+	/**
+	 * Return the waits before an instance that was started as a recovery and ended before
+	 * {@code start()} is launched again.
+	 * @return the waits, or {@code null} for libsam's rule (the supervisor quits)
+	 */
+	public Backoff startRetry() {
+		return this.startRetry;
 	}
 
 	public Set<Integer> restartExitCodes() {
@@ -249,6 +262,8 @@ public final class SamOptions {
 		private Duration restartWindow = Duration.ZERO;
 
 		private Backoff backoff = Backoff.NONE;
+
+		private Backoff startRetry;
 
 		private Set<Integer> restartExitCodes = Set.of();
 
@@ -358,6 +373,23 @@ public final class SamOptions {
 		 */
 		public Builder backoff(Backoff backoff) {
 			this.backoff = Objects.requireNonNull(backoff, "backoff");
+			return this;
+		}
+
+		/**
+		 * Launch again an instance that was started as a recovery (instance 2 and later) and
+		 * ended before it called {@code start()}, after a wait that grows with each such failure in
+		 * a row, instead of quitting: what broke the last instance (a database, a file, a port)
+		 * may still be away. Each retry is a recovery with reason
+		 * {@link Recovery.Reason#START_FAILED}, counted by the restart intensity and subject to
+		 * the quit exit statuses. The first instance that ends before {@code start()} still makes
+		 * the supervisor quit with its status, as in libsam, so a configuration error does not loop.
+		 * @param backoff the waits ({@link Backoff#resetAfter()} is not used: an instance that
+		 * reaches {@code start()} ends the series), or {@code null} for libsam's rule
+		 * @return this builder
+		 */
+		public Builder retryFailedStarts(Backoff backoff) {
+			this.startRetry = backoff;
 			return this;
 		}
 

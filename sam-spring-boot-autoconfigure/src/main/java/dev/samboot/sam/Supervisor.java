@@ -72,6 +72,9 @@ final class Supervisor {
 
 	private boolean started;
 
+	/** Whether this instance ever called {@code start()}; {@code stop()} does not undo it. */
+	private boolean startCalled;
+
 	private boolean waitingForQuorum;
 
 	private boolean warned;
@@ -81,6 +84,9 @@ final class Supervisor {
 	private boolean markedFailed;
 
 	private boolean healthFailed;
+
+	/** When the instance reported its health check failed. */
+	private long healthFailedAt;
 
 	private boolean quorumLost;
 
@@ -106,6 +112,12 @@ final class Supervisor {
 
 	/** Restarts in a row without a run of {@code Backoff.resetAfter()}. */
 	private int inARow;
+
+	/** Recovered instances in a row that ended before {@code start()}. */
+	private int failedStartsInARow;
+
+	/** Instances launched so far; the first one that fails to start quits, later ones may retry. */
+	private long launches;
 
 	private boolean backoffPending;
 
@@ -169,6 +181,7 @@ final class Supervisor {
 		int next = (this.instanceId == Integer.MAX_VALUE) ? 0 : this.instanceId + 1;
 		this.process = this.launcher.launch(Map.of(SamEnvironment.INSTANCE_ID, Integer.toString(next)));
 		this.instanceId = next;
+		this.launches++;
 		this.process.prepare(this.warnSignal);
 		resetInstanceState();
 		this.lastActivity = this.clock.nanoTime();
@@ -181,6 +194,7 @@ final class Supervisor {
 	private void resetInstanceState() {
 		this.peer = null;
 		this.started = false;
+		this.startCalled = false;
 		this.waitingForQuorum = false;
 		this.warned = false;
 		this.killed = false;
@@ -255,6 +269,9 @@ final class Supervisor {
 			onMarkFailed();
 		}
 		else if (message instanceof HealthFailed failed) {
+			if (!this.healthFailed) {
+				this.healthFailedAt = this.clock.nanoTime();
+			}
 			this.healthFailed = true;
 			log(Level.WARNING, "Instance {0} reports it is unhealthy: {1}", this.instanceId, failed.detail());
 			takeThreadDump();
@@ -267,6 +284,8 @@ final class Supervisor {
 			return;
 		}
 		this.started = true;
+		this.startCalled = true;
+		this.failedStartsInARow = 0;
 		this.launcher.started(this.process);
 		if (this.policy.quorum()) {
 			// as libsam updates its quorum state before it decides: a change may still be on its way
@@ -418,10 +437,12 @@ final class Supervisor {
 			return;
 		}
 		if (armed()) {
-			long due = this.lastActivity + silenceLimit();
+			long due = silenceDue();
 			if (now - due >= 0) {
 				warnOrKill((this.quorumLost && !this.quorate) ? "is still without quorum"
-						: this.warned ? "is still silent" : "missed its health check", due);
+						: this.warned ? "is still silent"
+								: this.healthFailed ? "reported its health check failed" : "missed its health check",
+						due);
 			}
 			else if (now - threadDumpMoment(due, silenceLimit()) >= 0) {
 				takeThreadDump();
@@ -479,7 +500,7 @@ final class Supervisor {
 			return this.stopDeadline;
 		}
 		if (armed()) {
-			long due = this.lastActivity + silenceLimit();
+			long due = silenceDue();
 			return earliest(due, threadDumpMoment(due, silenceLimit()));
 		}
 		if (startupArmed()) {
@@ -501,6 +522,22 @@ final class Supervisor {
 	private boolean armed() {
 		return (this.started || this.warned) && !this.waitingForQuorum && silenceLimit() > 0 && !this.killed
 				&& !this.stopping;
+	}
+
+	/**
+	 * When the warn signal (or, once warned, SIGKILL) is due: T after the last message, but no
+	 * later than T/4 after the instance reported its health check failed, since no heartbeat
+	 * follows that report; the quarter gives the thread dump its time.
+	 */
+	private long silenceDue() {
+		long due = this.lastActivity + silenceLimit();
+		if (this.healthFailed && !this.warned) {
+			long reported = this.healthFailedAt + silenceLimit() / 4;
+			if (reported - due < 0) {
+				return reported;
+			}
+		}
+		return due;
 	}
 
 	/** T, or the start-up timeout for an instance warned for not starting when T is 0. */
@@ -604,7 +641,7 @@ final class Supervisor {
 			launchOrQuit();
 			return;
 		}
-		if (!this.started && !this.warned && !this.markedFailed) {
+		if (!this.started && !this.warned && !this.markedFailed && !retriesFailedStart()) {
 			log(Level.INFO, "Instance {0} exited with status {1} while not started: quitting",
 					this.instanceId, status);
 			finish(status, true);
@@ -613,10 +650,21 @@ final class Supervisor {
 		recover(status);
 	}
 
+	/**
+	 * Whether an instance that ended before {@code start()} is launched again: only one started as
+	 * a recovery, and only when asked to; the first instance's failure is the application's
+	 * answer to its configuration, as in libsam.
+	 */
+	private boolean retriesFailedStart() {
+		return this.rules.startRetry() != null && this.launches > 1 && !this.startCalled;
+	}
+
 	private void recover(int status) {
 		long now = this.clock.nanoTime();
 		Recovery.Reason reason = reason(status);
-		Recovery.Action action = this.policy.restart() ? Recovery.Action.RESTART : Recovery.Action.QUIT;
+		// the instance before it was restarted already: a failed start is retried whatever the policy
+		Recovery.Action action = (this.policy.restart() || reason == Recovery.Reason.START_FAILED)
+				? Recovery.Action.RESTART : Recovery.Action.QUIT;
 		String detail = null;
 		if (!this.markedFailed && this.rules.quitExitCodes().contains(status)) {
 			action = Recovery.Action.QUIT;
@@ -631,6 +679,11 @@ final class Supervisor {
 			action = Recovery.Action.QUIT;
 			detail = "more than " + this.rules.maxRestarts() + " restarts within "
 					+ this.rules.windowNanos() / 1_000_000 + " ms: giving up";
+		}
+		else if (action == Recovery.Action.RESTART && reason == Recovery.Reason.START_FAILED) {
+			this.restartTimes.addLast(now);
+			backoffNanos = this.rules.startRetry().delayNanos(this.failedStartsInARow, this.rules.random());
+			this.failedStartsInARow++;
 		}
 		else if (action == Recovery.Action.RESTART) {
 			this.restartTimes.addLast(now);
@@ -713,6 +766,9 @@ final class Supervisor {
 				return Recovery.Reason.STARTUP_TIMEOUT;
 			}
 			return this.healthFailed ? Recovery.Reason.UNHEALTHY : Recovery.Reason.HC_TIMEOUT;
+		}
+		if (!this.startCalled) {
+			return Recovery.Reason.START_FAILED;
 		}
 		return (status > 128) ? Recovery.Reason.KILLED : Recovery.Reason.EXITED;
 	}

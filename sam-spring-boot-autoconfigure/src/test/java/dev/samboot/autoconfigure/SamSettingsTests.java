@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 
+import dev.samboot.sam.Backoff;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
 import dev.samboot.sam.Signals;
@@ -90,6 +91,22 @@ class SamSettingsTests {
 	}
 
 	@Test
+	void recoveredInstancesThatFailToStartAreRetriedByDefault() {
+		Backoff retry = SamSettings.bind(new MockEnvironment()).options().startRetry();
+		assertThat(retry.initial()).isEqualTo(Duration.ofSeconds(1));
+		assertThat(retry.max()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(retry.multiplier()).isEqualTo(2);
+		assertThat(SamSettings.bind(environment("sam.restart.start-retry.enabled=false")).options().startRetry())
+			.as("libsam's rule").isNull();
+		Backoff custom = SamSettings
+			.bind(environment("sam.restart.start-retry.initial=250ms", "sam.restart.start-retry.max=2s",
+					"sam.restart.start-retry.multiplier=3", "sam.restart.start-retry.jitter=0"))
+			.options()
+			.startRetry();
+		assertThat(custom).isEqualTo(new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2), 3, 0, Duration.ZERO));
+	}
+
+	@Test
 	void anExitStatusCannotBothRestartAndQuit() {
 		assertThatExceptionOfType(InvalidSamPropertyException.class)
 			.isThrownBy(() -> SamSettings.bind(environment("sam.restart.exit-codes=3", "sam.quit.exit-codes=3")))
@@ -173,6 +190,11 @@ class SamSettingsTests {
 				Arguments.of("sam.restart.backoff.jitter", "1.5", "from 0 to 1"),
 				Arguments.of("sam.restart.backoff.initial", "-1s", "0 (no wait) or more"),
 				Arguments.of("sam.restart.exit-codes", "1,300", "from 0 to 255"),
+				Arguments.of("sam.restart.start-retry.initial", "0s", "greater than 0"),
+				Arguments.of("sam.restart.start-retry.max", "500ms", "at least sam.restart.start-retry.initial"),
+				Arguments.of("sam.restart.start-retry.multiplier", "0", "1 or more"),
+				Arguments.of("sam.restart.start-retry.jitter", "-0.1", "from 0 to 1"),
+				Arguments.of("sam.restart.start-retry.enabled", "often", "true or false"),
 				Arguments.of("sam.startup-timeout", "-1m", "0 (no limit) or more"),
 				Arguments.of("sam.restart.startup-cache.enabled", "perhaps", "true or false"));
 	}

@@ -201,6 +201,26 @@ class SupervisorTests {
 	}
 
 	@Test
+	void reportedHealthFailureIsWarnedAQuarterOfTheIntervalLaterThenKilledAfterT() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(T / 4);
+		send(peer, new Heartbeat());
+		send(peer, new HealthFailed("livenessState BROKEN"));
+		elapse(T / 4 - 1);
+		assertThat(process().signals).isEmpty();
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(T - 1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(reasons()).containsExactly("unhealthy");
+	}
+
+	@Test
 	void messagesFromAConnectionThatDidNotPresentTheTokenAreIgnored() {
 		supervise(T, RecoveryPolicy.RESTART);
 		FakePeer peer = connect();
@@ -840,6 +860,92 @@ class SupervisorTests {
 	}
 
 	@Test
+	void recoveredInstanceThatEndsBeforeStartIsLaunchedAgainWithGrowingWaits() {
+		supervise(T, RecoveryPolicy.RESTART, startRetry(-1, java.util.Set.of()));
+		send(connect(), new Start());
+		int launched = this.launcher.launched.size();
+		process().exit(1);
+		assertThat(waitForLaunch(launched)).as("a crash of a started instance restarts at once").isZero();
+		List<Long> waits = new ArrayList<>();
+		for (int failure = 0; failure < 4; failure++) {
+			connect();
+			launched = this.launcher.launched.size();
+			process().exit(1);
+			assertThat(this.supervisor.exitStatus()).isEmpty();
+			waits.add(waitForLaunch(launched));
+		}
+		assertThat(waits).containsExactly(T, 2 * T, 4 * T, 4 * T);
+		send(connect(), new Start());
+		launched = this.launcher.launched.size();
+		process().exit(1);
+		assertThat(waitForLaunch(launched)).isZero();
+		connect();
+		launched = this.launcher.launched.size();
+		process().exit(1);
+		assertThat(waitForLaunch(launched)).as("an instance that reached start() ends the series").isEqualTo(T);
+		assertThat(this.supervisor.recoveries()).extracting(Recovery::reason)
+			.containsExactly(Recovery.Reason.EXITED, Recovery.Reason.START_FAILED, Recovery.Reason.START_FAILED,
+					Recovery.Reason.START_FAILED, Recovery.Reason.START_FAILED, Recovery.Reason.EXITED,
+					Recovery.Reason.START_FAILED);
+		assertThat(this.supervisor.recoveries()).extracting((recovery) -> recovery.backoff().toMillis())
+			.containsExactly(0L, 1000L, 2000L, 4000L, 4000L, 0L, 1000L);
+	}
+
+	@Test
+	void firstInstanceThatEndsBeforeStartQuitsEvenWithStartRetries() {
+		supervise(T, RecoveryPolicy.RESTART, startRetry(-1, java.util.Set.of()));
+		connect();
+		process().exit(78);
+		assertThat(this.supervisor.exitStatus()).hasValue(78);
+		assertThat(this.launcher.launched).hasSize(1);
+		assertThat(this.supervisor.recoveries()).isEmpty();
+	}
+
+	@Test
+	void failedStartsCountTowardTheRestartIntensity() {
+		supervise(T, RecoveryPolicy.RESTART, startRetry(2, java.util.Set.of()));
+		send(connect(), new Start());
+		process().exit(1);
+		connect();
+		int launched = this.launcher.launched.size();
+		process().exit(1);
+		waitForLaunch(launched);
+		connect();
+		process().exit(1);
+		assertThat(this.supervisor.exitStatus()).hasValue(1);
+		assertThat(this.launcher.launched).hasSize(3);
+		assertThat(this.supervisor.recoveries()).last().satisfies((recovery) -> {
+			assertThat(recovery.reason()).isEqualTo(Recovery.Reason.START_FAILED);
+			assertThat(recovery.action()).isEqualTo(Recovery.Action.QUIT);
+			assertThat(recovery.detail()).contains("more than 2 restarts");
+		});
+	}
+
+	@Test
+	void failedStartWithAQuitExitStatusQuits() {
+		supervise(T, RecoveryPolicy.RESTART, startRetry(-1, java.util.Set.of(78)));
+		send(connect(), new Start());
+		process().exit(1);
+		connect();
+		process().exit(78);
+		assertThat(this.supervisor.exitStatus()).hasValue(78);
+		assertThat(this.supervisor.recoveries()).last().extracting(Recovery::action).isEqualTo(Recovery.Action.QUIT);
+	}
+
+	@Test
+	void recoveredInstanceThatStoppedCleanlyQuitsEvenWithStartRetries() {
+		supervise(T, RecoveryPolicy.RESTART, startRetry(-1, java.util.Set.of()));
+		send(connect(), new Start());
+		process().exit(1);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		send(peer, new Stop());
+		process().exit(0);
+		assertThat(this.supervisor.exitStatus()).hasValue(0);
+		assertThat(this.launcher.launched).hasSize(2);
+	}
+
+	@Test
 	void stopRequestedDuringTheBackoffQuitsWithTheLastStatus() {
 		supervise(T, RecoveryPolicy.RESTART,
 				rules(-1, 0, new Backoff(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(10), 1, 0,
@@ -964,17 +1070,24 @@ class SupervisorTests {
 	}
 
 	private static RestartRules rules(int maxRestarts, long windowNanos, Backoff backoff) {
-		return new RestartRules(maxRestarts, windowNanos, backoff, java.util.Set.of(), java.util.Set.of(), 0, null,
+		return new RestartRules(maxRestarts, windowNanos, backoff, null, java.util.Set.of(), java.util.Set.of(), 0, null,
 				null, () -> 0.5);
 	}
 
+	private static RestartRules startRetry(int maxRestarts, java.util.Set<Integer> quit) {
+		Backoff retry = new Backoff(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(4), 2, 0,
+				java.time.Duration.ZERO);
+		return new RestartRules(maxRestarts, TimeUnit.HOURS.toNanos(1), Backoff.NONE, retry, java.util.Set.of(),
+				quit, 0, null, null, () -> 0.5);
+	}
+
 	private static RestartRules startupTimeout(long nanos) {
-		return new RestartRules(-1, 0, Backoff.NONE, java.util.Set.of(), java.util.Set.of(), nanos, null, null,
+		return new RestartRules(-1, 0, Backoff.NONE, null, java.util.Set.of(), java.util.Set.of(), nanos, null, null,
 				() -> 0.5);
 	}
 
 	private static RestartRules exitCodes(java.util.Set<Integer> restart, java.util.Set<Integer> quit) {
-		return new RestartRules(-1, 0, Backoff.NONE, restart, quit, 0, null, null, () -> 0.5);
+		return new RestartRules(-1, 0, Backoff.NONE, null, restart, quit, 0, null, null, () -> 0.5);
 	}
 
 	private void supervise(long intervalNanos, RecoveryPolicy policy, RestartRules rules) {

@@ -122,7 +122,7 @@ public class SamEndpoint {
 	 * @param instance its id
 	 * @param pid its pid
 	 * @param reason {@code hc-timeout}, {@code unhealthy}, {@code exited}, {@code killed},
-	 * {@code marked-failed} or {@code quorum-lost}
+	 * {@code marked-failed}, {@code quorum-lost}, {@code startup-timeout} or {@code start-failed}
 	 * @param exitStatus its exit status (128 + N when killed by signal N)
 	 * @param action {@code restart} or {@code quit}
 	 * @param backoffMillis how long the supervisor waited before the next instance

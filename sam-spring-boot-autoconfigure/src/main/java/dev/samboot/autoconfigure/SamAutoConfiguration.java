@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
@@ -65,10 +66,19 @@ public class SamAutoConfiguration {
 		}
 		HealthCheckCallback callback = healthCheck.getIfAvailable();
 		if (callback == null) {
-			logger.info("Actuator's health endpoint is not available: heartbeats show only that this JVM runs");
+			logger.warn("No health check is available: heartbeats show only that this JVM runs; add "
+					+ "org.springframework.boot:spring-boot-starter-actuator, or set sam.health.enabled=false and "
+					+ "call Sam.hcSend() from the application");
 			return () -> true;
 		}
 		return callback;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(Sam.class)
+	SamAvailability samAvailability(Sam sam, ApplicationEventPublisher publisher) {
+		return new SamAvailability(sam, publisher);
 	}
 
 }

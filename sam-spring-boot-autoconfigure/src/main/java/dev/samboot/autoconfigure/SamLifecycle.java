@@ -1,5 +1,6 @@
 package dev.samboot.autoconfigure;
 
+import dev.samboot.autoconfigure.health.ActuatorHealthCheck;
 import dev.samboot.sam.HealthCheckCallback;
 import dev.samboot.sam.Sam;
 import dev.samboot.sam.SamException;
@@ -73,8 +74,13 @@ public class SamLifecycle implements SmartLifecycle, SmartApplicationListener {
 		this.sam.start();
 		logger.info("samboot supervision started: instance " + this.sam.instanceId() + ", "
 				+ (this.sam.eventDriven() ? "heartbeats every " + this.sam.interval().dividedBy(4).toMillis()
-						+ " ms driven by Actuator health" : "heartbeats sent by the application")
+						+ " ms, checking " + checked() : "heartbeats sent by the application")
 				+ ((this.sam.interval().isZero()) ? ", no time limit (interval 0)" : ""));
+	}
+
+	private String checked() {
+		return (this.callback instanceof ActuatorHealthCheck check) ? check.description()
+				: "nothing but that this JVM runs";
 	}
 
 	@Override

@@ -1,10 +1,13 @@
 package dev.samboot.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.samboot.autoconfigure.endpoint.SamEndpoint;
 import dev.samboot.autoconfigure.endpoint.SamEndpointAutoConfiguration;
 import dev.samboot.autoconfigure.health.ActuatorHealthCheck;
+import dev.samboot.autoconfigure.health.DeadlockHealthIndicator;
 import dev.samboot.autoconfigure.health.HealthCheckResult;
 import dev.samboot.autoconfigure.health.SamHealthCheckAutoConfiguration;
 import dev.samboot.autoconfigure.metrics.SamMetrics;
@@ -26,9 +29,16 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
@@ -37,6 +47,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.S
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -55,7 +66,8 @@ class SamAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(SamAutoConfiguration.class, SamHealthCheckAutoConfiguration.class,
 				SamEndpointAutoConfiguration.class, SamMetricsAutoConfiguration.class, EndpointAutoConfiguration.class,
 				HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
-				HealthEndpointAutoConfiguration.class, MetricsAutoConfiguration.class,
+				HealthEndpointAutoConfiguration.class, ApplicationAvailabilityAutoConfiguration.class,
+				AvailabilityProbesAutoConfiguration.class, MetricsAutoConfiguration.class,
 				CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
 		.withPropertyValues("management.endpoints.web.exposure.include=health,sam");
 
@@ -141,14 +153,18 @@ class SamAutoConfigurationTests {
 	void withoutActuatorTheApplicationIsStillSupervised() {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(SamAutoConfiguration.class, SamHealthCheckAutoConfiguration.class,
-					SamEndpointAutoConfiguration.class, SamMetricsAutoConfiguration.class))
+					SamEndpointAutoConfiguration.class, SamMetricsAutoConfiguration.class,
+					ApplicationAvailabilityAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health",
 					"io.micrometer"))
 			.withBean(Sam.class, () -> this.sam, SamAutoConfigurationTests::noDestroyMethod)
-			.run((context) -> assertThat(context).hasSingleBean(SamLifecycle.class)
-				.doesNotHaveBean(ActuatorHealthCheck.class)
-				.doesNotHaveBean(SamEndpoint.class)
-				.doesNotHaveBean(SamMetrics.class));
+			.run((context) -> {
+				assertThat(context).hasSingleBean(SamLifecycle.class)
+					.doesNotHaveBean(SamEndpoint.class)
+					.doesNotHaveBean(SamMetrics.class);
+				assertThat(context.getBean(ActuatorHealthCheck.class).description())
+					.as("the LivenessState, which needs no Actuator").isEqualTo("the application's LivenessState");
+			});
 	}
 
 	@Test
@@ -209,17 +225,122 @@ class SamAutoConfigurationTests {
 	}
 
 	@Test
-	void downIndicatorStopsHeartbeatsSoTheSupervisorWarnsThenKills() {
-		active().withBean("broken", HealthIndicator.class, () -> () -> Health.down().build()).run((context) -> {
+	void downIndicatorOutsideTheLivenessGroupRestartsNothing() {
+		active().withBean("database", HealthIndicator.class, () -> () -> Health.down().build()).run((context) -> {
 			ready(context);
-			await().atMost(Duration.ofSeconds(10))
-				.until(() -> this.supervisor.signalsSent().contains(Signals.SIGKILL));
-			assertThat(this.supervisor.signalsSent()).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
-			assertThat(this.sam.healthCheckFailed()).isTrue();
-			assertThat(context.getBean(ActuatorHealthCheck.class).lastResult().detail()).contains("broken=DOWN");
-			MeterRegistry registry = context.getBean(MeterRegistry.class);
-			assertThat(registry.counter("sam.healthchecks", "outcome", "down").count()).isEqualTo(1);
+			ActuatorHealthCheck check = context.getBean(ActuatorHealthCheck.class);
+			assertThat(check.description()).isEqualTo("health group 'liveness'");
+			await().atMost(Duration.ofSeconds(5)).until(() -> check.lastResult() != null);
+			Thread.sleep(3 * INTERVAL.toMillis());
+			assertThat(check.lastResult().outcome()).isEqualTo(HealthCheckResult.Outcome.UP);
+			assertThat(this.supervisor.signalsSent()).isEmpty();
+			assertThat(this.sam.healthCheckFailed()).isFalse();
 		});
+	}
+
+	@Test
+	void downIndicatorInTheLivenessGroupStopsHeartbeatsSoTheSupervisorWarnsThenKills() {
+		active().withPropertyValues("management.endpoint.health.group.liveness.include=livenessState,broken")
+			.withBean("broken", HealthIndicator.class, () -> () -> Health.down().build())
+			.run(this::warnedThenKilledForBroken);
+	}
+
+	@Test
+	void livenessGroupIsCheckedTheSameWhenTheHealthEndpointIsNotExposed() {
+		active().withPropertyValues("management.endpoints.web.exposure.include=sam",
+				"management.endpoint.health.group.liveness.include=livenessState,broken")
+			.withBean("broken", HealthIndicator.class, () -> () -> Health.down().build())
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(org.springframework.boot.health.actuate.endpoint.HealthEndpoint.class);
+				warnedThenKilledForBroken(context);
+			});
+	}
+
+	@Test
+	void everyIndicatorIsCheckedOnlyWhenAskedFor() {
+		active().withPropertyValues("sam.health.group=*")
+			.withBean("broken", HealthIndicator.class, () -> () -> Health.down().build())
+			.run(this::warnedThenKilledForBroken);
+	}
+
+	private void warnedThenKilledForBroken(AssertableApplicationContext context) {
+		ready(context);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.supervisor.signalsSent().contains(Signals.SIGKILL));
+		assertThat(this.supervisor.signalsSent()).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		assertThat(this.sam.healthCheckFailed()).isTrue();
+		assertThat(context.getBean(ActuatorHealthCheck.class).lastResult().detail()).contains("broken=DOWN");
+		MeterRegistry registry = context.getBean(MeterRegistry.class);
+		assertThat(registry.counter("sam.healthchecks", "outcome", "down").count()).isEqualTo(1);
+	}
+
+	@Test
+	void livenessGroupHoldsLivenessStateAndTheDeadlockCheckWhateverIsExposed() {
+		active().run((context) -> assertThat(context.getBean(HealthEndpointGroups.class).get("liveness"))
+			.satisfies((group) -> {
+				assertThat(group.isMember("livenessState")).isTrue();
+				assertThat(group.isMember("deadlocks")).isTrue();
+				assertThat(group.isMember("db")).isFalse();
+			}));
+		active().withPropertyValues("management.endpoints.web.exposure.include=sam").run((context) -> {
+			assertThat(context).doesNotHaveBean(HealthEndpointGroups.class);
+			ready(context);
+			ActuatorHealthCheck check = context.getBean(ActuatorHealthCheck.class);
+			assertThat(check.description()).isEqualTo("health group 'liveness'");
+		});
+		active().withPropertyValues("sam.health.deadlocks.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(DeadlockHealthIndicator.class));
+	}
+
+	@Test
+	void withoutProbesTheLivenessStateIsChecked() {
+		active().withPropertyValues("management.endpoint.health.probes.enabled=false").run((context) -> {
+			ActuatorHealthCheck check = context.getBean(ActuatorHealthCheck.class);
+			assertThat(check.description()).isEqualTo("the application's LivenessState");
+			ready(context);
+			AvailabilityChangeEvent.publish(context, LivenessState.BROKEN);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> this.supervisor.signalsSent().contains(Signals.SIGTERM));
+			assertThat(check.lastResult().detail()).contains("livenessState=BROKEN");
+		});
+	}
+
+	@Test
+	void brokenLivenessIsCheckedAtOnceAndReadinessRefusesTrafficBeforeTheWarnSignal() {
+		List<List<Integer>> signalsWhenRefusing = new CopyOnWriteArrayList<>();
+		ApplicationListener<AvailabilityChangeEvent<ReadinessState>> readiness = (event) -> {
+			if (event.getState() == ReadinessState.REFUSING_TRAFFIC) {
+				signalsWhenRefusing.add(List.copyOf(this.supervisor.signalsSent()));
+			}
+		};
+		active().withBean("readinessListener", ApplicationListener.class, () -> readiness).run((context) -> {
+			ready(context);
+			// right after a regular check, so that the next one is about T away
+			await().atMost(Duration.ofSeconds(5))
+				.pollInterval(Duration.ofMillis(2))
+				.until(() -> context.getBean(ActuatorHealthCheck.class).lastResult() != null);
+			long broken = System.nanoTime();
+			AvailabilityChangeEvent.publish(context, LivenessState.BROKEN);
+			await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2)).until(this.sam::healthCheckFailed);
+			assertThat(Duration.ofNanos(System.nanoTime() - broken)).as("checked at once, not at the next turn")
+				.isLessThan(INTERVAL.dividedBy(4));
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.supervisor.signalsSent().contains(Signals.SIGTERM));
+			assertThat(Duration.ofNanos(System.nanoTime() - broken))
+				.as("a check at once, then T/4 for the thread dump, well before T after the last heartbeat")
+				.isLessThan(INTERVAL.plus(INTERVAL.dividedBy(2)));
+			assertThat(context.getBean(ApplicationAvailability.class).getReadinessState())
+				.isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+			assertThat(signalsWhenRefusing).as("readiness changed before the warn signal").containsExactly(List.of());
+		});
+	}
+
+	@Test
+	void unknownOrEmptyHealthGroupStopsStartUpNamingTheProperty() {
+		active().withPropertyValues("sam.health.group=empty", "management.endpoint.health.group.empty.include=nothing",
+				"management.endpoint.health.validate-group-membership=false")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(invalidProperty(context.getStartupFailure()).getProperty()).isEqualTo("sam.health.group");
+			});
 	}
 
 	@Test
@@ -234,7 +355,7 @@ class SamAutoConfigurationTests {
 			assertThat(descriptor.interval()).isEqualTo(INTERVAL);
 			assertThat(descriptor.warnSignal()).isEqualTo("SIGTERM");
 			assertThat(descriptor.healthCheck()).isEqualTo("event-driven");
-			assertThat(descriptor.healthChecked()).isEqualTo("all health indicators");
+			assertThat(descriptor.healthChecked()).isEqualTo("health group 'liveness'");
 			assertThat(descriptor.supervisorPid()).isEqualTo(ProcessHandle.current().pid());
 			assertThat(descriptor.pid()).isEqualTo(ProcessHandle.current().pid());
 			assertThat(descriptor.recoveries()).isEmpty();
@@ -258,7 +379,10 @@ class SamAutoConfigurationTests {
 		return (InvalidSamPropertyException) cause;
 	}
 
+	/** As SpringApplication: the states, then the ready event. */
 	private static void ready(AssertableApplicationContext context) {
+		AvailabilityChangeEvent.publish(context, LivenessState.CORRECT);
+		AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
 		context.publishEvent(new ApplicationReadyEvent(new SpringApplication(), new String[0],
 				context.getSourceApplicationContext(), Duration.ZERO));
 	}

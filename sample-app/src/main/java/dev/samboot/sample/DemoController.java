@@ -3,6 +3,7 @@ package dev.samboot.sample;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 
 import dev.samboot.sam.Sam;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,6 +11,9 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -18,7 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Endpoints that show each behaviour of samboot: crash the JVM, keep a counter in the
- * supervisor's stored data, turn health DOWN, make the health check hang.
+ * supervisor's stored data, turn the liveness group DOWN, make the health check hang, declare
+ * the application broken, deadlock two threads.
  */
 @RestController
 @RequestMapping(path = "/demo", produces = "text/plain")
@@ -30,12 +35,15 @@ public class DemoController {
 
 	private final DemoHealthIndicator health;
 
+	private final ApplicationEventPublisher events;
+
 	/** The counter when the application runs without supervision (sam.enabled=false). */
 	private long unsupervisedCounter;
 
-	public DemoController(ObjectProvider<Sam> sam, DemoHealthIndicator health) {
+	public DemoController(ObjectProvider<Sam> sam, DemoHealthIndicator health, ApplicationEventPublisher events) {
 		this.sam = sam.getIfAvailable();
 		this.health = health;
+		this.events = events;
 	}
 
 	/**
@@ -114,6 +122,53 @@ public class DemoController {
 		logger.warn("POST /demo/hang: the demo health indicator blocks from now on");
 		this.health.mode(DemoHealthIndicator.Mode.HANG);
 		return "health check hangs; expect the warn signal within one interval\n";
+	}
+
+	/**
+	 * Declare the application broken, as code that finds itself in a state it cannot leave would:
+	 * Spring Boot's {@code LivenessState.BROKEN}. samboot checks at once and recovers.
+	 * @return what happens
+	 */
+	@PostMapping("/broken")
+	public String broken() {
+		logger.warn("POST /demo/broken: publishing LivenessState.BROKEN");
+		AvailabilityChangeEvent.publish(this.events, this, LivenessState.BROKEN);
+		return "liveness is BROKEN; expect the warn signal within a quarter of the interval or so\n";
+	}
+
+	/**
+	 * Deadlock two threads: samboot's deadlock check in the liveness group turns DOWN, naming them.
+	 * @return what happens
+	 */
+	@PostMapping("/deadlock")
+	public String deadlock() {
+		logger.warn("POST /demo/deadlock: two threads deadlock from now on");
+		Object first = new Object();
+		Object second = new Object();
+		CountDownLatch bothHeld = new CountDownLatch(2);
+		startDeadlocking("demo-deadlock-1", first, second, bothHeld);
+		startDeadlocking("demo-deadlock-2", second, first, bothHeld);
+		return "two threads are deadlocked; expect the warn signal within one interval\n";
+	}
+
+	private static void startDeadlocking(String name, Object held, Object wanted, CountDownLatch bothHeld) {
+		Thread thread = new Thread(() -> {
+			synchronized (held) {
+				bothHeld.countDown();
+				try {
+					bothHeld.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+				synchronized (wanted) {
+					logger.info("not reached: " + name + " got both locks");
+				}
+			}
+		}, name);
+		thread.setDaemon(true);
+		thread.start();
 	}
 
 }

@@ -263,6 +263,15 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
+	 * GET a path once and return the HTTP status.
+	 * @param path such as {@code /actuator/health/readiness}
+	 * @return the status, or empty when nothing answers
+	 */
+	Optional<Integer> status(String path) {
+		return get(path).map(HttpResponse::statusCode);
+	}
+
+	/**
 	 * GET a path.
 	 * @param path such as {@code /actuator/health}
 	 * @return the answer, whatever its status, or empty when none came

@@ -80,7 +80,7 @@ class SampleAppRecoveryIT {
 			app.post("/demo/hang");
 			Instance second = awaitReplacement(app, "POST /demo/hang", fault, first);
 			assertThat(app.text()).contains("Instance 1 reports it is unhealthy: health check failed: "
-					+ "java.util.concurrent.TimeoutException: The check of all health indicators did not answer "
+					+ "java.util.concurrent.TimeoutException: The check of health group 'liveness' did not answer "
 					+ "within 1000 ms");
 			assertThat(second.restarts()).isEqualTo(1);
 		}
@@ -99,7 +99,8 @@ class SampleAppRecoveryIT {
 				+ " %d ms%n", what, faultToLaunch.toMillis(), SHUTDOWN.toMillis(),
 				T.multipliedBy(2).plus(SHUTDOWN).toMillis(), launchToServing.toMillis());
 		assertThat(faultToLaunch).isLessThanOrEqualTo(T.multipliedBy(2).plus(SHUTDOWN));
-		assertThat(app.text()).contains("Instance 1 (pid " + first.pid() + ") missed its health check: sending SIGTERM");
+		assertThat(app.text())
+			.contains("Instance 1 (pid " + first.pid() + ") reported its health check failed: sending SIGTERM");
 		assertRecovery(second.lastRecovery(), first, "unhealthy", 143);
 		assertThat(second.pid()).isNotIn(first.pid(), app.supervisorPid());
 		assertThat(ProcessHandle.of(first.pid()).filter(ProcessHandle::isAlive)).isEmpty();

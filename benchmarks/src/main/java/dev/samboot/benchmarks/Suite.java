@@ -216,7 +216,7 @@ public final class Suite {
 	private static String probeClassPath() {
 		return Stream.of(System.getProperty("java.class.path").split(":"))
 			.filter((entry) -> Files.isDirectory(Path.of(entry))
-					|| Path.of(entry).getFileName().toString().matches("(sam-spring-boot-autoconfigure|jnr-|jffi|asm).*"))
+					|| Path.of(entry).getFileName().toString().matches("(sam-core|jnr-|jffi|asm).*"))
 			.collect(Collectors.joining(":"));
 	}
 

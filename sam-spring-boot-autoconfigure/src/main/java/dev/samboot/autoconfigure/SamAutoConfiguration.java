@@ -48,6 +48,17 @@ public class SamAutoConfiguration {
 		return Sam.current().orElseThrow();
 	}
 
+	/**
+	 * In an application processed ahead of time, where {@link OnRegisteredSamCondition} could
+	 * not know, removes the {@code Sam} bean and the beans that need it from a JVM that is not
+	 * registered.
+	 * @return the check, which does nothing without AOT
+	 */
+	@Bean
+	static RegisteredSamCheck registeredSamCheck() {
+		return new RegisteredSamCheck();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(Sam.class)

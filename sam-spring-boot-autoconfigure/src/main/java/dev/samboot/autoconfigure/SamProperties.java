@@ -80,12 +80,24 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 *
 	 * @param enabled Whether Actuator's health drives the heartbeats (event-driven checking). When
 	 * false the application calls Sam.hcSend() at least once per interval itself.
-	 * @param group Health group to check, as defined under management.endpoint.health.group. All
-	 * health indicators when not set.
+	 * @param group Health group to check, as defined under management.endpoint.health.group, or *
+	 * for every health indicator. Spring Boot's liveness group when not set: a restart cures only
+	 * what is wrong inside the process, so a database or broker must not be checked here.
 	 * @param timeout Time one health check may take before it counts as failed. Half the interval
 	 * when not set.
+	 * @param deadlocks The deadlock check in the liveness group.
 	 */
-	public record Health(@DefaultValue("true") boolean enabled, String group, Duration timeout) {
+	public record Health(@DefaultValue("true") boolean enabled, String group, Duration timeout,
+			@DefaultValue Deadlocks deadlocks) {
+	}
+
+	/**
+	 * The deadlock check ({@code ThreadMXBean.findDeadlockedThreads}).
+	 *
+	 * @param enabled Whether the deadlocks health indicator exists and belongs to the liveness
+	 * group: DOWN while threads are deadlocked, which a restart cures.
+	 */
+	public record Deadlocks(@DefaultValue("true") boolean enabled) {
 	}
 
 	/**

@@ -50,7 +50,10 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			Map.entry("sam.start", "one of ready, started, manual"),
 			Map.entry("sam.shutdown-timeout", DURATION + ", 0 or more"),
 			Map.entry("sam.health.enabled", "true or false"),
-			Map.entry("sam.health.group", "the name of a health group defined under management.endpoint.health.group"),
+			Map.entry("sam.health.group",
+					"the name of a health group defined under management.endpoint.health.group (liveness by default), "
+							+ "or * for every health indicator"),
+			Map.entry("sam.health.deadlocks.enabled", "true or false"),
 			Map.entry("sam.health.timeout", DURATION + ", greater than 0 and at most sam.interval"),
 			Map.entry("sam.data.max-size", "a data size such as 64KB or 1MB, from 0B to "
 					+ DataSize.ofBytes(SamOptions.MAX_DATA_MAX_SIZE).toMegabytes() + "MB"),

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.samboot.sam.Sam;
 
+import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.core.NativeDetector;
 import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
@@ -33,7 +34,16 @@ final class StayOffConditions {
 	 */
 	static String reason(Environment environment) {
 		return reason(new Throwable().getStackTrace(), ClassUtils.isPresent(DEVTOOLS_RESTARTER, null),
-				NativeDetector.inNativeImage(), Boolean.getBoolean("spring.aot.processing"), Sam.isSupported());
+				NativeDetector.inNativeImage(), aotProcessing(), Sam.isSupported());
+	}
+
+	/**
+	 * Whether this JVM is processing the application ahead of time ({@code spring-boot:process-aot},
+	 * {@code processAot}): Spring's AOT processors set {@code spring.aot.processing} while they run.
+	 * @return whether AOT processing is running
+	 */
+	static boolean aotProcessing() {
+		return Boolean.getBoolean(AbstractAotProcessor.AOT_PROCESSING);
 	}
 
 	static String reason(StackTraceElement[] stack, boolean devTools, boolean nativeImage, boolean aotProcessing,

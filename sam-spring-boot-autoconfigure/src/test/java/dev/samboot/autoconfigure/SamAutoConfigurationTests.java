@@ -334,6 +334,27 @@ class SamAutoConfigurationTests {
 	}
 
 	@Test
+	void markFailedRefusesTrafficBeforeTheSupervisorKills() throws Exception {
+		this.supervisor.close();
+		this.supervisor = InProcessSupervisor.start(INTERVAL, RecoveryPolicy.RESTART.withCmap());
+		this.sam = this.supervisor.register();
+		List<List<Integer>> signalsWhenRefusing = new CopyOnWriteArrayList<>();
+		ApplicationListener<AvailabilityChangeEvent<ReadinessState>> readiness = (event) -> {
+			if (event.getState() == ReadinessState.REFUSING_TRAFFIC) {
+				signalsWhenRefusing.add(List.copyOf(this.supervisor.signalsSent()));
+			}
+		};
+		active().withBean("readinessListener", ApplicationListener.class, () -> readiness).run((context) -> {
+			ready(context);
+			this.sam.markFailed();
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.supervisor.signalsSent().contains(Signals.SIGKILL));
+			assertThat(context.getBean(ApplicationAvailability.class).getReadinessState())
+				.isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+			assertThat(signalsWhenRefusing).containsExactly(List.of());
+		});
+	}
+
+	@Test
 	void unknownOrEmptyHealthGroupStopsStartUpNamingTheProperty() {
 		active().withPropertyValues("sam.health.group=empty", "management.endpoint.health.group.empty.include=nothing",
 				"management.endpoint.health.validate-group-membership=false")

@@ -54,6 +54,9 @@ final class SampleAppProcess implements AutoCloseable {
 	 */
 	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
 
+	/** The classifiers of the jars that sample-app/pom.xml builds besides the normal one. */
+	private static final List<String> CLASSIFIERS = List.of("aot");
+
 	private static final Pattern LAUNCHED = Pattern.compile(
 			"^(\\S+) .*Launched instance (\\d+) of the active process \\(pid (\\d+)\\)");
 
@@ -102,11 +105,25 @@ final class SampleAppProcess implements AutoCloseable {
 	 * @return the started supervisor
 	 */
 	static SampleAppProcess start(String name, String... args) throws IOException {
+		return start(name, jar(), List.of(), args);
+	}
+
+	/**
+	 * Start {@code java <jvmOptions> -jar <jar> --server.port=<free port> <args>}.
+	 * @param name names the output file, {@code target/e2e/<name>.log}
+	 * @param jarFile the jar to run, such as {@link #jar(String) jar("aot")}
+	 * @param jvmOptions JVM options, such as {@code -Dspring.aot.enabled=true}
+	 * @param args program arguments, such as {@code --sam.interval=1s}
+	 * @return the started supervisor
+	 */
+	static SampleAppProcess start(String name, Path jarFile, List<String> jvmOptions, String... args)
+			throws IOException {
 		int port = freePort();
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(JVM_OPTIONS);
-		String jar = jar().toString();
+		command.addAll(jvmOptions);
+		String jar = jarFile.toString();
 		command.add("-jar");
 		command.add(jar);
 		command.add("--server.port=" + port);
@@ -136,12 +153,31 @@ final class SampleAppProcess implements AutoCloseable {
 	 * after it.
 	 */
 	static Path jar() throws IOException {
+		return jar(null);
+	}
+
+	/**
+	 * A repackaged jar that {@code mvn package} built.
+	 * @param classifier {@code aot} for the application processed ahead of time, {@code null} for
+	 * the normal jar
+	 * @return the jar
+	 */
+	static Path jar(String classifier) throws IOException {
+		Predicate<String> wanted = (classifier != null) ? (name) -> name.endsWith("-" + classifier + ".jar")
+				: (name) -> CLASSIFIERS.stream().noneMatch((known) -> name.endsWith("-" + known + ".jar"));
 		try (DirectoryStream<Path> jars = Files.newDirectoryStream(targetDirectory(), "sample-app-*.jar")) {
 			List<Path> found = new ArrayList<>();
-			jars.forEach(found::add);
+			jars.forEach((jar) -> {
+				if (wanted.test(jar.getFileName().toString())) {
+					found.add(jar);
+				}
+			});
 			if (found.size() != 1) {
-				throw new IllegalStateException("Expected one sample-app jar in " + targetDirectory() + " (run "
-						+ "'mvn verify', which packages it before the integration tests), found " + found);
+				throw new IllegalStateException("Expected one sample-app jar"
+						+ ((classifier != null) ? " with classifier " + classifier : "") + " in " + targetDirectory()
+						+ " (run 'mvn verify', which packages it before the integration tests"
+						+ ((classifier != null) ? "; the profile that builds it is off with -DskipTests" : "")
+						+ "), found " + found);
 			}
 			return found.get(0);
 		}
@@ -204,6 +240,37 @@ final class SampleAppProcess implements AutoCloseable {
 			return instance.get().id() == id && "STARTED".equals(instance.get().state());
 		});
 		return found[0];
+	}
+
+	/**
+	 * Wait until GET {@code path} answers 200, as an application that runs without supervision
+	 * does.
+	 * @param path such as {@code /actuator/health}
+	 * @param timeout how long to wait
+	 * @return the body
+	 */
+	String awaitOk(String path, Duration timeout) {
+		String[] body = new String[1];
+		awaitOrExplain("GET " + path + " to answer 200", timeout, () -> {
+			Optional<HttpResponse<String>> response = get(path).filter((answer) -> answer.statusCode() == 200);
+			if (response.isEmpty()) {
+				requireSupervisorAlive("waiting for GET " + path);
+				return false;
+			}
+			body[0] = response.get().body();
+			return true;
+		});
+		return body[0];
+	}
+
+	/**
+	 * GET a path and return the status.
+	 * @param path such as {@code /actuator/sam}
+	 * @return the HTTP status
+	 */
+	int status(String path) {
+		return get(path).map(HttpResponse::statusCode)
+			.orElseThrow(() -> new AssertionError("GET " + path + " got no answer\n" + tail()));
 	}
 
 	/**

@@ -22,7 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
  * {@link OnRegisteredSamCondition} evaluated again when an application processed ahead of time
  * runs. Its bean definitions were fixed when it was processed, and samboot's were contributed as
  * if the JVM were registered: the {@code Sam} bean and the beans of samboot's auto-configurations
- * that are conditional on it (lifecycle, health check, endpoint, metrics). When the JVM that runs
+ * that are conditional on it (lifecycle, availability, health check, endpoint, metrics). When the JVM that runs
  * the application is not registered after all (a native image, {@code sam.enabled=false} given
  * only at run time, tests: {@link SamApplicationListener} has said why at INFO), this removes them
  * before any bean is created, so that the application starts unsupervised with the beans it would
@@ -45,7 +45,7 @@ final class RegisteredSamCheck implements BeanDefinitionRegistryPostProcessor {
 	 * the health check, endpoint and metrics classes need optional dependencies.
 	 */
 	private static final Set<String> NEED_REGISTERED_SAM = Set.of(Sam.class.getName(), SamLifecycle.class.getName(),
-			AUTO_CONFIGURATIONS + "health.ActuatorHealthCheck", AUTO_CONFIGURATIONS + "endpoint.SamEndpoint",
+			SamAvailability.class.getName(), AUTO_CONFIGURATIONS + "health.ActuatorHealthCheck", AUTO_CONFIGURATIONS + "endpoint.SamEndpoint",
 			AUTO_CONFIGURATIONS + "metrics.SamMetrics");
 
 	private final BooleanSupplier aheadOfTime;

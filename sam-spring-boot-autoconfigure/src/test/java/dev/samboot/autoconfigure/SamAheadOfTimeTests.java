@@ -55,7 +55,7 @@ class SamAheadOfTimeTests {
 	private static final String EXPOSED = "management.endpoints.web.exposure.include=health,sam";
 
 	/** The beans that need a registered handle, by the names the auto-configurations give them. */
-	private static final List<String> NEED_REGISTERED_SAM = List.of("sam", "samLifecycle", "samHealthCheck",
+	private static final List<String> NEED_REGISTERED_SAM = List.of("sam", "samLifecycle", "samAvailability", "samHealthCheck",
 			"samEndpoint", "samMetrics");
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -96,6 +96,7 @@ class SamAheadOfTimeTests {
 				assertThat(context).hasNotFailed()
 					.doesNotHaveBean(Sam.class)
 					.doesNotHaveBean(SamLifecycle.class)
+					.doesNotHaveBean(SamAvailability.class)
 					.doesNotHaveBean(ActuatorHealthCheck.class)
 					.doesNotHaveBean(SamEndpoint.class)
 					.doesNotHaveBean(SamMetrics.class)
@@ -150,6 +151,8 @@ class SamAheadOfTimeTests {
 		beanFactory.registerBeanDefinition("sam", definition(Sam.class, prefix + "SamAutoConfiguration"));
 		beanFactory.registerBeanDefinition("samLifecycle",
 				definition(SamLifecycle.class, prefix + "SamAutoConfiguration"));
+		beanFactory.registerBeanDefinition("samAvailability",
+				definition(SamAvailability.class, prefix + "SamAutoConfiguration"));
 		beanFactory.registerBeanDefinition("samHealthCheck",
 				definition(ActuatorHealthCheck.class, prefix + "health.SamHealthCheckAutoConfiguration"));
 		beanFactory.registerBeanDefinition("samEndpoint", definition(SamEndpoint.class,

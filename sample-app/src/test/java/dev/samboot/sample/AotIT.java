@@ -31,7 +31,7 @@ class AotIT {
 			Instance first = app.awaitInstance(1, START_UP);
 			assertThat(first.supervisorPid()).isEqualTo(app.supervisorPid());
 			assertThat(first.json().path("healthCheck").asString()).isEqualTo("event-driven");
-			assertThat(first.json().path("healthChecked").asString()).isEqualTo("all health indicators");
+			assertThat(first.json().path("healthChecked").asString()).isEqualTo("health group 'liveness'");
 			assertThat(app.post("/demo/counter").trim()).isEqualTo("1");
 			assertThat(app.metric("sam.instance.id")).isEqualTo(1);
 			app.post("/demo/crash?status=3");

@@ -334,7 +334,7 @@ final class SampleAppProcess implements AutoCloseable {
 	 * @param path such as {@code /actuator/health/readiness}
 	 * @return the status, or empty when nothing answers
 	 */
-	Optional<Integer> status(String path) {
+	Optional<Integer> statusIfAnswered(String path) {
 		return get(path).map(HttpResponse::statusCode);
 	}
 

@@ -60,6 +60,9 @@ final class SampleAppProcess implements AutoCloseable {
 	private static final Pattern LAUNCHED = Pattern.compile(
 			"^(\\S+) .*Launched instance (\\d+) of the active process \\(pid (\\d+)\\)");
 
+	private static final Pattern RESTARTING = Pattern.compile(
+			"^(\\S+) .*Instance (\\d+) ended \\(([a-z-]+), status (\\d+)\\): restarting(?: in (\\d+) ms)?");
+
 	/** The outputs of the processes started by the running test, printed when it fails. */
 	private static final ThreadLocal<List<Path>> outputsOfThisTest = ThreadLocal.withInitial(ArrayList::new);
 
@@ -185,6 +188,14 @@ final class SampleAppProcess implements AutoCloseable {
 	 */
 	static void beginTest() {
 		outputsOfThisTest.get().clear();
+	}
+
+	/**
+	 * Print this output too, with the processes' own, when the running test fails.
+	 * @param output such as a database server's log
+	 */
+	static void addOutputOfThisTest(Path output) {
+		outputsOfThisTest.get().add(output);
 	}
 
 	/**
@@ -327,7 +338,12 @@ final class SampleAppProcess implements AutoCloseable {
 		return get(path).map(HttpResponse::statusCode);
 	}
 
-	private Optional<HttpResponse<String>> get(String path) {
+	/**
+	 * GET a path.
+	 * @param path such as {@code /actuator/health}
+	 * @return the answer, whatever its status, or empty when none came
+	 */
+	Optional<HttpResponse<String>> get(String path) {
 		try {
 			return Optional.of(this.http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString()));
 		}
@@ -395,6 +411,25 @@ final class SampleAppProcess implements AutoCloseable {
 
 	String text() {
 		return String.join("\n", lines());
+	}
+
+	/**
+	 * Return the restarts the supervisor has logged so far ({@code Instance N ended (reason,
+	 * status S): restarting [in M ms]}), in order.
+	 * @return the restarts
+	 */
+	List<Restart> restarts() {
+		List<Restart> restarts = new ArrayList<>();
+		for (String line : lines()) {
+			Matcher matcher = RESTARTING.matcher(line);
+			if (matcher.find()) {
+				restarts.add(new Restart(Integer.parseInt(matcher.group(2)), matcher.group(3),
+						Integer.parseInt(matcher.group(4)),
+						(matcher.group(5) != null) ? Long.parseLong(matcher.group(5)) : 0,
+						OffsetDateTime.parse(matcher.group(1)).toInstant()));
+			}
+		}
+		return restarts;
 	}
 
 	boolean hasLine(Predicate<String> predicate) {
@@ -609,6 +644,18 @@ final class SampleAppProcess implements AutoCloseable {
 	 * @param process the process, if it still ran as the supervisor's child when the line was read
 	 */
 	record Launch(int id, long pid, Instant time, Optional<ProcessHandle> process) {
+	}
+
+	/**
+	 * One restart the supervisor logged.
+	 *
+	 * @param instance the instance that ended
+	 * @param reason why, such as {@code exited} or {@code start-failed}
+	 * @param status its exit status
+	 * @param backoffMillis the wait before the next instance, 0 for none
+	 * @param time when the supervisor logged it
+	 */
+	record Restart(int instance, String reason, int status, long backoffMillis, Instant time) {
 	}
 
 	/**

@@ -109,7 +109,8 @@ class BadConfigurationIT {
 			assertThat(app.text()).contains("APPLICATION FAILED TO START")
 				.contains("the property 'sam.health.group' has the value 'nosuchgroup'")
 				.contains("Set 'sam.health.group' to the name of a health group defined under "
-						+ "management.endpoint.health.group; defined are [")
+						+ "management.endpoint.health.group, or * for every health indicator; defined are [")
+				.contains("liveness")
 				.contains("Instance 1 exited with status 1 while not started: quitting")
 				.doesNotContain("Launched instance 2");
 		}

@@ -307,12 +307,7 @@ class SamAutoConfigurationTests {
 	@Test
 	void brokenLivenessIsCheckedAtOnceAndReadinessRefusesTrafficBeforeTheWarnSignal() {
 		List<List<Integer>> signalsWhenRefusing = new CopyOnWriteArrayList<>();
-		ApplicationListener<AvailabilityChangeEvent<ReadinessState>> readiness = (event) -> {
-			if (event.getState() == ReadinessState.REFUSING_TRAFFIC) {
-				signalsWhenRefusing.add(List.copyOf(this.supervisor.signalsSent()));
-			}
-		};
-		active().withBean("readinessListener", ApplicationListener.class, () -> readiness).run((context) -> {
+		activeRecordingSignalsWhenRefusingTraffic(signalsWhenRefusing).run((context) -> {
 			ready(context);
 			// right after a regular check, so that the next one is about T away
 			await().atMost(Duration.ofSeconds(5))
@@ -339,12 +334,7 @@ class SamAutoConfigurationTests {
 		this.supervisor = InProcessSupervisor.start(INTERVAL, RecoveryPolicy.RESTART.withCmap());
 		this.sam = this.supervisor.register();
 		List<List<Integer>> signalsWhenRefusing = new CopyOnWriteArrayList<>();
-		ApplicationListener<AvailabilityChangeEvent<ReadinessState>> readiness = (event) -> {
-			if (event.getState() == ReadinessState.REFUSING_TRAFFIC) {
-				signalsWhenRefusing.add(List.copyOf(this.supervisor.signalsSent()));
-			}
-		};
-		active().withBean("readinessListener", ApplicationListener.class, () -> readiness).run((context) -> {
+		activeRecordingSignalsWhenRefusingTraffic(signalsWhenRefusing).run((context) -> {
 			ready(context);
 			this.sam.markFailed();
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.supervisor.signalsSent().contains(Signals.SIGKILL));
@@ -398,6 +388,16 @@ class SamAutoConfigurationTests {
 		}
 		assertThat(cause).as("an InvalidSamPropertyException in the causes of %s", failure).isNotNull();
 		return (InvalidSamPropertyException) cause;
+	}
+
+	/** An active context that notes the signals the supervisor had sent when readiness refused traffic. */
+	private ApplicationContextRunner activeRecordingSignalsWhenRefusingTraffic(List<List<Integer>> signals) {
+		ApplicationListener<AvailabilityChangeEvent<ReadinessState>> readiness = (event) -> {
+			if (event.getState() == ReadinessState.REFUSING_TRAFFIC) {
+				signals.add(List.copyOf(this.supervisor.signalsSent()));
+			}
+		};
+		return active().withBean("readinessListener", ApplicationListener.class, () -> readiness);
 	}
 
 	/** As SpringApplication: the states, then the ready event. */

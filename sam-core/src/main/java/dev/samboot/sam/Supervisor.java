@@ -35,7 +35,7 @@ final class Supervisor {
 	/** Exit status when an instance cannot be launched after a recovery. */
 	static final int LAUNCH_FAILED_STATUS = 70;
 
-	static final int MAX_RECOVERIES = 32;
+	static final int RECOVERIES_KEPT = 32;
 
 	/** Thread dumps of one instance, at most (activity that resumes discards an early one). */
 	static final int MAX_THREAD_DUMPS = 3;
@@ -696,7 +696,7 @@ final class Supervisor {
 		}
 		this.recoveries.addLast(new Recovery(Instant.now(), this.instanceId, this.process.pid(), reason, status, action,
 				Duration.ofNanos(backoffNanos), threadDumpWhere(), detail));
-		while (this.recoveries.size() > MAX_RECOVERIES) {
+		while (this.recoveries.size() > RECOVERIES_KEPT) {
 			this.recoveries.removeFirst();
 		}
 		log(Level.WARNING, "Instance {0} ended ({1}, status {2}): {3}{4}", this.instanceId, reason.value(), status,

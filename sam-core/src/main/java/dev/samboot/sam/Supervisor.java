@@ -39,7 +39,7 @@ final class Supervisor {
 	static final int LAUNCH_FAILED_STATUS = 70;
 
 	/** Recoveries kept and handed to every new instance. */
-	static final int MAX_RECOVERIES = 32;
+	static final int RECOVERIES_KEPT = 32;
 
 	/** Thread dumps of one instance, at most. */
 	static final int MAX_THREAD_DUMPS = ThreadDumpBook.MAX_PER_INSTANCE;
@@ -81,7 +81,7 @@ final class Supervisor {
 
 	private final RestartBudget budget;
 
-	private final RecoveryHistory history = new RecoveryHistory(MAX_RECOVERIES);
+	private final RecoveryHistory history = new RecoveryHistory(RECOVERIES_KEPT);
 
 	private final ThreadDumpBook dumps;
 

@@ -30,10 +30,12 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The supervisor's state machine against SPEC section 3, driven by a clock that only moves when a
- * test moves it, launched "processes" that record the signals they get and end when a test says,
- * and connections that record what the supervisor answers. Time is moved the way
- * {@link SupervisorLoop} moves it: the supervisor is woken at every deadline it asks for.
+ * The supervisor's state machine against its rules (warn at T and kill at 2T after the last
+ * message, what the policy does when an instance ends, restart limits, backoff and the start-up
+ * timeout), driven by a clock that only moves when a test moves it, launched "processes" that
+ * record the signals they get and end when a test says, and connections that record what the
+ * supervisor answers. Time is moved the way {@link SupervisorLoop} moves it: the supervisor is
+ * woken at every deadline it asks for.
  */
 class SupervisorTests {
 
@@ -664,16 +666,16 @@ class SupervisorTests {
 	@Test
 	void recoveryHistoryKeepsTheMostRecentRecoveries() {
 		supervise(T, RecoveryPolicy.RESTART);
-		int recoveries = Supervisor.MAX_RECOVERIES + 8;
+		int recoveries = Supervisor.RECOVERIES_KEPT + 8;
 		for (int i = 0; i < recoveries; i++) {
 			send(connect(), new Start());
 			process().exit(1);
 		}
 		assertThat(this.supervisor.instanceId()).isEqualTo(recoveries + 1);
-		assertThat(this.supervisor.recoveries()).hasSize(Supervisor.MAX_RECOVERIES);
+		assertThat(this.supervisor.recoveries()).hasSize(Supervisor.RECOVERIES_KEPT);
 		assertThat(this.supervisor.recoveries().get(0).instance()).isEqualTo(9);
-		assertThat(this.supervisor.recoveries().get(Supervisor.MAX_RECOVERIES - 1).instance()).isEqualTo(recoveries);
-		assertThat(connect().welcome().recoveries()).hasSize(Supervisor.MAX_RECOVERIES);
+		assertThat(this.supervisor.recoveries().get(Supervisor.RECOVERIES_KEPT - 1).instance()).isEqualTo(recoveries);
+		assertThat(connect().welcome().recoveries()).hasSize(Supervisor.RECOVERIES_KEPT);
 	}
 
 	@Test

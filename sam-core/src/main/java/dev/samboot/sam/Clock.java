@@ -1,8 +1,9 @@
 package dev.samboot.sam;
 
 /**
- * The monotonic clock the supervisor measures silence with. A seam, so the timing rules can be
- * tested with a clock that only moves when a test moves it.
+ * The monotonic clock the supervisor measures silence with, and the wall clock its recoveries are
+ * stamped with. A seam, so the timing rules can be tested with a clock that only moves when a test
+ * moves it.
  */
 @FunctionalInterface
 interface Clock {
@@ -14,5 +15,13 @@ interface Clock {
 	 * @return the current reading
 	 */
 	long nanoTime();
+
+	/**
+	 * Return the wall-clock time, for what is shown to people (a recovery's time).
+	 * @return the instant
+	 */
+	default java.time.Instant now() {
+		return java.time.Instant.now();
+	}
 
 }

@@ -39,7 +39,7 @@ final class Codec {
 	/** Frame overhead beyond user data: type, flags, lengths, and the recovery history. */
 	static final int OVERHEAD_BYTES = 64 * 1024;
 
-	private static final int MAX_RECOVERIES = 256;
+	private static final int MAX_DECODED_RECOVERIES = 256;
 
 	private static final int MAX_TEXT_BYTES = 1024;
 
@@ -149,7 +149,7 @@ final class Codec {
 				long supervisorPid = in.getLong();
 				byte[] data = getBytes(in);
 				int count = in.getInt();
-				if (count < 0 || count > MAX_RECOVERIES) {
+				if (count < 0 || count > MAX_DECODED_RECOVERIES) {
 					throw new MalformedFrameException("recovery count " + count);
 				}
 				List<Recovery> recoveries = new ArrayList<>(count);

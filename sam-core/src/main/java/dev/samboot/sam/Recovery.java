@@ -101,15 +101,6 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 			return this.value;
 		}
 
-		static Reason fromValue(String value) {
-			for (Reason reason : values()) {
-				if (reason.value.equals(value)) {
-					return reason;
-				}
-			}
-			throw new IllegalArgumentException("Unknown recovery reason '" + value + "'");
-		}
-
 	}
 
 	/**

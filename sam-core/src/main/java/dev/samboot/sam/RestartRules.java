@@ -34,9 +34,4 @@ record RestartRules(int maxRestarts, long windowNanos, Backoff backoff, Backoff 
 				this.quitExitCodes, this.startupTimeoutNanos, dumps, this.notifier, this.random);
 	}
 
-	RestartRules withNotifier(SystemdNotifier systemd) {
-		return new RestartRules(this.maxRestarts, this.windowNanos, this.backoff, this.startRetry, this.restartExitCodes,
-				this.quitExitCodes, this.startupTimeoutNanos, this.threadDumps, systemd, this.random);
-	}
-
 }

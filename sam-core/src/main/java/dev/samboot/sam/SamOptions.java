@@ -341,8 +341,9 @@ public final class SamOptions {
 		/**
 		 * Have the supervisor replace its JVM, keeping its pid, with a small one that loads only
 		 * this package, so that what the application loaded before {@code register()} does not
-		 * stay resident in the supervisor. Not possible with the quorum or cmap flag, or with a
-		 * quorum source or state publisher of your own: the supervisor then stays in this JVM.
+		 * stay resident in the supervisor. With the quorum or cmap flag it also loads jnr's jars,
+		 * for corosync's libraries. Not possible with a quorum source or state publisher of your
+		 * own: the supervisor then stays in this JVM.
 		 * @param jvmOptions the new JVM's options, such as {@link #LEAN_SUPERVISOR_JVM_OPTIONS};
 		 * {@code null} to supervise in this JVM
 		 * @return this builder

@@ -573,17 +573,6 @@ final class StartupCache implements AutoCloseable {
 		return this.training != null;
 	}
 
-	/**
-	 * Wait for a training in progress, for tests.
-	 * @param millis the longest wait
-	 */
-	void awaitTraining(long millis) throws InterruptedException {
-		Thread thread = this.training;
-		if (thread != null) {
-			thread.join(millis);
-		}
-	}
-
 	private void train(String key) {
 		long begin = System.nanoTime();
 		try {

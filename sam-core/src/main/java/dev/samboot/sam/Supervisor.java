@@ -4,15 +4,13 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import dev.samboot.sam.Instance.Phase;
 import dev.samboot.sam.Message.DataStore;
 import dev.samboot.sam.Message.HealthFailed;
 import dev.samboot.sam.Message.Hello;
@@ -29,16 +27,22 @@ import dev.samboot.sam.Message.Welcome;
  * {@code sam_register}. It owns no thread and no socket; {@link SupervisorLoop} feeds it events
  * (messages, process exits, quorum changes, stop requests, the passing of time) and it acts
  * through its seams: the launcher, the process's signals, the clock and the state publisher.
+ *
+ * <p>Its state is named: a {@link Mode} for the supervisor and, for the current instance, an
+ * {@link Instance} whose {@link Phase} changes through checked moves. The collaborators keep the
+ * rest: {@link RestartBudget} (restart intensity and backoff), {@link RecoveryHistory},
+ * {@link ThreadDumpBook} and {@link SystemdStatus}. What is left here are the decisions.
  */
 final class Supervisor {
 
 	/** Exit status when an instance cannot be launched after a recovery. */
 	static final int LAUNCH_FAILED_STATUS = 70;
 
-	static final int MAX_RECOVERIES = 32;
+	/** Recoveries kept and handed to every new instance. */
+	static final int RECOVERIES_KEPT = 32;
 
-	/** Thread dumps of one instance, at most (activity that resumes discards an early one). */
-	static final int MAX_THREAD_DUMPS = 3;
+	/** Thread dumps of one instance, at most. */
+	static final int MAX_THREAD_DUMPS = ThreadDumpBook.MAX_PER_INSTANCE;
 
 	/**
 	 * A thread dump is started this long before the warn signal is due, at most a quarter of the
@@ -48,6 +52,23 @@ final class Supervisor {
 
 	private static final System.Logger logger = System.getLogger(Supervisor.class.getName());
 
+	/** What the supervisor as a whole is doing. */
+	enum Mode {
+
+		/** An instance runs (or is being launched) and is watched. */
+		SUPERVISING,
+
+		/** Waiting before the next instance is launched. */
+		BACKING_OFF,
+
+		/** Stopped from outside: the instance was sent SIGTERM and is never restarted. */
+		STOPPING,
+
+		/** Decided to exit; {@link #exitStatus()} says with what. */
+		FINISHED
+
+	}
+
 	private final Clock clock;
 
 	private final ProcessLauncher launcher;
@@ -56,7 +77,19 @@ final class Supervisor {
 
 	private final StatePublisher publisher;
 
-	private final Deque<Recovery> recoveries = new ArrayDeque<>();
+	private final RestartRules rules;
+
+	private final RestartBudget budget;
+
+	private final RecoveryHistory history = new RecoveryHistory(RECOVERIES_KEPT);
+
+	private final ThreadDumpBook dumps;
+
+	private final SystemdStatus systemd;
+
+	private Mode mode = Mode.SUPERVISING;
+
+	private Instance instance;
 
 	private RecoveryPolicy policy;
 
@@ -64,86 +97,26 @@ final class Supervisor {
 
 	private byte[] data;
 
+	/** The id of the last instance launched. */
 	private int instanceId;
-
-	private ActiveProcess process;
-
-	private Peer peer;
-
-	private boolean started;
-
-	/** Whether this instance ever called {@code start()}; {@code stop()} does not undo it. */
-	private boolean startCalled;
-
-	private boolean waitingForQuorum;
-
-	private boolean warned;
-
-	private boolean killed;
-
-	private boolean markedFailed;
-
-	private boolean healthFailed;
-
-	/** When the instance reported its health check failed. */
-	private long healthFailedAt;
-
-	private boolean quorumLost;
-
-	private boolean quorate;
-
-	private boolean stopping;
-
-	private long lastActivity;
-
-	private long stopDeadline;
-
-	private OptionalInt exitStatus = OptionalInt.empty();
-
-	private BooleanSupplier quorumCheck = () -> this.quorate;
-
-	/** Why {@link #onHello} last refused a connection; the loop logs it, rate-limited. */
-	private String refusal;
-
-	private final RestartRules rules;
-
-	/** Clock readings of the restarts within the intensity window. */
-	private final Deque<Long> restartTimes = new ArrayDeque<>();
-
-	/** Restarts in a row without a run of {@code Backoff.resetAfter()}. */
-	private int inARow;
-
-	/** Recovered instances in a row that ended before {@code start()}. */
-	private int failedStartsInARow;
 
 	/** Instances launched so far; the first one that fails to start quits, later ones may retry. */
 	private long launches;
 
-	private boolean backoffPending;
+	private boolean quorate;
+
+	private BooleanSupplier quorumCheck = () -> this.quorate;
 
 	private long backoffUntil;
 
+	private long stopDeadline;
+
 	private int lastStatus;
 
-	private long launchedAt;
+	private OptionalInt exitStatus = OptionalInt.empty();
 
-	/** When the instance began running (start() answered), or 0. */
-	private long runningSince;
-
-	private boolean startupTimedOut;
-
-	private ThreadDumps.Dump threadDump;
-
-	/** jcmd is abandoned after this, timed by the loop rather than by a timer thread. */
-	private ThreadDumps.Dump runningDump;
-
-	private long runningDumpDeadline;
-
-	private int threadDumpsTaken;
-
-	private boolean readySent;
-
-	private long lastWatchdog;
+	/** Why {@link #onHello} last refused a connection; the loop logs it, rate-limited. */
+	private String refusal;
 
 	Supervisor(SupervisorSettings settings, Clock clock, ProcessLauncher launcher, StatePublisher publisher) {
 		this(settings, RestartRules.LIBSAM, clock, launcher, publisher);
@@ -156,6 +129,9 @@ final class Supervisor {
 		this.clock = clock;
 		this.launcher = launcher;
 		this.publisher = publisher;
+		this.budget = new RestartBudget(rules);
+		this.dumps = new ThreadDumpBook(rules.threadDumps(), THREAD_DUMP_LEAD_NANOS);
+		this.systemd = new SystemdStatus(rules.notifier());
 		this.policy = settings.policy();
 		this.warnSignal = settings.warnSignal();
 		this.data = settings.data();
@@ -179,31 +155,16 @@ final class Supervisor {
 
 	private void launch() throws IOException {
 		int next = (this.instanceId == Integer.MAX_VALUE) ? 0 : this.instanceId + 1;
-		this.process = this.launcher.launch(Map.of(SamEnvironment.INSTANCE_ID, Integer.toString(next)));
+		ActiveProcess process = this.launcher.launch(Map.of(SamEnvironment.INSTANCE_ID, Integer.toString(next)));
 		this.instanceId = next;
 		this.launches++;
-		this.process.prepare(this.warnSignal);
-		resetInstanceState();
-		this.lastActivity = this.clock.nanoTime();
-		this.launchedAt = this.lastActivity;
+		process.prepare(this.warnSignal);
+		this.instance = new Instance(next, process, this.clock.nanoTime());
+		this.dumps.newInstance();
+		this.mode = Mode.SUPERVISING;
 		publishState(StatePublisher.STOPPED);
-		notifyStatus("instance " + next + " starting (pid " + this.process.pid() + ")");
-		log(Level.INFO, "Launched instance {0} of the active process (pid {1})", next, this.process.pid());
-	}
-
-	private void resetInstanceState() {
-		this.peer = null;
-		this.started = false;
-		this.startCalled = false;
-		this.waitingForQuorum = false;
-		this.warned = false;
-		this.killed = false;
-		this.healthFailed = false;
-		this.quorumLost = false;
-		this.runningSince = 0;
-		this.startupTimedOut = false;
-		this.threadDump = null;
-		this.threadDumpsTaken = 0;
+		this.systemd.status("instance " + next + " starting (pid " + process.pid() + ")");
+		log(Level.INFO, "Launched instance {0} of the active process (pid {1})", next, process.pid());
 	}
 
 	/**
@@ -223,15 +184,20 @@ final class Supervisor {
 			this.refusal = "presented a wrong token";
 			return false;
 		}
-		if (this.process == null || hello.pid() != this.process.pid() || this.peer != null) {
+		Instance current = this.instance;
+		if (current == null || hello.pid() != current.process().pid() || current.peer() != null
+				|| current.phase() == Phase.ENDED) {
 			this.refusal = "pid " + hello.pid() + ", but instance " + this.instanceId + " is pid "
-					+ ((this.process != null) ? this.process.pid() : -1)
-					+ ((this.peer != null) ? " and already connected" : "");
+					+ ((current != null) ? current.process().pid() : -1)
+					+ ((current != null && current.peer() != null) ? " and already connected" : "");
 			return false;
 		}
-		this.peer = from;
+		current.peer(from);
+		if (current.phase() == Phase.LAUNCHED) {
+			current.moveTo(Phase.CONNECTED);
+		}
 		from.send(new Welcome(this.instanceId, this.warnSignal, this.settings.supervisorPid(), this.data,
-				List.copyOf(this.recoveries)));
+				this.history.recent()));
 		if (this.policy.quorum()) {
 			from.send(new QuorumState(this.quorate));
 		}
@@ -245,141 +211,120 @@ final class Supervisor {
 	 * @param message the message
 	 */
 	void onMessage(Peer from, Message message) {
-		if (from != this.peer || this.exitStatus.isPresent()) {
+		Instance current = this.instance;
+		if (this.mode == Mode.FINISHED || current == null || from != current.peer()) {
 			return;
 		}
 		if (!(message instanceof HealthFailed)) {
 			// without quorum, heartbeats buy no time: SIGKILL follows the warn signal after T
-			if (!this.quorumLost || this.quorate) {
-				this.lastActivity = this.clock.nanoTime();
-				discardEarlyThreadDump();
+			if (current.cause() != Recovery.Reason.QUORUM_LOST || this.quorate) {
+				current.lastActivity(this.clock.nanoTime());
+				if (current.phase() != Phase.WARNED && !current.healthFailed()) {
+					this.dumps.discardEarly();
+				}
 			}
 			if (this.publisher != null) {
 				this.publisher.lastUpdated();
 			}
-			watchdog();
+			if (current.phase() == Phase.STARTED && !current.healthFailed()) {
+				this.systemd.alive(this.clock.nanoTime());
+			}
 		}
 		if (message instanceof Start) {
-			onStart();
+			onStart(current);
 		}
 		else if (message instanceof Stop) {
-			onStop();
+			onStop(current);
 		}
 		else if (message instanceof DataStore store) {
-			onDataStore(store.data());
+			onDataStore(current, store.data());
 		}
 		else if (message instanceof WarnSignalSet set) {
-			onWarnSignalSet(set.signal());
+			onWarnSignalSet(current, set.signal());
 		}
 		else if (message instanceof MarkFailed) {
-			onMarkFailed();
+			onMarkFailed(current);
 		}
 		else if (message instanceof HealthFailed failed) {
-			if (!this.healthFailed) {
-				this.healthFailedAt = this.clock.nanoTime();
+			current.healthFailed(this.clock.nanoTime());
+			if (current.phase() == Phase.WARNED) {
+				current.cause(Recovery.Reason.UNHEALTHY);
 			}
-			this.healthFailed = true;
-			log(Level.WARNING, "Instance {0} reports it is unhealthy: {1}", this.instanceId, failed.detail());
-			takeThreadDump();
+			log(Level.WARNING, "Instance {0} reports it is unhealthy: {1}", current.id(), failed.detail());
+			this.dumps.take(current, this.clock.nanoTime());
 		}
 	}
 
-	private void onStart() {
-		if (this.started) {
-			this.peer.send(new Reply(CsError.OK));
+	private void onStart(Instance current) {
+		if (current.started() || current.doomed()) {
+			current.startCalled(true);
+			current.peer().send(new Reply(CsError.OK));
 			return;
 		}
-		this.started = true;
-		this.startCalled = true;
-		this.failedStartsInARow = 0;
-		this.launcher.started(this.process);
+		current.startCalled(true);
+		this.budget.started();
+		this.launcher.started(current.process());
 		if (this.policy.quorum()) {
 			// as libsam updates its quorum state before it decides: a change may still be on its way
 			this.quorate = this.quorumCheck.getAsBoolean();
 		}
 		if (this.policy.quorum() && !this.quorate) {
-			this.waitingForQuorum = true;
+			current.moveTo(Phase.WAITING_FOR_QUORUM);
 			publishState(StatePublisher.WAITING_FOR_QUORUM);
-			log(Level.INFO, "Instance {0} waits for quorum", this.instanceId);
+			log(Level.INFO, "Instance {0} waits for quorum", current.id());
 			return;
 		}
-		running();
+		running(current);
 	}
 
-	private void running() {
-		this.waitingForQuorum = false;
-		this.lastActivity = this.clock.nanoTime();
-		if (this.runningSince == 0) {
-			this.runningSince = this.lastActivity;
-		}
-		publishState(StatePublisher.RUNNING);
-		this.peer.send(new Reply(CsError.OK));
-		SystemdNotifier notifier = this.rules.notifier();
-		if (notifier != null) {
-			String status = "instance " + this.instanceId + " running (pid " + this.process.pid() + ")";
-			if (this.readySent) {
-				notifier.status(status);
-			}
-			else {
-				this.readySent = true;
-				notifier.ready(status);
-			}
-			this.lastWatchdog = this.lastActivity;
-			notifier.watchdog();
-		}
-	}
-
-	/** systemd's watchdog is fed only while the active process runs and is heard from. */
-	private void watchdog() {
-		SystemdNotifier notifier = this.rules.notifier();
-		if (notifier == null || notifier.watchdogPeriodNanos() <= 0 || !this.started || this.waitingForQuorum
-				|| this.warned || this.healthFailed) {
-			return;
-		}
+	private void running(Instance current) {
 		long now = this.clock.nanoTime();
-		if (now - this.lastWatchdog >= notifier.watchdogPeriodNanos()) {
-			this.lastWatchdog = now;
-			notifier.watchdog();
-		}
+		current.moveTo(Phase.STARTED);
+		current.lastActivity(now);
+		current.running(now);
+		publishState(StatePublisher.RUNNING);
+		current.peer().send(new Reply(CsError.OK));
+		this.systemd.running("instance " + current.id() + " running (pid " + current.process().pid() + ")", now);
 	}
 
-	private void onStop() {
-		this.started = false;
-		this.waitingForQuorum = false;
-		if (!this.markedFailed) {
+	private void onStop(Instance current) {
+		if (current.started()) {
+			current.moveTo(Phase.CONNECTED);
+		}
+		if (!current.markedFailed()) {
 			publishState(StatePublisher.STOPPED);
 		}
-		this.peer.send(new Reply(CsError.OK));
+		current.peer().send(new Reply(CsError.OK));
 	}
 
-	private void onDataStore(byte[] bytes) {
+	private void onDataStore(Instance current, byte[] bytes) {
 		if (bytes != null && bytes.length > this.settings.dataMaxSize()) {
-			this.peer.send(new Reply(CsError.TOO_BIG));
+			current.peer().send(new Reply(CsError.TOO_BIG));
 			return;
 		}
 		this.data = (bytes == null || bytes.length == 0) ? null : bytes;
-		this.peer.send(new Reply(CsError.OK));
+		current.peer().send(new Reply(CsError.OK));
 	}
 
-	private void onWarnSignalSet(int signal) {
+	private void onWarnSignalSet(Instance current, int signal) {
 		if (!Signals.isValid(signal)) {
-			this.peer.send(new Reply(CsError.INVALID_PARAM));
+			current.peer().send(new Reply(CsError.INVALID_PARAM));
 			return;
 		}
 		this.warnSignal = signal;
-		this.process.prepare(signal);
-		this.peer.send(new Reply(CsError.OK));
+		current.process().prepare(signal);
+		current.peer().send(new Reply(CsError.OK));
 	}
 
-	private void onMarkFailed() {
+	private void onMarkFailed(Instance current) {
 		if (!this.policy.cmap()) {
 			return;
 		}
-		log(Level.WARNING, "Instance {0} marked itself failed: SIGKILL, then quit", this.instanceId);
-		this.markedFailed = true;
+		log(Level.WARNING, "Instance {0} marked itself failed: SIGKILL, then quit", current.id());
+		current.markFailed();
 		this.policy = this.policy.toQuit();
 		publishState(StatePublisher.FAILED);
-		kill();
+		kill(current);
 	}
 
 	/**
@@ -398,20 +343,24 @@ final class Supervisor {
 	void onQuorum(boolean nowQuorate) {
 		boolean changed = this.quorate != nowQuorate;
 		this.quorate = nowQuorate;
-		if (changed && this.peer != null && this.exitStatus.isEmpty()) {
-			this.peer.send(new QuorumState(nowQuorate));
-		}
-		if (this.exitStatus.isPresent() || this.process == null) {
+		Instance current = this.instance;
+		if (this.mode == Mode.FINISHED || current == null) {
 			return;
 		}
-		if (nowQuorate && this.waitingForQuorum && this.peer != null) {
-			log(Level.INFO, "Quorate again: instance {0} starts", this.instanceId);
-			running();
+		if (changed && current.peer() != null) {
+			current.peer().send(new QuorumState(nowQuorate));
 		}
-		else if (!nowQuorate && this.started && !this.waitingForQuorum && !this.killed && !this.stopping) {
-			log(Level.WARNING, "Quorum lost while instance {0} is started", this.instanceId);
-			this.quorumLost = true;
-			warnOrKill("lost quorum", this.clock.nanoTime());
+		if (this.mode != Mode.SUPERVISING) {
+			return;
+		}
+		if (nowQuorate && current.phase() == Phase.WAITING_FOR_QUORUM && current.peer() != null) {
+			log(Level.INFO, "Quorate again: instance {0} starts", current.id());
+			running(current);
+		}
+		else if (!nowQuorate && (current.phase() == Phase.STARTED || current.phase() == Phase.WARNED)) {
+			log(Level.WARNING, "Quorum lost while instance {0} is started", current.id());
+			current.cause(Recovery.Reason.QUORUM_LOST);
+			warnOrKill(current, "lost quorum", this.clock.nanoTime());
 		}
 	}
 
@@ -420,49 +369,50 @@ final class Supervisor {
 	 * that is about to be warned, warn or kill a silent one, kill one that ignores a stop.
 	 */
 	void onTimer() {
-		if (this.exitStatus.isPresent()) {
+		if (this.mode == Mode.FINISHED) {
 			return;
 		}
 		long now = this.clock.nanoTime();
-		abandonOverdueThreadDump(now);
-		if (this.backoffPending) {
-			if (now - this.backoffUntil >= 0) {
-				launchAfterBackoff();
+		this.dumps.abandonOverdue(now);
+		switch (this.mode) {
+			case BACKING_OFF -> {
+				if (now - this.backoffUntil >= 0) {
+					launchOrQuit();
+				}
 			}
-			return;
-		}
-		if (this.killed) {
-			return;
-		}
-		if (this.stopping) {
-			if (now - this.stopDeadline >= 0) {
-				log(Level.WARNING, "Instance {0} did not stop within {1} ms: SIGKILL", this.instanceId,
-						this.settings.shutdownTimeoutNanos() / 1_000_000);
-				kill();
+			case STOPPING -> {
+				if (this.instance.phase() != Phase.KILLED && now - this.stopDeadline >= 0) {
+					log(Level.WARNING, "Instance {0} did not stop within {1} ms: SIGKILL", this.instance.id(),
+							this.settings.shutdownTimeoutNanos() / 1_000_000);
+					kill(this.instance);
+				}
 			}
-			return;
+			default -> onSupervisingTimer(this.instance, now);
 		}
-		if (armed()) {
-			long due = silenceDue();
+	}
+
+	private void onSupervisingTimer(Instance current, long now) {
+		if (silenceTimed(current)) {
+			long due = silenceDue(current);
 			if (now - due >= 0) {
-				warnOrKill((this.quorumLost && !this.quorate) ? "is still without quorum"
-						: this.warned ? "is still silent"
-								: this.healthFailed ? "reported its health check failed" : "missed its health check",
+				warnOrKill(current, (current.cause() == Recovery.Reason.QUORUM_LOST && !this.quorate)
+						? "is still without quorum" : (current.phase() == Phase.WARNED) ? "is still silent"
+								: current.healthFailed() ? "reported its health check failed" : "missed its health check",
 						due);
 			}
-			else if (now - threadDumpMoment(due, silenceLimit()) >= 0) {
-				takeThreadDump();
+			else if (now - threadDumpMoment(current, due, silenceLimit(current)) >= 0) {
+				this.dumps.take(current, now);
 			}
 		}
-		else if (startupArmed()) {
-			long due = this.launchedAt + this.rules.startupTimeoutNanos();
+		else if (startupTimed(current)) {
+			long due = current.launchedAt() + this.rules.startupTimeoutNanos();
 			if (now - due >= 0) {
-				this.startupTimedOut = true;
-				warnOrKill("did not call start() within " + this.rules.startupTimeoutNanos() / 1_000_000 + " ms",
-						this.clock.nanoTime());
+				current.cause(Recovery.Reason.STARTUP_TIMEOUT);
+				warnOrKill(current, "did not call start() within " + this.rules.startupTimeoutNanos() / 1_000_000
+						+ " ms", now);
 			}
-			else if (now - threadDumpMoment(due, this.rules.startupTimeoutNanos()) >= 0) {
-				takeThreadDump();
+			else if (now - threadDumpMoment(current, due, this.rules.startupTimeoutNanos()) >= 0) {
+				this.dumps.take(current, now);
 			}
 		}
 	}
@@ -472,51 +422,33 @@ final class Supervisor {
 	 * @return a clock reading, or {@link Long#MAX_VALUE} when nothing is timed
 	 */
 	long nextDeadline() {
-		if (this.exitStatus.isPresent()) {
+		if (this.mode == Mode.FINISHED) {
 			return Long.MAX_VALUE;
 		}
-		long own = ownDeadline();
-		if (this.runningDump != null && this.runningDump.running() && this.runningDumpDeadline - own < 0) {
-			return this.runningDumpDeadline;
-		}
-		return own;
-	}
-
-	private void abandonOverdueThreadDump(long now) {
-		if (this.runningDump == null) {
-			return;
-		}
-		if (!this.runningDump.running()) {
-			this.runningDump = null;
-		}
-		else if (now - this.runningDumpDeadline >= 0) {
-			this.runningDump.abandon();
-			this.runningDump = null;
-		}
+		return this.dumps.earlierOf(ownDeadline());
 	}
 
 	private long ownDeadline() {
-		if (this.backoffPending) {
-			return this.backoffUntil;
+		Instance current = this.instance;
+		switch (this.mode) {
+			case BACKING_OFF:
+				return this.backoffUntil;
+			case STOPPING:
+				return (current.phase() == Phase.KILLED) ? Long.MAX_VALUE : this.stopDeadline;
+			default:
+				if (silenceTimed(current)) {
+					long due = silenceDue(current);
+					return earliest(due, threadDumpMoment(current, due, silenceLimit(current)));
+				}
+				if (startupTimed(current)) {
+					long due = current.launchedAt() + this.rules.startupTimeoutNanos();
+					return earliest(due, threadDumpMoment(current, due, this.rules.startupTimeoutNanos()));
+				}
+				return Long.MAX_VALUE;
 		}
-		if (this.killed) {
-			return Long.MAX_VALUE;
-		}
-		if (this.stopping) {
-			return this.stopDeadline;
-		}
-		if (armed()) {
-			long due = silenceDue();
-			return earliest(due, threadDumpMoment(due, silenceLimit()));
-		}
-		if (startupArmed()) {
-			long due = this.launchedAt + this.rules.startupTimeoutNanos();
-			return earliest(due, threadDumpMoment(due, this.rules.startupTimeoutNanos()));
-		}
-		return Long.MAX_VALUE;
 	}
 
-	private long earliest(long due, long dump) {
+	private static long earliest(long due, long dump) {
 		return (dump != Long.MAX_VALUE && dump - due < 0) ? dump : due;
 	}
 
@@ -525,9 +457,8 @@ final class Supervisor {
 	 * shutdown hooks on the warn signal and those may call {@code stop()}; a shutdown that then
 	 * hangs must still be killed T after the last message.
 	 */
-	private boolean armed() {
-		return (this.started || this.warned) && !this.waitingForQuorum && silenceLimit() > 0 && !this.killed
-				&& !this.stopping;
+	private boolean silenceTimed(Instance current) {
+		return (current.phase() == Phase.STARTED || current.phase() == Phase.WARNED) && silenceLimit(current) > 0;
 	}
 
 	/**
@@ -535,10 +466,10 @@ final class Supervisor {
 	 * later than T/4 after the instance reported its health check failed, since no heartbeat
 	 * follows that report; the quarter gives the thread dump its time.
 	 */
-	private long silenceDue() {
-		long due = this.lastActivity + silenceLimit();
-		if (this.healthFailed && !this.warned) {
-			long reported = this.healthFailedAt + silenceLimit() / 4;
+	private long silenceDue(Instance current) {
+		long due = current.lastActivity() + silenceLimit(current);
+		if (current.healthFailed() && current.phase() != Phase.WARNED) {
+			long reported = current.healthFailedAt() + silenceLimit(current) / 4;
 			if (reported - due < 0) {
 				return reported;
 			}
@@ -547,81 +478,59 @@ final class Supervisor {
 	}
 
 	/** T, or the start-up timeout for an instance warned for not starting when T is 0. */
-	private long silenceLimit() {
+	private long silenceLimit(Instance current) {
 		if (this.settings.intervalNanos() > 0) {
 			return this.settings.intervalNanos();
 		}
-		return this.startupTimedOut ? this.rules.startupTimeoutNanos() : 0;
-	}
-
-	/** Whether the time to {@code start()} is limited and still running. */
-	private boolean startupArmed() {
-		return this.rules.startupTimeoutNanos() > 0 && this.process != null && !this.started && !this.warned
-				&& !this.killed && !this.stopping;
+		return (current.cause() == Recovery.Reason.STARTUP_TIMEOUT) ? this.rules.startupTimeoutNanos() : 0;
 	}
 
 	/**
-	 * When to take a thread dump ahead of a warn signal due at {@code due}: early enough that it
-	 * is written before the warn signal, which it never delays.
+	 * Whether the time to {@code start()} is limited and still running: until the first
+	 * {@code start()}, not again after a {@code stop()} (a clean shutdown calls it on the way out).
 	 */
-	private long threadDumpMoment(long due, long limit) {
-		if (this.rules.threadDumps() == null || this.threadDump != null || this.warned
-				|| this.threadDumpsTaken >= MAX_THREAD_DUMPS) {
-			return Long.MAX_VALUE;
-		}
-		return due - Math.min(limit / 4, THREAD_DUMP_LEAD_NANOS);
+	private boolean startupTimed(Instance current) {
+		return this.rules.startupTimeoutNanos() > 0 && !current.startCalled()
+				&& (current.phase() == Phase.LAUNCHED || current.phase() == Phase.CONNECTED);
 	}
 
-	private void takeThreadDump() {
-		if (this.rules.threadDumps() == null || this.threadDump != null || this.process == null
-				|| this.threadDumpsTaken >= MAX_THREAD_DUMPS) {
-			return;
-		}
-		this.threadDumpsTaken++;
-		log(Level.WARNING, "Instance {0} (pid {1}) is about to be warned: taking a thread dump", this.instanceId,
-				this.process.pid());
-		this.threadDump = this.rules.threadDumps().take(this.process, this.instanceId);
-		this.runningDump = this.threadDump;
-		this.runningDumpDeadline = this.clock.nanoTime() + this.rules.threadDumps().limitNanos();
-	}
-
-	/** Activity resumed before the warn signal: the early dump is not needed. */
-	private void discardEarlyThreadDump() {
-		if (this.threadDump != null && !this.warned && !this.healthFailed) {
-			this.threadDump.discard();
-			this.threadDump = null;
-		}
+	private long threadDumpMoment(Instance current, long due, long limit) {
+		return (current.phase() == Phase.WARNED) ? Long.MAX_VALUE : this.dumps.moment(due, limit);
 	}
 
 	/**
 	 * Send the warn signal, or SIGKILL if it was sent already.
+	 * @param current the instance
 	 * @param why what the log says
 	 * @param due when it was due: the next T of silence is counted from there, so that SIGKILL
 	 * comes 2T after the last message even when this loop got to the warn a little late; but
 	 * never less than 3T/4 after the warn signal, which the application's shutdown needs
 	 */
-	private void warnOrKill(String why, long due) {
-		if (this.warned) {
-			log(Level.WARNING, "Instance {0} {1} after the warn signal: SIGKILL", this.instanceId, why);
-			kill();
+	private void warnOrKill(Instance current, String why, long due) {
+		if (current.phase() == Phase.WARNED) {
+			log(Level.WARNING, "Instance {0} {1} after the warn signal: SIGKILL", current.id(), why);
+			kill(current);
 			return;
 		}
-		takeThreadDump();
-		this.warned = true;
+		if (current.cause() == null) {
+			current.cause(current.healthFailed() ? Recovery.Reason.UNHEALTHY : Recovery.Reason.HC_TIMEOUT);
+		}
 		long now = this.clock.nanoTime();
-		long latest = now - silenceLimit() / 4;
-		this.lastActivity = (due - latest > 0) ? due : latest;
-		log(Level.WARNING, "Instance {0} (pid {1}) {2}: sending {3}", this.instanceId, this.process.pid(), why,
+		this.dumps.take(current, now);
+		current.moveTo(Phase.WARNED);
+		long latest = now - silenceLimit(current) / 4;
+		current.lastActivity((due - latest > 0) ? due : latest);
+		log(Level.WARNING, "Instance {0} (pid {1}) {2}: sending {3}", current.id(), current.process().pid(), why,
 				Signals.name(this.warnSignal));
-		this.process.signal(this.warnSignal);
+		current.process().signal(this.warnSignal);
 		if (this.warnSignal == Signals.SIGKILL) {
-			this.killed = true;
+			current.moveTo(Phase.KILLED);
 		}
 	}
 
-	private void kill() {
-		this.killed = true;
-		this.process.signal(Signals.SIGKILL);
+	private void kill(Instance current) {
+		current.moveTo(Phase.KILLED);
+		current.process().signal(Signals.SIGKILL);
 	}
 
 	/**
@@ -629,31 +538,38 @@ final class Supervisor {
 	 * @param status its exit status
 	 */
 	void onExit(int status) {
-		if (this.exitStatus.isPresent()) {
+		Instance ended = this.instance;
+		if (this.mode == Mode.FINISHED || ended == null || ended.phase() == Phase.ENDED) {
 			return;
 		}
-		if (this.peer != null) {
-			this.peer.close();
-			this.peer = null;
+		if (ended.peer() != null) {
+			ended.peer().close();
+			ended.peer(null);
 		}
-		if (this.stopping) {
-			log(Level.INFO, "Instance {0} stopped with status {1}", this.instanceId, status);
+		// started (or waiting for quorum), warned, killed or marked failed: a recovery
+		boolean recovered = ended.started() || ended.doomed();
+		ended.moveTo(Phase.ENDED);
+		if (this.mode == Mode.STOPPING) {
+			log(Level.INFO, "Instance {0} stopped with status {1}", ended.id(), status);
 			finish(status, true);
 			return;
 		}
-		if (!this.started && !this.warned && !this.markedFailed && this.launcher.relaunchPlain(this.process, status)) {
+		if (recovered) {
+			recover(ended, status);
+			return;
+		}
+		if (this.launcher.relaunchPlain(ended.process(), status)) {
 			log(Level.WARNING, "Instance {0} exited with status {1} before start() with the start-up cache: "
-					+ "launching it again without", this.instanceId, status);
+					+ "launching it again without", ended.id(), status);
 			launchOrQuit();
 			return;
 		}
-		if (!this.started && !this.warned && !this.markedFailed && !retriesFailedStart()) {
-			log(Level.INFO, "Instance {0} exited with status {1} while not started: quitting",
-					this.instanceId, status);
-			finish(status, true);
+		if (retriesFailedStart(ended)) {
+			recover(ended, status);
 			return;
 		}
-		recover(status);
+		log(Level.INFO, "Instance {0} exited with status {1} while not started: quitting", ended.id(), status);
+		finish(status, true);
 	}
 
 	/**
@@ -661,92 +577,55 @@ final class Supervisor {
 	 * a recovery, and only when asked to; the first instance's failure is the application's
 	 * answer to its configuration, as in libsam.
 	 */
-	private boolean retriesFailedStart() {
-		return this.rules.startRetry() != null && this.launches > 1 && !this.startCalled;
+	private boolean retriesFailedStart(Instance ended) {
+		return this.rules.startRetry() != null && this.launches > 1 && !ended.startCalled();
 	}
 
-	private void recover(int status) {
+	private void recover(Instance ended, int status) {
 		long now = this.clock.nanoTime();
-		Recovery.Reason reason = reason(status);
+		Recovery.Reason reason = ended.reason(status);
 		// the instance before it was restarted already: a failed start is retried whatever the policy
 		Recovery.Action action = (this.policy.restart() || reason == Recovery.Reason.START_FAILED)
 				? Recovery.Action.RESTART : Recovery.Action.QUIT;
 		String detail = null;
-		if (!this.markedFailed && this.rules.quitExitCodes().contains(status)) {
+		if (!ended.markedFailed() && this.rules.quitExitCodes().contains(status)) {
 			action = Recovery.Action.QUIT;
 			detail = "exit status " + status + " always quits";
 		}
-		else if (!this.markedFailed && this.rules.restartExitCodes().contains(status)) {
+		else if (!ended.markedFailed() && this.rules.restartExitCodes().contains(status)) {
 			action = Recovery.Action.RESTART;
 			detail = "exit status " + status + " always restarts";
 		}
 		long backoffNanos = 0;
-		if (action == Recovery.Action.RESTART && intensityReached(now)) {
+		if (action == Recovery.Action.RESTART && this.budget.exhausted(now)) {
 			action = Recovery.Action.QUIT;
-			detail = "more than " + this.rules.maxRestarts() + " restarts within "
-					+ this.rules.windowNanos() / 1_000_000 + " ms: giving up";
-		}
-		else if (action == Recovery.Action.RESTART && reason == Recovery.Reason.START_FAILED) {
-			this.restartTimes.addLast(now);
-			backoffNanos = this.rules.startRetry().delayNanos(this.failedStartsInARow, this.rules.random());
-			this.failedStartsInARow++;
+			detail = "more than " + this.rules.maxRestarts() + " restarts within " + this.rules.windowNanos() / 1_000_000
+					+ " ms: giving up";
 		}
 		else if (action == Recovery.Action.RESTART) {
-			this.restartTimes.addLast(now);
-			Backoff backoff = this.rules.backoff();
-			if (this.runningSince != 0 && now - this.runningSince >= backoff.resetAfter().toNanos()) {
-				this.inARow = 0;
-			}
-			backoffNanos = backoff.delayNanos(this.inARow, this.rules.random());
-			this.inARow++;
+			backoffNanos = this.budget.restart(now, ended, reason == Recovery.Reason.START_FAILED);
 		}
-		this.recoveries.addLast(new Recovery(Instant.now(), this.instanceId, this.process.pid(), reason, status, action,
-				Duration.ofNanos(backoffNanos), threadDumpWhere(), detail));
-		while (this.recoveries.size() > MAX_RECOVERIES) {
-			this.recoveries.removeFirst();
-		}
-		log(Level.WARNING, "Instance {0} ended ({1}, status {2}): {3}{4}", this.instanceId, reason.value(), status,
+		this.history.add(new Recovery(this.clock.now(), ended.id(), ended.process().pid(), reason, status, action,
+				Duration.ofNanos(backoffNanos), this.dumps.where(), detail));
+		log(Level.WARNING, "Instance {0} ended ({1}, status {2}): {3}{4}", ended.id(), reason.value(), status,
 				(action == Recovery.Action.QUIT) ? "quitting"
 						: (backoffNanos > 0) ? "restarting in " + backoffNanos / 1_000_000 + " ms" : "restarting",
 				(detail != null) ? " (" + detail + ")" : "");
 		this.lastStatus = status;
 		if (action == Recovery.Action.QUIT) {
 			publishState(StatePublisher.FAILED);
-			notifyStatus("instance " + this.instanceId + " ended (" + reason.value() + ", status " + status
+			this.systemd.status("instance " + ended.id() + " ended (" + reason.value() + ", status " + status
 					+ "): quitting");
 			finish(status, false);
 			return;
 		}
 		if (backoffNanos > 0) {
-			resetInstanceState();
-			this.process = null;
-			this.backoffPending = true;
+			this.mode = Mode.BACKING_OFF;
 			this.backoffUntil = now + backoffNanos;
-			notifyStatus("instance " + this.instanceId + " ended (" + reason.value() + "): restarting in "
+			this.systemd.status("instance " + ended.id() + " ended (" + reason.value() + "): restarting in "
 					+ backoffNanos / 1_000_000 + " ms");
 			return;
 		}
-		launchOrQuit();
-	}
-
-	/** Whether one more restart would exceed the restart intensity. */
-	private boolean intensityReached(long now) {
-		if (this.rules.maxRestarts() < 0) {
-			return false;
-		}
-		while (!this.restartTimes.isEmpty() && now - this.restartTimes.peekFirst() >= this.rules.windowNanos()) {
-			this.restartTimes.removeFirst();
-		}
-		return this.restartTimes.size() >= this.rules.maxRestarts();
-	}
-
-	private String threadDumpWhere() {
-		ThreadDumps.Dump dump = this.threadDump;
-		return (dump != null && !dump.failed()) ? dump.where() : null;
-	}
-
-	private void launchAfterBackoff() {
-		this.backoffPending = false;
 		launchOrQuit();
 	}
 
@@ -760,73 +639,47 @@ final class Supervisor {
 		}
 	}
 
-	private Recovery.Reason reason(int status) {
-		if (this.markedFailed) {
-			return Recovery.Reason.MARKED_FAILED;
-		}
-		if (this.warned) {
-			if (this.quorumLost) {
-				return Recovery.Reason.QUORUM_LOST;
-			}
-			if (this.startupTimedOut) {
-				return Recovery.Reason.STARTUP_TIMEOUT;
-			}
-			return this.healthFailed ? Recovery.Reason.UNHEALTHY : Recovery.Reason.HC_TIMEOUT;
-		}
-		if (!this.startCalled) {
-			return Recovery.Reason.START_FAILED;
-		}
-		return (status > 128) ? Recovery.Reason.KILLED : Recovery.Reason.EXITED;
-	}
-
 	/**
 	 * Stop on request from outside (SIGTERM or SIGINT to the supervisor): forward SIGTERM, never
 	 * restart, SIGKILL after the shutdown timeout. A second request kills at once.
 	 * @param signal the signal the supervisor received
 	 */
 	void onStopRequested(int signal) {
-		if (this.exitStatus.isPresent()) {
-			return;
+		Instance current = this.instance;
+		switch (this.mode) {
+			case FINISHED -> {
+			}
+			case BACKING_OFF -> {
+				log(Level.INFO, "{0} received while waiting to start instance {1}: quitting with status {2}",
+						Signals.name(signal), this.instanceId + 1, this.lastStatus);
+				this.systemd.stopping("stopping instance " + this.instanceId);
+				finish(this.lastStatus, true);
+			}
+			case STOPPING -> {
+				log(Level.WARNING, "{0} again: SIGKILL to instance {1}", Signals.name(signal), current.id());
+				if (current.phase() != Phase.ENDED) {
+					kill(current);
+				}
+			}
+			default -> {
+				if (current == null || current.phase() == Phase.ENDED) {
+					return;
+				}
+				log(Level.INFO, "{0} received: stopping instance {1} (pid {2})", Signals.name(signal), current.id(),
+						current.process().pid());
+				this.mode = Mode.STOPPING;
+				this.systemd.stopping("stopping instance " + current.id());
+				this.stopDeadline = this.clock.nanoTime() + this.settings.shutdownTimeoutNanos();
+				current.process().signal(Signals.SIGTERM);
+			}
 		}
-		if (this.backoffPending) {
-			log(Level.INFO, "{0} received while waiting to start instance {1}: quitting with status {2}",
-					Signals.name(signal), this.instanceId + 1, this.lastStatus);
-			notifyStopping();
-			finish(this.lastStatus, true);
-			return;
-		}
-		if (this.process == null) {
-			return;
-		}
-		if (this.stopping) {
-			log(Level.WARNING, "{0} again: SIGKILL to instance {1}", Signals.name(signal), this.instanceId);
-			kill();
-			return;
-		}
-		log(Level.INFO, "{0} received: stopping instance {1} (pid {2})", Signals.name(signal), this.instanceId,
-				this.process.pid());
-		this.stopping = true;
-		notifyStopping();
-		this.stopDeadline = this.clock.nanoTime() + this.settings.shutdownTimeoutNanos();
-		this.process.signal(Signals.SIGTERM);
 	}
 
 	private void finish(int status, boolean clean) {
+		this.mode = Mode.FINISHED;
 		this.exitStatus = OptionalInt.of(status);
 		if (clean && this.publisher != null) {
 			this.publisher.remove();
-		}
-	}
-
-	private void notifyStatus(String status) {
-		if (this.rules.notifier() != null) {
-			this.rules.notifier().status(status);
-		}
-	}
-
-	private void notifyStopping() {
-		if (this.rules.notifier() != null) {
-			this.rules.notifier().stopping("stopping instance " + this.instanceId);
 		}
 	}
 
@@ -844,8 +697,24 @@ final class Supervisor {
 		return this.exitStatus;
 	}
 
+	Mode mode() {
+		return this.mode;
+	}
+
+	/**
+	 * Return the current instance's phase.
+	 * @return the phase, or {@code null} while no instance was launched
+	 */
+	Phase phase() {
+		return (this.instance != null) ? this.instance.phase() : null;
+	}
+
+	/**
+	 * Return the active process.
+	 * @return the current instance's process; {@code null} while waiting to launch the next
+	 */
 	ActiveProcess process() {
-		return this.process;
+		return (this.instance != null && this.mode != Mode.BACKING_OFF) ? this.instance.process() : null;
 	}
 
 	/**
@@ -873,7 +742,7 @@ final class Supervisor {
 	}
 
 	List<Recovery> recoveries() {
-		return List.copyOf(this.recoveries);
+		return this.history.recent();
 	}
 
 	/** Log with numbers as plain digits (no grouping: a pid reads 2323, not 2,323). */

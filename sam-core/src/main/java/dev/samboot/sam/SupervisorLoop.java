@@ -207,10 +207,6 @@ final class SupervisorLoop implements AutoCloseable {
 		return (reason != null) ? reason.replaceAll("[0-9]+", "#") : "";
 	}
 
-	long refusedConnections() {
-		return this.refused;
-	}
-
 	@Override
 	public void close() {
 		try {

@@ -33,7 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * SPEC section 5 against a real supervisor ({@link TestSam}'s {@code guarded} scenario, which
+ * The channel's rules (only the active process, presenting the run's token from its own pid, may
+ * act on the supervisor; a bad frame closes its connection and never stops supervision or touches
+ * the stored data) against a real supervisor ({@link TestSam}'s {@code guarded} scenario, which
  * prints the state a cmap policy would publish): connections from this JVM, a process other than
  * the active one, try to act on the supervisor without the token, with a wrong one (also aimed at
  * the next instance's pid before that instance connects), with the token but another pid, or as a

@@ -91,7 +91,7 @@ class CodecTests {
 	void welcomeCarriesAFullRecoveryHistory() throws MalformedFrameException {
 		List<Recovery> recoveries = Stream
 			.iterate(1, (i) -> i + 1)
-			.limit(Supervisor.MAX_RECOVERIES)
+			.limit(Supervisor.RECOVERIES_KEPT)
 			.map((i) -> new Recovery(Instant.ofEpochMilli(i), i, i, Recovery.Reason.KILLED, 137, Recovery.Action.RESTART))
 			.toList();
 		Welcome welcome = new Welcome(33, Signals.SIGTERM, 1, new byte[SamOptions.DEFAULT_DATA_MAX_SIZE], recoveries);

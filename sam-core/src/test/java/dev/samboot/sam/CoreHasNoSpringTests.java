@@ -20,6 +20,6 @@ class CoreHasNoSpringTests {
 		.should()
 		.dependOnClassesThat()
 		.resideInAPackage("org.springframework..")
-		.because("the core API is plain Java (SPEC section 2)");
+		.because("the core API is plain Java");
 
 }

@@ -26,10 +26,11 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
- * SPEC section 2's table of states and errors ({@link SamApiTable}). INITIALIZED and FINALIZED
- * are reached here with {@link Sam#create} and a platform that can launch nothing; REGISTERED and
- * STARTED only exist in a process a real supervisor launched, and the process-wide single handle
- * only in a process of its own, so those rows run in {@link TestSam}'s {@code api-states}.
+ * libsam's table of states and errors, as the README's core API section gives it
+ * ({@link SamApiTable}). INITIALIZED and FINALIZED are reached here with {@link Sam#create} and a
+ * platform that can launch nothing; REGISTERED and STARTED only exist in a process a real
+ * supervisor launched, and the process-wide single handle only in a process of its own, so those
+ * rows run in {@link TestSam}'s {@code api-states}.
  */
 class SamApiStateTests {
 

@@ -15,7 +15,7 @@ import static dev.samboot.sam.SamState.REGISTERED;
 import static dev.samboot.sam.SamState.STARTED;
 
 /**
- * SPEC section 2's table of calls, the states they are allowed in and their argument errors, as
+ * libsam's table of calls, the states they are allowed in and their argument errors, as
  * data. {@link SamApiStateTests} checks the rows it can reach in the test JVM; {@link TestSam}'s
  * {@code api-states} scenario runs the rows of every state in a supervisor and its active
  * process and prints what each call answered.

@@ -20,6 +20,7 @@ import dev.samboot.sam.Message.Stop;
 import dev.samboot.sam.Message.WarnSignalSet;
 import dev.samboot.sam.Message.Welcome;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,10 +30,12 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The supervisor's state machine against SPEC section 3, driven by a clock that only moves when a
- * test moves it, launched "processes" that record the signals they get and end when a test says,
- * and connections that record what the supervisor answers. Time is moved the way
- * {@link SupervisorLoop} moves it: the supervisor is woken at every deadline it asks for.
+ * The supervisor's state machine against its rules (warn at T and kill at 2T after the last
+ * message, what the policy does when an instance ends, restart limits, backoff and the start-up
+ * timeout), driven by a clock that only moves when a test moves it, launched "processes" that
+ * record the signals they get and end when a test says, and connections that record what the
+ * supervisor answers. Time is moved the way {@link SupervisorLoop} moves it: the supervisor is
+ * woken at every deadline it asks for.
  */
 class SupervisorTests {
 
@@ -632,8 +635,9 @@ class SupervisorTests {
 		send(peer, new DataStore(new byte[DATA_MAX_SIZE + 1]));
 		assertThat(peer.replies()).containsExactly(CsError.OK, CsError.TOO_BIG);
 		assertThat(this.supervisor.data()).isEqualTo(full);
+		send(peer, new Start());
 		process().exit(137);
-		assertThat(connect().welcome().data()).isEqualTo(full);
+		assertThat(connect().welcome().data()).as("handed to the next instance").isEqualTo(full);
 	}
 
 	@Test
@@ -662,16 +666,16 @@ class SupervisorTests {
 	@Test
 	void recoveryHistoryKeepsTheMostRecentRecoveries() {
 		supervise(T, RecoveryPolicy.RESTART);
-		int recoveries = Supervisor.MAX_RECOVERIES + 8;
+		int recoveries = Supervisor.RECOVERIES_KEPT + 8;
 		for (int i = 0; i < recoveries; i++) {
 			send(connect(), new Start());
 			process().exit(1);
 		}
 		assertThat(this.supervisor.instanceId()).isEqualTo(recoveries + 1);
-		assertThat(this.supervisor.recoveries()).hasSize(Supervisor.MAX_RECOVERIES);
+		assertThat(this.supervisor.recoveries()).hasSize(Supervisor.RECOVERIES_KEPT);
 		assertThat(this.supervisor.recoveries().get(0).instance()).isEqualTo(9);
-		assertThat(this.supervisor.recoveries().get(Supervisor.MAX_RECOVERIES - 1).instance()).isEqualTo(recoveries);
-		assertThat(connect().welcome().recoveries()).hasSize(Supervisor.MAX_RECOVERIES);
+		assertThat(this.supervisor.recoveries().get(Supervisor.RECOVERIES_KEPT - 1).instance()).isEqualTo(recoveries);
+		assertThat(connect().welcome().recoveries()).hasSize(Supervisor.RECOVERIES_KEPT);
 	}
 
 	@Test
@@ -868,6 +872,97 @@ class SupervisorTests {
 			.isEqualTo(T);
 		assertThat(this.supervisor.recoveries()).extracting((recovery) -> recovery.backoff().toMillis())
 			.containsExactly(1000L, 2000L, 4000L, 4000L, 1000L);
+	}
+
+	/**
+	 * Every phase an instance can be in, against every event: the phase it is in afterwards, as
+	 * {@code PHASE} for the same instance, {@code PHASE#N} for instance N, {@code quit} when the
+	 * supervisor decided to exit. The policy has the quorum and cmap flags, so that every event applies.
+	 */
+	static Stream<Arguments> phaseByEvent() {
+		return Stream.of(Arguments.of("LAUNCHED", "hello", "CONNECTED"), Arguments.of("LAUNCHED", "silence", "LAUNCHED"),
+				Arguments.of("LAUNCHED", "quorum lost", "LAUNCHED"), Arguments.of("LAUNCHED", "exit", "quit"),
+				Arguments.of("CONNECTED", "start", "STARTED"), Arguments.of("CONNECTED", "stop", "CONNECTED"),
+				Arguments.of("CONNECTED", "heartbeat", "CONNECTED"), Arguments.of("CONNECTED", "health failed", "CONNECTED"),
+				Arguments.of("CONNECTED", "mark failed", "KILLED"), Arguments.of("CONNECTED", "quorum lost", "CONNECTED"),
+				Arguments.of("CONNECTED", "silence", "CONNECTED"), Arguments.of("CONNECTED", "exit", "quit"),
+				Arguments.of("WAITING_FOR_QUORUM", "quorum back", "STARTED"),
+				Arguments.of("WAITING_FOR_QUORUM", "stop", "CONNECTED"),
+				Arguments.of("WAITING_FOR_QUORUM", "heartbeat", "WAITING_FOR_QUORUM"),
+				Arguments.of("WAITING_FOR_QUORUM", "silence", "WAITING_FOR_QUORUM"),
+				Arguments.of("WAITING_FOR_QUORUM", "mark failed", "KILLED"),
+				Arguments.of("WAITING_FOR_QUORUM", "exit", "LAUNCHED#2"), Arguments.of("STARTED", "start", "STARTED"),
+				Arguments.of("STARTED", "stop", "CONNECTED"), Arguments.of("STARTED", "heartbeat", "STARTED"),
+				Arguments.of("STARTED", "health failed", "STARTED"), Arguments.of("STARTED", "mark failed", "KILLED"),
+				Arguments.of("STARTED", "quorum lost", "WARNED"), Arguments.of("STARTED", "silence", "WARNED"),
+				Arguments.of("STARTED", "exit", "LAUNCHED#2"), Arguments.of("WARNED", "stop", "WARNED"),
+				Arguments.of("WARNED", "heartbeat", "WARNED"), Arguments.of("WARNED", "health failed", "WARNED"),
+				Arguments.of("WARNED", "mark failed", "KILLED"), Arguments.of("WARNED", "quorum lost", "KILLED"),
+				Arguments.of("WARNED", "silence", "KILLED"), Arguments.of("WARNED", "exit", "LAUNCHED#2"),
+				Arguments.of("KILLED", "heartbeat", "KILLED"), Arguments.of("KILLED", "stop", "KILLED"),
+				Arguments.of("KILLED", "silence", "KILLED"), Arguments.of("KILLED", "quorum lost", "KILLED"),
+				Arguments.of("KILLED", "exit", "quit"));
+	}
+
+	@ParameterizedTest(name = "{0} + {1} -> {2}")
+	@MethodSource("phaseByEvent")
+	void everyPhaseAnswersEveryEventAsTheTableSays(String phase, String event, String expected) {
+		supervise(T, RecoveryPolicy.QUORUM_RESTART.withCmap(), true);
+		FakePeer peer = driveTo(Instance.Phase.valueOf(phase));
+		assertThat(this.supervisor.phase()).isEqualTo(Instance.Phase.valueOf(phase));
+		switch (event) {
+			case "hello" -> connect();
+			case "start" -> send(peer, new Start());
+			case "stop" -> send(peer, new Stop());
+			case "heartbeat" -> send(peer, new Heartbeat());
+			case "health failed" -> send(peer, new HealthFailed("down"));
+			case "mark failed" -> send(peer, new MarkFailed());
+			case "quorum lost" -> this.supervisor.onQuorum(false);
+			case "quorum back" -> this.supervisor.onQuorum(true);
+			case "silence" -> elapse(T);
+			case "exit" -> process().exit(1);
+			default -> throw new IllegalArgumentException(event);
+		}
+		String after = this.supervisor.exitStatus().isPresent() ? "quit"
+				: this.supervisor.phase() + ((this.supervisor.instanceId() > 1) ? "#" + this.supervisor.instanceId() : "");
+		assertThat(after).isEqualTo(expected);
+	}
+
+	private FakePeer driveTo(Instance.Phase phase) {
+		if (phase == Instance.Phase.LAUNCHED) {
+			return null;
+		}
+		FakePeer peer = connect();
+		switch (phase) {
+			case WAITING_FOR_QUORUM -> {
+				this.supervisor.onQuorum(false);
+				send(peer, new Start());
+			}
+			case STARTED -> send(peer, new Start());
+			case WARNED -> {
+				send(peer, new Start());
+				elapse(T);
+			}
+			case KILLED -> {
+				send(peer, new Start());
+				send(peer, new MarkFailed());
+			}
+			default -> {
+			}
+		}
+		return peer;
+	}
+
+	@Test
+	void aCleanStopAfterStartIsNotWarnedForTheStartupTimeout() {
+		supervise(T, RecoveryPolicy.RESTART, startupTimeout(2 * T));
+		FakePeer peer = connect();
+		send(peer, new Start());
+		send(peer, new Stop());
+		elapse(5 * T);
+		assertThat(process().signals).as("stop() on the way out of a clean shutdown").isEmpty();
+		process().exit(0);
+		assertThat(this.supervisor.exitStatus()).hasValue(0);
 	}
 
 	@Test

@@ -275,9 +275,9 @@ public final class TestSam {
 	}
 
 	/**
-	 * SPEC section 2's table in the states only a supervised process reaches (the supervisor
-	 * printed NOT_INITIALIZED and INITIALIZED before registering). close() from STARTED must stop
-	 * first, so the exit that follows quits rather than restarts.
+	 * libsam's table of states and errors in the states only a supervised process reaches (the
+	 * supervisor printed NOT_INITIALIZED and INITIALIZED before registering). close() from STARTED
+	 * must stop first, so the exit that follows quits rather than restarts.
 	 */
 	private static void apiStates(Sam sam) {
 		SamApiTable.print(SamState.REGISTERED, sam, sam.interval(), sam.policy());

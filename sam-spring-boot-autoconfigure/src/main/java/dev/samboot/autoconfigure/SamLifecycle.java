@@ -19,7 +19,7 @@ import org.springframework.context.event.SmartApplicationListener;
  * health-check callback and calls {@code start()} when the application is ready (or started, per
  * {@code sam.start}); calls {@code stop()} first thing when the context closes cleanly, so that a
  * normal exit is a normal exit and not a failure to recover from. After the warn signal the
- * supervisor recovers the instance anyway (SPEC: once warned, stop() does not make it a quit).
+ * supervisor recovers the instance anyway (once warned, stop() does not make it a quit).
  */
 public class SamLifecycle implements SmartLifecycle, SmartApplicationListener {
 

@@ -121,8 +121,9 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 * The supervisor process.
 	 *
 	 * @param lean Whether the supervisor replaces its JVM, keeping its pid, with a small one that
-	 * loads only samboot's core, so that Spring does not stay resident in it. Not with the quorum or
-	 * cmap flag.
+	 * loads only samboot's core, so that Spring does not stay resident in it. With the quorum or
+	 * cmap flag it also loads jnr's jars, for corosync's libraries; with the ZooKeeper quorum
+	 * source the supervisor stays in the application's JVM.
 	 * @param jvmOptions JVM options of the lean supervisor. Small heap, serial GC and one compiler
 	 * thread when not set.
 	 * @param earlyLaunch Whether instance 1 is launched as soon as the application starts, while

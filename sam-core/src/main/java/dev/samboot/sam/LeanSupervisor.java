@@ -27,6 +27,9 @@ import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import dev.samboot.corosync.Cmap;
+import dev.samboot.corosync.CorosyncQuorum;
+
 /**
  * The supervisor needs little once the active process runs, but the JVM that became the
  * supervisor may have loaded a whole application framework before {@code register()}. This

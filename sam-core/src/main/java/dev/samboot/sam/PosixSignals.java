@@ -11,7 +11,7 @@ import jnr.posix.POSIXFactory;
  * any other warn signal loads jnr-posix the first time it is needed, so a supervisor that only ever
  * sends the defaults never pays for it.
  */
-final class PosixSignals {
+public final class PosixSignals {
 
 	private PosixSignals() {
 	}
@@ -22,7 +22,7 @@ final class PosixSignals {
 	 * @param signal the signal number
 	 * @return whether the signal was delivered (false when the process is already gone)
 	 */
-	static boolean send(ProcessHandle handle, int signal) {
+	public static boolean send(ProcessHandle handle, int signal) {
 		boolean self = handle.pid() == ProcessHandle.current().pid();
 		if (signal == Signals.SIGKILL && !self) {
 			return handle.destroyForcibly();

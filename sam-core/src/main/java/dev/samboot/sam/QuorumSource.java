@@ -2,6 +2,9 @@ package dev.samboot.sam;
 
 import java.util.function.Consumer;
 
+import dev.samboot.corosync.CorosyncQuorum;
+import dev.samboot.zookeeper.ZooKeeperQuorum;
+
 /**
  * Where the supervisor learns whether the cluster is quorate, for policies with the quorum flag.
  * corosync's votequorum ({@link CorosyncQuorum}) is the libsam one; a ZooKeeper ensemble

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import dev.samboot.corosync.CmapStatePublisher;
+import dev.samboot.corosync.CorosyncQuorum;
 import dev.samboot.sam.Message.DataStore;
 import dev.samboot.sam.Message.HealthFailed;
 import dev.samboot.sam.Message.MarkFailed;
@@ -136,7 +138,7 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/** Create a handle without claiming this process's single slot; for tests. */
-	static Sam create(SamOptions options, SamPlatform platform) {
+	public static Sam create(SamOptions options, SamPlatform platform) {
 		validate(options);
 		return new Sam(options, platform);
 	}

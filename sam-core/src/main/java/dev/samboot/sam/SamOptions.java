@@ -7,6 +7,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import dev.samboot.corosync.CmapStatePublisher;
+import dev.samboot.corosync.CorosyncQuorum;
+
 /**
  * Everything {@link Sam#initialize(SamOptions)} takes: libsam's two arguments and the settings
  * libsam fixes at compile time or leaves to corosync.

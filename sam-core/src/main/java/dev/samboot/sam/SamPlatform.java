@@ -14,12 +14,12 @@ import java.util.function.IntConsumer;
  * @param command the command that relaunches this program
  * @param exit how the process ends
  */
-record SamPlatform(Map<String, String> environment, Optional<Long> parentPid, List<String> command, IntConsumer exit) {
+public record SamPlatform(Map<String, String> environment, Optional<Long> parentPid, List<String> command, IntConsumer exit) {
 
 	/** How long shutdown hooks get when this process must end before it is halted. */
 	static final long EXIT_GRACE_MILLIS = 5000;
 
-	static SamPlatform system() {
+	public static SamPlatform system() {
 		return new SamPlatform(System.getenv(), ProcessHandle.current().parent().map(ProcessHandle::pid),
 				null, SamPlatform::exitWithinGrace);
 	}

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * pids of the instances it reports are remembered, and {@link #close()} kills exactly those
  * processes (and the supervisor's own descendants), so nothing outlives the test.
  */
-final class SupervisedRun implements AutoCloseable {
+public final class SupervisedRun implements AutoCloseable {
 
 	/** An instance's first line, or the pid of instance 1 launched early. */
 	private static final Pattern INSTANCE = Pattern.compile("(?:instance (\\d+)|early) pid (\\d+).*");
@@ -51,7 +51,7 @@ final class SupervisedRun implements AutoCloseable {
 	 * @param args the scenario and its arguments
 	 * @return the run
 	 */
-	static SupervisedRun testSam(String... args) throws IOException {
+	public static SupervisedRun testSam(String... args) throws IOException {
 		return start(testSamCommand(List.of(), args));
 	}
 
@@ -174,7 +174,7 @@ final class SupervisedRun implements AutoCloseable {
 		}
 	}
 
-	long pid() {
+	public long pid() {
 		return this.supervisor.pid();
 	}
 
@@ -186,7 +186,7 @@ final class SupervisedRun implements AutoCloseable {
 		return List.copyOf(this.lines);
 	}
 
-	String output() {
+	public String output() {
 		return String.join("\n", this.lines);
 	}
 
@@ -196,7 +196,7 @@ final class SupervisedRun implements AutoCloseable {
 	 * @param timeout how long to wait
 	 * @return the first matching line
 	 */
-	String awaitLine(Predicate<String> predicate, Duration timeout) {
+	public String awaitLine(Predicate<String> predicate, Duration timeout) {
 		await().atMost(timeout).pollInterval(Duration.ofMillis(10)).until(() -> find(predicate).isPresent());
 		return find(predicate).get();
 	}
@@ -211,7 +211,7 @@ final class SupervisedRun implements AutoCloseable {
 	 * @param timeout how long to wait
 	 * @return its pid
 	 */
-	long awaitInstance(int instance, Duration timeout) {
+	public long awaitInstance(int instance, Duration timeout) {
 		String line = awaitLine((l) -> l.startsWith("instance " + instance + " pid "), timeout);
 		Matcher matcher = INSTANCE.matcher(line);
 		matcher.matches();
@@ -223,7 +223,7 @@ final class SupervisedRun implements AutoCloseable {
 	 * @param timeout how long to wait
 	 * @return its exit status
 	 */
-	int awaitExit(Duration timeout) throws InterruptedException {
+	public int awaitExit(Duration timeout) throws InterruptedException {
 		if (!this.supervisor.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 			throw new AssertionError("supervisor still running after " + timeout + ":\n" + output());
 		}

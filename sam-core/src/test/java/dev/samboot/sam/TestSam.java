@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.samboot.corosync.CorosyncScenarios;
+import dev.samboot.zookeeper.ZooKeeperQuorum;
+import dev.samboot.zookeeper.ZooKeeperScenarios;
 import sun.misc.Signal;
 
 /**
@@ -351,7 +354,7 @@ public final class TestSam {
 	 * @param sam the started handle
 	 * @param interval T in milliseconds
 	 */
-	static void heartbeatsInTheBackground(Sam sam, int interval) {
+	public static void heartbeatsInTheBackground(Sam sam, int interval) {
 		Thread heartbeats = new Thread(() -> {
 			while (true) {
 				sam.hcSend();
@@ -499,7 +502,7 @@ public final class TestSam {
 		Runtime.getRuntime().halt(FAILED);
 	}
 
-	static void expectError(CsError expected, Runnable call) {
+	public static void expectError(CsError expected, Runnable call) {
 		try {
 			call.run();
 		}
@@ -510,13 +513,13 @@ public final class TestSam {
 		fail("expected " + expected + " but the call succeeded");
 	}
 
-	static void check(boolean condition, String message) {
+	public static void check(boolean condition, String message) {
 		if (!condition) {
 			fail(message);
 		}
 	}
 
-	static void fail(String message) {
+	public static void fail(String message) {
 		System.out.println("FAIL: " + message);
 		System.out.flush();
 		Runtime.getRuntime().halt(FAILED);
@@ -547,7 +550,7 @@ public final class TestSam {
 
 	}
 
-	static byte[] longs(long... values) {
+	public static byte[] longs(long... values) {
 		ByteBuffer buffer = ByteBuffer.allocate(values.length * Long.BYTES);
 		for (long value : values) {
 			buffer.putLong(value);
@@ -555,7 +558,7 @@ public final class TestSam {
 		return buffer.array();
 	}
 
-	static long[] toLongs(byte[] bytes) {
+	public static long[] toLongs(byte[] bytes) {
 		ByteBuffer buffer = ByteBuffer.wrap(bytes);
 		long[] values = new long[bytes.length / Long.BYTES];
 		for (int i = 0; i < values.length; i++) {

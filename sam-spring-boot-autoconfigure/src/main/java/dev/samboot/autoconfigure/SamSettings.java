@@ -13,7 +13,7 @@ import dev.samboot.sam.QuorumSource;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
 import dev.samboot.sam.Signals;
-import dev.samboot.sam.ZooKeeperQuorum;
+import dev.samboot.zookeeper.ZooKeeperQuorum;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;

@@ -1,8 +1,11 @@
-package dev.samboot.sam;
+package dev.samboot.zookeeper;
 
 import java.time.Duration;
 import java.util.List;
 
+import dev.samboot.sam.Sam;
+import dev.samboot.sam.Signals;
+import dev.samboot.sam.TestSam;
 import sun.misc.Signal;
 
 import static dev.samboot.sam.TestSam.check;
@@ -12,11 +15,11 @@ import static dev.samboot.sam.TestSam.fail;
  * The {@link TestSam} programs whose quorum comes from a ZooKeeper ensemble
  * ({@link ZooKeeperQuorum}); the test that runs them stops and restarts the ensemble's servers.
  */
-final class ZooKeeperScenarios {
+public final class ZooKeeperScenarios {
 
-	static final Duration SESSION_TIMEOUT = Duration.ofSeconds(3);
+	public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(3);
 
-	static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(1);
+	public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(1);
 
 	private ZooKeeperScenarios() {
 	}
@@ -27,7 +30,7 @@ final class ZooKeeperScenarios {
 	 * later. Under quorum-restart instance 2 finds that recovery and blocks in start() until the
 	 * test brings the servers back, then stops cleanly; under quorum-quit there is no instance 2.
 	 */
-	static void quorumLost(Sam sam, int instance, int interval) throws InterruptedException {
+	public static void quorumLost(Sam sam, int instance, int interval) throws InterruptedException {
 		if (instance == 1) {
 			sam.warnSignalSet(Signals.SIGUSR1);
 			Signal.handle(new Signal("USR1"), (signal) -> System.out.println("warned at " + System.currentTimeMillis()));

@@ -1,8 +1,10 @@
-package dev.samboot.sam;
+package dev.samboot.corosync;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.SamException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

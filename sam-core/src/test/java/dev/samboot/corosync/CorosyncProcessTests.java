@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.corosync;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +13,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.PosixSignals;
+import dev.samboot.sam.RecoveryPolicy;
+import dev.samboot.sam.Sam;
+import dev.samboot.sam.SamException;
+import dev.samboot.sam.SamOptions;
+import dev.samboot.sam.SamPlatform;
+import dev.samboot.sam.Signals;
+import dev.samboot.sam.SupervisedRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.zookeeper;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -7,6 +7,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.QuorumSource;
+import dev.samboot.sam.SamException;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;

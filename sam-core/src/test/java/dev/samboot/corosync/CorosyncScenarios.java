@@ -1,8 +1,13 @@
-package dev.samboot.sam;
+package dev.samboot.corosync;
 
 import java.util.Arrays;
 import java.util.List;
 
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.Recovery;
+import dev.samboot.sam.Sam;
+import dev.samboot.sam.Signals;
+import dev.samboot.sam.TestSam;
 import sun.misc.Signal;
 
 import static dev.samboot.sam.TestSam.check;
@@ -13,7 +18,7 @@ import static dev.samboot.sam.TestSam.fail;
  * The {@link TestSam} programs that need a running corosync, ports of {@code test/testsam.c}'s
  * {@code test_quorum}, {@code test_cmap_quit} and {@code test_cmap_restart}.
  */
-final class CorosyncScenarios {
+public final class CorosyncScenarios {
 
 	static final String EXPECTED_VOTES = "quorum.expected_votes";
 
@@ -28,7 +33,7 @@ final class CorosyncScenarios {
 	 * notwithstanding, killed T later. Instance 3 finds both recoveries, blocks in start() until a
 	 * thread gives quorum back, then stops cleanly.
 	 */
-	static void quorum(Sam sam, int instance, int interval) throws InterruptedException {
+	public static void quorum(Sam sam, int instance, int interval) throws InterruptedException {
 		try (Cmap cmap = Cmap.connect()) {
 			if (instance == 1) {
 				cmap.setUint32(EXPECTED_VOTES, 2);
@@ -87,7 +92,7 @@ final class CorosyncScenarios {
 	 * instance either ends while started (a recovery under quit: state failed, keys kept) or stops
 	 * first (a clean quit: keys removed).
 	 */
-	static void cmapQuit(Sam sam, int interval, boolean clean) throws InterruptedException {
+	public static void cmapQuit(Sam sam, int interval, boolean clean) throws InterruptedException {
 		String prefix = CmapStatePublisher.keyPrefix(sam.supervisorPid());
 		try (Cmap cmap = Cmap.connect()) {
 			check(cmap.getString(prefix + "recovery").equals("quit"), "recovery " + cmap.getString(prefix + "recovery"));
@@ -116,7 +121,7 @@ final class CorosyncScenarios {
 	}
 
 	/** markFailed(): SIGKILL at once, no restart although the policy said restart, state failed. */
-	static void cmapRestart(Sam sam) throws InterruptedException {
+	public static void cmapRestart(Sam sam) throws InterruptedException {
 		String prefix = CmapStatePublisher.keyPrefix(sam.supervisorPid());
 		try (Cmap cmap = Cmap.connect()) {
 			check(cmap.getString(prefix + "recovery").equals("restart"), "recovery " + cmap.getString(prefix + "recovery"));

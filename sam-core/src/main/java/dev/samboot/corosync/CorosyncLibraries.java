@@ -1,5 +1,7 @@
-package dev.samboot.sam;
+package dev.samboot.corosync;
 
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.SamException;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.Delegate;

@@ -1,9 +1,11 @@
-package dev.samboot.sam;
+package dev.samboot.corosync;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.SamException;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;

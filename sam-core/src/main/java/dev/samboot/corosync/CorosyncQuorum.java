@@ -1,8 +1,11 @@
-package dev.samboot.sam;
+package dev.samboot.corosync;
 
 import java.lang.System.Logger.Level;
 import java.util.function.Consumer;
 
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.QuorumSource;
+import dev.samboot.sam.SamException;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;

@@ -1,7 +1,9 @@
-package dev.samboot.sam;
+package dev.samboot.zookeeper;
 
 import java.time.Duration;
 
+import dev.samboot.sam.Signals;
+import dev.samboot.sam.SupervisedRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,9 +1,11 @@
-package dev.samboot.sam;
+package dev.samboot.zookeeper;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.SamException;
 import org.apache.curator.framework.state.ConnectionState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

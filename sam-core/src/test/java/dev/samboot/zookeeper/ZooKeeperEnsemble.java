@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.zookeeper;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,8 +1,12 @@
-package dev.samboot.sam;
+package dev.samboot.corosync;
 
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+
+import dev.samboot.sam.RecoveryPolicy;
+import dev.samboot.sam.SamException;
+import dev.samboot.sam.StatePublisher;
 
 /**
  * libsam's cmap integration: the supervisor's state under

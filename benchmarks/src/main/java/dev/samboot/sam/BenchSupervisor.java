@@ -11,6 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.samboot.sam.internal.channel.ChannelDirectory;
+import dev.samboot.sam.internal.channel.Codec;
+
 /**
  * A real supervisor (state machine, selector loop, Unix socket, token) on a thread of the benchmark
  * JVM, whose active process is this JVM: signals it would send are dropped. Every reset of the

@@ -13,9 +13,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
-import dev.samboot.sam.Message.Hello;
-import dev.samboot.sam.Message.Reply;
-import dev.samboot.sam.Message.Welcome;
+import dev.samboot.sam.internal.channel.Codec;
+import dev.samboot.sam.internal.channel.FrameDecoder;
+import dev.samboot.sam.internal.channel.MalformedFrameException;
+import dev.samboot.sam.internal.channel.Message;
+import dev.samboot.sam.internal.channel.Message.Hello;
+import dev.samboot.sam.internal.channel.Message.Reply;
+import dev.samboot.sam.internal.channel.Message.Welcome;
 
 /**
  * The active process's end of the channel. Requests that libsam answers ({@code start},

@@ -11,6 +11,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.samboot.sam.internal.channel.ChannelDirectory;
+import dev.samboot.sam.internal.channel.Codec;
+
 /**
  * Instance 1, launched before {@link Sam#register()}: as soon as the process the user started is
  * likely to become a supervisor, rather than once it has read its configuration. An application

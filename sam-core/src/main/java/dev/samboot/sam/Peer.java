@@ -1,5 +1,7 @@
 package dev.samboot.sam;
 
+import dev.samboot.sam.internal.channel.Message;
+
 /**
  * One connection to the supervisor, as the supervisor's state machine sees it.
  */

@@ -80,11 +80,11 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 		 * Return the number that stands for this reason on the channel.
 		 * @return the code
 		 */
-		int code() {
+		public int code() {
 			return this.code;
 		}
 
-		static Reason fromCode(int code) {
+		public static Reason fromCode(int code) {
 			for (Reason reason : values()) {
 				if (reason.code == code) {
 					return reason;
@@ -120,11 +120,11 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 		 * Return the number that stands for this action on the channel.
 		 * @return the code
 		 */
-		int code() {
+		public int code() {
 			return this.code;
 		}
 
-		static Action fromCode(int code) {
+		public static Action fromCode(int code) {
 			for (Action action : values()) {
 				if (action.code == code) {
 					return action;

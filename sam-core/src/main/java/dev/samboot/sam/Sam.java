@@ -14,13 +14,16 @@ import java.util.function.Consumer;
 
 import dev.samboot.corosync.CmapStatePublisher;
 import dev.samboot.corosync.CorosyncQuorum;
-import dev.samboot.sam.Message.DataStore;
-import dev.samboot.sam.Message.HealthFailed;
-import dev.samboot.sam.Message.MarkFailed;
-import dev.samboot.sam.Message.Start;
-import dev.samboot.sam.Message.Stop;
-import dev.samboot.sam.Message.WarnSignalSet;
-import dev.samboot.sam.Message.Welcome;
+import dev.samboot.sam.internal.channel.ChannelDirectory;
+import dev.samboot.sam.internal.channel.Codec;
+import dev.samboot.sam.internal.channel.Message;
+import dev.samboot.sam.internal.channel.Message.DataStore;
+import dev.samboot.sam.internal.channel.Message.HealthFailed;
+import dev.samboot.sam.internal.channel.Message.MarkFailed;
+import dev.samboot.sam.internal.channel.Message.Start;
+import dev.samboot.sam.internal.channel.Message.Stop;
+import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
+import dev.samboot.sam.internal.channel.Message.Welcome;
 
 /**
  * corosync's Simple Availability Manager for the JVM, call for call and error for error.

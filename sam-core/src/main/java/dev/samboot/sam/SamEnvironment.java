@@ -8,11 +8,11 @@ import java.util.function.LongPredicate;
  * The {@code SAM_*} variables that tell a relaunched JVM it is an active process, and where its
  * supervisor listens.
  */
-final class SamEnvironment {
+public final class SamEnvironment {
 
-	static final String SOCKET = "SAM_SOCKET";
+	public static final String SOCKET = "SAM_SOCKET";
 
-	static final String TOKEN = "SAM_TOKEN";
+	public static final String TOKEN = "SAM_TOKEN";
 
 	static final String INSTANCE_ID = "SAM_INSTANCE_ID";
 

@@ -11,16 +11,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import dev.samboot.sam.Instance.Phase;
-import dev.samboot.sam.Message.DataStore;
-import dev.samboot.sam.Message.HealthFailed;
-import dev.samboot.sam.Message.Hello;
-import dev.samboot.sam.Message.MarkFailed;
-import dev.samboot.sam.Message.QuorumState;
-import dev.samboot.sam.Message.Reply;
-import dev.samboot.sam.Message.Start;
-import dev.samboot.sam.Message.Stop;
-import dev.samboot.sam.Message.WarnSignalSet;
-import dev.samboot.sam.Message.Welcome;
+import dev.samboot.sam.internal.channel.Codec;
+import dev.samboot.sam.internal.channel.Message;
+import dev.samboot.sam.internal.channel.Message.DataStore;
+import dev.samboot.sam.internal.channel.Message.HealthFailed;
+import dev.samboot.sam.internal.channel.Message.Hello;
+import dev.samboot.sam.internal.channel.Message.MarkFailed;
+import dev.samboot.sam.internal.channel.Message.QuorumState;
+import dev.samboot.sam.internal.channel.Message.Reply;
+import dev.samboot.sam.internal.channel.Message.Start;
+import dev.samboot.sam.internal.channel.Message.Stop;
+import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
+import dev.samboot.sam.internal.channel.Message.Welcome;
 
 /**
  * The supervisor's state machine: libsam's {@code sam_parent_handler} and the recovery loop of
@@ -33,13 +35,13 @@ import dev.samboot.sam.Message.Welcome;
  * rest: {@link RestartBudget} (restart intensity and backoff), {@link RecoveryHistory},
  * {@link ThreadDumpBook} and {@link SystemdStatus}. What is left here are the decisions.
  */
-final class Supervisor {
+public final class Supervisor {
 
 	/** Exit status when an instance cannot be launched after a recovery. */
 	static final int LAUNCH_FAILED_STATUS = 70;
 
 	/** Recoveries kept and handed to every new instance. */
-	static final int RECOVERIES_KEPT = 32;
+	public static final int RECOVERIES_KEPT = 32;
 
 	/** Thread dumps of one instance, at most. */
 	static final int MAX_THREAD_DUMPS = ThreadDumpBook.MAX_PER_INSTANCE;

@@ -16,7 +16,12 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
-import dev.samboot.sam.Message.Hello;
+import dev.samboot.sam.internal.channel.ChannelDirectory;
+import dev.samboot.sam.internal.channel.Codec;
+import dev.samboot.sam.internal.channel.FrameDecoder;
+import dev.samboot.sam.internal.channel.MalformedFrameException;
+import dev.samboot.sam.internal.channel.Message;
+import dev.samboot.sam.internal.channel.Message.Hello;
 
 /**
  * Runs a {@link Supervisor} on one thread: a selector over the channel's listening socket and its

@@ -11,6 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import dev.samboot.sam.internal.channel.ChannelDirectory;
+import dev.samboot.sam.internal.channel.Codec;
+
 /**
  * A real supervisor (state machine, selector loop, Unix socket, token) running on a thread of the
  * test JVM, whose "active process" is the test JVM itself: signals it would send are recorded,

@@ -63,7 +63,7 @@ public final class SupervisedRun implements AutoCloseable {
 	 * @param args the scenario and its arguments
 	 * @return the run
 	 */
-	static SupervisedRun testSamIn(Path temporaryDirectory, String... args) throws IOException {
+	public static SupervisedRun testSamIn(Path temporaryDirectory, String... args) throws IOException {
 		return start(testSamCommand(List.of("-Djava.io.tmpdir=" + temporaryDirectory), args), "XDG_RUNTIME_DIR");
 	}
 
@@ -118,7 +118,7 @@ public final class SupervisedRun implements AutoCloseable {
 	 * @param pid the process id
 	 * @return the variables
 	 */
-	static Map<String, String> environmentOf(long pid) throws IOException {
+	public static Map<String, String> environmentOf(long pid) throws IOException {
 		Map<String, String> environment = new HashMap<>();
 		for (String entry : new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
 				StandardCharsets.UTF_8).split("\0")) {
@@ -134,7 +134,7 @@ public final class SupervisedRun implements AutoCloseable {
 	 * Write a line to the supervisor's standard input, which its instances inherit.
 	 * @param line the line
 	 */
-	void tell(String line) throws IOException {
+	public void tell(String line) throws IOException {
 		OutputStream in = this.supervisor.getOutputStream();
 		in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
 		in.flush();
@@ -164,7 +164,7 @@ public final class SupervisedRun implements AutoCloseable {
 	 * @param pid the process id
 	 * @return whether it exists and is not a zombie
 	 */
-	static boolean isRunning(long pid) {
+	public static boolean isRunning(long pid) {
 		try {
 			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
 			return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
@@ -178,11 +178,11 @@ public final class SupervisedRun implements AutoCloseable {
 		return this.supervisor.pid();
 	}
 
-	Process process() {
+	public Process process() {
 		return this.supervisor;
 	}
 
-	List<String> lines() {
+	public List<String> lines() {
 		return List.copyOf(this.lines);
 	}
 
@@ -201,7 +201,7 @@ public final class SupervisedRun implements AutoCloseable {
 		return find(predicate).get();
 	}
 
-	Optional<String> find(Predicate<String> predicate) {
+	public Optional<String> find(Predicate<String> predicate) {
 		return this.lines.stream().filter(predicate).findFirst();
 	}
 

@@ -1,12 +1,12 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.channel;
 
 /**
  * A frame that breaks the channel's rules: a bad length, an unknown type, a payload that does not
  * parse. The connection that sent it is closed; nothing else is affected.
  */
-class MalformedFrameException extends Exception {
+public class MalformedFrameException extends Exception {
 
-	MalformedFrameException(String message) {
+	public MalformedFrameException(String message) {
 		super(message);
 	}
 

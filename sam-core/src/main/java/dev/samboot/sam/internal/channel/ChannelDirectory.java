@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.channel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * The private directory (mode 0700) that holds the channel's socket, created per supervisor run
  * and removed when it ends.
  */
-final class ChannelDirectory {
+public final class ChannelDirectory {
 
 	/** Unix socket paths are limited to 108 bytes, including the terminating NUL. */
 	private static final int MAX_SOCKET_PATH = 100;
@@ -29,7 +29,7 @@ final class ChannelDirectory {
 	 * @return the directory
 	 * @throws IOException if none can be created
 	 */
-	static ChannelDirectory create() throws IOException {
+	public static ChannelDirectory create() throws IOException {
 		IOException last = null;
 		for (String parent : new String[] { System.getenv("XDG_RUNTIME_DIR"), System.getProperty("java.io.tmpdir"),
 				"/tmp" }) {
@@ -57,22 +57,22 @@ final class ChannelDirectory {
 	 * @param directory the directory
 	 * @return the channel directory
 	 */
-	static ChannelDirectory existing(Path directory) {
+	public static ChannelDirectory existing(Path directory) {
 		return new ChannelDirectory(directory);
 	}
 
-	Path path() {
+	public Path path() {
 		return this.directory;
 	}
 
-	Path socket() {
+	public Path socket() {
 		return this.directory.resolve("sam.sock");
 	}
 
 	/**
 	 * Remove the directory and everything in it.
 	 */
-	void delete() {
+	public void delete() {
 		if (!Files.exists(this.directory)) {
 			return;
 		}

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.channel;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -10,24 +10,29 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import dev.samboot.sam.Message.DataStore;
-import dev.samboot.sam.Message.HealthFailed;
-import dev.samboot.sam.Message.Heartbeat;
-import dev.samboot.sam.Message.Hello;
-import dev.samboot.sam.Message.MarkFailed;
-import dev.samboot.sam.Message.Reply;
-import dev.samboot.sam.Message.Start;
-import dev.samboot.sam.Message.Stop;
-import dev.samboot.sam.Message.WarnSignalSet;
-import dev.samboot.sam.Message.Welcome;
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.Recovery;
+import dev.samboot.sam.SamOptions;
+import dev.samboot.sam.Signals;
+import dev.samboot.sam.Supervisor;
+import dev.samboot.sam.internal.channel.Message.DataStore;
+import dev.samboot.sam.internal.channel.Message.HealthFailed;
+import dev.samboot.sam.internal.channel.Message.Heartbeat;
+import dev.samboot.sam.internal.channel.Message.Hello;
+import dev.samboot.sam.internal.channel.Message.MarkFailed;
+import dev.samboot.sam.internal.channel.Message.Reply;
+import dev.samboot.sam.internal.channel.Message.Start;
+import dev.samboot.sam.internal.channel.Message.Stop;
+import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
+import dev.samboot.sam.internal.channel.Message.Welcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import static dev.samboot.sam.FuzzedFrames.body;
-import static dev.samboot.sam.FuzzedFrames.encode;
+import static dev.samboot.sam.internal.channel.FuzzedFrames.body;
+import static dev.samboot.sam.internal.channel.FuzzedFrames.encode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.channel;
 
 import java.nio.ByteBuffer;
 
@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * and the payload). A length above the limit is refused as soon as its four bytes are in, before
  * any of the payload is read or memory is set aside for it.
  */
-final class FrameDecoder {
+public final class FrameDecoder {
 
 	static final int HEADER_BYTES = 4;
 
@@ -17,7 +17,7 @@ final class FrameDecoder {
 
 	private ByteBuffer body;
 
-	FrameDecoder(int maxFrameBytes) {
+	public FrameDecoder(int maxFrameBytes) {
 		this.maxFrameBytes = maxFrameBytes;
 	}
 
@@ -28,7 +28,7 @@ final class FrameDecoder {
 	 * bytes are needed
 	 * @throws MalformedFrameException if the length is zero, negative or above the limit
 	 */
-	ByteBuffer next(ByteBuffer in) throws MalformedFrameException {
+	public ByteBuffer next(ByteBuffer in) throws MalformedFrameException {
 		if (this.body == null) {
 			while (this.header.hasRemaining() && in.hasRemaining()) {
 				this.header.put(in.get());

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.channel;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -6,16 +6,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import dev.samboot.sam.Message.DataStore;
-import dev.samboot.sam.Message.HealthFailed;
-import dev.samboot.sam.Message.Heartbeat;
-import dev.samboot.sam.Message.Hello;
-import dev.samboot.sam.Message.MarkFailed;
-import dev.samboot.sam.Message.Reply;
-import dev.samboot.sam.Message.Start;
-import dev.samboot.sam.Message.Stop;
-import dev.samboot.sam.Message.WarnSignalSet;
-import dev.samboot.sam.Message.Welcome;
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.Recovery;
+import dev.samboot.sam.internal.channel.Message.DataStore;
+import dev.samboot.sam.internal.channel.Message.HealthFailed;
+import dev.samboot.sam.internal.channel.Message.Heartbeat;
+import dev.samboot.sam.internal.channel.Message.Hello;
+import dev.samboot.sam.internal.channel.Message.MarkFailed;
+import dev.samboot.sam.internal.channel.Message.Reply;
+import dev.samboot.sam.internal.channel.Message.Start;
+import dev.samboot.sam.internal.channel.Message.Stop;
+import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
+import dev.samboot.sam.internal.channel.Message.Welcome;
 
 /**
  * Random messages and random, damaged and hostile frames, from a seed so that a failure can be

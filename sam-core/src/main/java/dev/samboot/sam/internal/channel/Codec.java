@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.channel;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -8,33 +8,35 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.samboot.sam.Message.DataStore;
-import dev.samboot.sam.Message.HealthFailed;
-import dev.samboot.sam.Message.Heartbeat;
-import dev.samboot.sam.Message.Hello;
-import dev.samboot.sam.Message.MarkFailed;
-import dev.samboot.sam.Message.QuorumState;
-import dev.samboot.sam.Message.Reply;
-import dev.samboot.sam.Message.Start;
-import dev.samboot.sam.Message.Stop;
-import dev.samboot.sam.Message.Type;
-import dev.samboot.sam.Message.WarnSignalSet;
-import dev.samboot.sam.Message.Welcome;
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.Recovery;
+import dev.samboot.sam.internal.channel.Message.DataStore;
+import dev.samboot.sam.internal.channel.Message.HealthFailed;
+import dev.samboot.sam.internal.channel.Message.Heartbeat;
+import dev.samboot.sam.internal.channel.Message.Hello;
+import dev.samboot.sam.internal.channel.Message.MarkFailed;
+import dev.samboot.sam.internal.channel.Message.QuorumState;
+import dev.samboot.sam.internal.channel.Message.Reply;
+import dev.samboot.sam.internal.channel.Message.Start;
+import dev.samboot.sam.internal.channel.Message.Stop;
+import dev.samboot.sam.internal.channel.Message.Type;
+import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
+import dev.samboot.sam.internal.channel.Message.Welcome;
 
 /**
  * Turns {@link Message}s into frames and frames back into messages. Every field is checked while
  * decoding: a payload that is short, long, or out of range is a {@link MalformedFrameException}.
  */
-final class Codec {
+public final class Codec {
 
-	static final int TOKEN_BYTES = 32;
+	public static final int TOKEN_BYTES = 32;
 
 	/**
 	 * The channel's protocol, in every {@link Hello}: an instance from another samboot jar than
 	 * its supervisor's (the jar was replaced while the supervisor ran) is refused by name rather
 	 * than misread. 1 was the protocol before versions; 2 numbers every enum explicitly.
 	 */
-	static final int PROTOCOL_VERSION = 2;
+	public static final int PROTOCOL_VERSION = 2;
 
 	/** Frame overhead beyond user data: type, flags, lengths, and the recovery history. */
 	static final int OVERHEAD_BYTES = 64 * 1024;
@@ -53,11 +55,11 @@ final class Codec {
 	 * @param dataMaxSize the largest stored data
 	 * @return the largest frame either side accepts
 	 */
-	static int maxFrameBytes(int dataMaxSize) {
+	public static int maxFrameBytes(int dataMaxSize) {
 		return dataMaxSize + OVERHEAD_BYTES;
 	}
 
-	static ByteBuffer encode(Message message) {
+	public static ByteBuffer encode(Message message) {
 		Type type = typeOf(message);
 		Writer out = new Writer();
 		out.buffer.put(type.code());
@@ -110,7 +112,7 @@ final class Codec {
 		return out.toFrame();
 	}
 
-	static Message decode(ByteBuffer frame) throws MalformedFrameException {
+	public static Message decode(ByteBuffer frame) throws MalformedFrameException {
 		if (!frame.hasRemaining()) {
 			throw new MalformedFrameException("empty frame");
 		}

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.channel;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -8,18 +8,18 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
-import dev.samboot.sam.FuzzedFrames.Kind;
-import dev.samboot.sam.Message.DataStore;
-import dev.samboot.sam.Message.Heartbeat;
-import dev.samboot.sam.Message.Start;
+import dev.samboot.sam.internal.channel.FuzzedFrames.Kind;
+import dev.samboot.sam.internal.channel.Message.DataStore;
+import dev.samboot.sam.internal.channel.Message.Heartbeat;
+import dev.samboot.sam.internal.channel.Message.Start;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static dev.samboot.sam.FuzzedFrames.concat;
-import static dev.samboot.sam.FuzzedFrames.encode;
-import static dev.samboot.sam.FuzzedFrames.header;
+import static dev.samboot.sam.internal.channel.FuzzedFrames.concat;
+import static dev.samboot.sam.internal.channel.FuzzedFrames.encode;
+import static dev.samboot.sam.internal.channel.FuzzedFrames.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 

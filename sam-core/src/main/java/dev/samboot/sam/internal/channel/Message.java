@@ -1,12 +1,15 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.channel;
 
 import java.util.List;
+
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.Recovery;
 
 /**
  * What the supervisor and the active process say to each other over the channel. One frame carries
  * one message; {@link Codec} turns them into bytes and back.
  */
-sealed interface Message {
+public sealed interface Message {
 
 	/**
 	 * First frame of the active process: which protocol it speaks, and the proof that it was
@@ -14,7 +17,7 @@ sealed interface Message {
 	 */
 	record Hello(int version, byte[] token, long pid) implements Message {
 
-		Hello(byte[] token, long pid) {
+		public Hello(byte[] token, long pid) {
 			this(Codec.PROTOCOL_VERSION, token, pid);
 		}
 

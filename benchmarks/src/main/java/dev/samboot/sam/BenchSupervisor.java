@@ -13,6 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.channel.Codec;
+import dev.samboot.sam.internal.supervisor.ActiveProcess;
+import dev.samboot.sam.internal.supervisor.Clock;
+import dev.samboot.sam.internal.supervisor.Supervisor;
+import dev.samboot.sam.internal.supervisor.SupervisorLoop;
+import dev.samboot.sam.internal.supervisor.SupervisorSettings;
 
 /**
  * A real supervisor (state machine, selector loop, Unix socket, token) on a thread of the benchmark

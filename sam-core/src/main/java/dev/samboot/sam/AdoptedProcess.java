@@ -6,6 +6,8 @@ import java.lang.reflect.Method;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import dev.samboot.sam.internal.supervisor.ActiveProcess;
+
 /**
  * Adopts a child this JVM did not start: instance 1, launched early by the JVM that the lean supervisor
  * replaced with {@code execv}. Children survive {@code execv}, but the new JVM's

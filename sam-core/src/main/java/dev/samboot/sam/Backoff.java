@@ -54,7 +54,7 @@ public record Backoff(Duration initial, Duration max, double multiplier, double 
 	 * @param random a uniform random number from 0 to 1
 	 * @return the wait in nanoseconds
 	 */
-	long delayNanos(int inARow, DoubleSupplier random) {
+	public long delayNanos(int inARow, DoubleSupplier random) {
 		if (!enabled()) {
 			return 0;
 		}

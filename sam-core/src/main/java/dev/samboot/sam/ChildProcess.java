@@ -2,6 +2,8 @@ package dev.samboot.sam;
 
 import java.util.concurrent.CompletableFuture;
 
+import dev.samboot.sam.internal.supervisor.ActiveProcess;
+
 /**
  * A child process of the supervisor, launched by this JVM or adopted from the JVM it replaced
  * ({@link AdoptedProcess}): signalled through its {@link ProcessHandle}, which checks the start time

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.channel.Codec;
+import dev.samboot.sam.internal.supervisor.ActiveProcess;
 
 /**
  * Instance 1, launched before {@link Sam#register()}: as soon as the process the user started is

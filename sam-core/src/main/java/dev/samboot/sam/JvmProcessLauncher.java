@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
+import dev.samboot.sam.internal.supervisor.ActiveProcess;
+import dev.samboot.sam.internal.supervisor.ProcessLauncher;
+
 /**
  * Launches an instance by starting this JVM's command again, in the same working directory, with
  * the inherited environment plus the {@code SAM_*} variables and inherited standard streams.

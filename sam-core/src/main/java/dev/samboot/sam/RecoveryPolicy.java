@@ -63,7 +63,7 @@ public final class RecoveryPolicy {
 	 * Return this policy with the restart action replaced by quit, keeping the flags.
 	 * @return the quitting policy
 	 */
-	RecoveryPolicy toQuit() {
+	public RecoveryPolicy toQuit() {
 		return new RecoveryPolicy((this.bits & ~RESTART_BIT) | QUIT_BIT);
 	}
 

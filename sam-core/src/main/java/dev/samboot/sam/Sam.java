@@ -24,6 +24,15 @@ import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
 import dev.samboot.sam.internal.channel.Message.Welcome;
+import dev.samboot.sam.internal.supervisor.ActiveProcess;
+import dev.samboot.sam.internal.supervisor.Clock;
+import dev.samboot.sam.internal.supervisor.ProcessLauncher;
+import dev.samboot.sam.internal.supervisor.RestartRules;
+import dev.samboot.sam.internal.supervisor.Supervisor;
+import dev.samboot.sam.internal.supervisor.SupervisorLoop;
+import dev.samboot.sam.internal.supervisor.SupervisorSettings;
+import dev.samboot.sam.internal.supervisor.SupervisorSignals;
+import dev.samboot.sam.internal.supervisor.ThreadDumps;
 
 /**
  * corosync's Simple Availability Manager for the JVM, call for call and error for error.

@@ -14,7 +14,7 @@ public final class SamEnvironment {
 
 	public static final String TOKEN = "SAM_TOKEN";
 
-	static final String INSTANCE_ID = "SAM_INSTANCE_ID";
+	public static final String INSTANCE_ID = "SAM_INSTANCE_ID";
 
 	static final String SUPERVISOR_PID = "SAM_SUPERVISOR_PID";
 

@@ -27,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.samboot.sam.internal.supervisor.ActiveProcess;
+
 /**
  * An opt-in class-data cache that makes later instances start faster: the JVM's dynamic AppCDS
  * archive (JDK 13 to 23) or its AOT cache (JDK 24 and later), trained once by the supervisor.

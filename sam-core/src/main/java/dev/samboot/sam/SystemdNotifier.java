@@ -17,7 +17,7 @@ import jnr.unixsocket.UnixSocketAddress;
  * {@code $NOTIFY_SOCKET}. The JDK has no datagram Unix sockets, so jnr-unixsocket sends them:
  * loading this class needs jnr, so nothing touches it without {@code NOTIFY_SOCKET}.
  */
-final class SystemdNotifier implements AutoCloseable {
+public final class SystemdNotifier implements AutoCloseable {
 
 	static final String NOTIFY_SOCKET = "NOTIFY_SOCKET";
 
@@ -87,23 +87,23 @@ final class SystemdNotifier implements AutoCloseable {
 	 * Return how often {@code WATCHDOG=1} is to be sent: half of systemd's {@code WatchdogSec}.
 	 * @return the period in nanoseconds, 0 without a watchdog
 	 */
-	long watchdogPeriodNanos() {
+	public long watchdogPeriodNanos() {
 		return this.watchdogNanos / 2;
 	}
 
-	void ready(String status) {
+	public void ready(String status) {
 		send("READY=1\nSTATUS=" + status);
 	}
 
-	void status(String status) {
+	public void status(String status) {
 		send("STATUS=" + status);
 	}
 
-	void watchdog() {
+	public void watchdog() {
 		send("WATCHDOG=1");
 	}
 
-	void stopping(String status) {
+	public void stopping(String status) {
 		send("STOPPING=1\nSTATUS=" + status);
 	}
 

@@ -40,7 +40,7 @@ class BeyondLibsamProcessTests {
 				.doesNotContain("TestSam")
 				.doesNotContain("test-classes");
 			assertThat(run.output()).contains("recovered exited 5", "instance 2 pid")
-				.contains("[supervisor] dev.samboot.sam.Supervisor");
+				.contains("[supervisor] mboot.sam.internal.supervisor.Supervisor");
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 
+import dev.samboot.sam.internal.supervisor.ActiveProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -9,6 +9,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.samboot.sam.Backoff;
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.Recovery;
+import dev.samboot.sam.RecoveryPolicy;
+import dev.samboot.sam.SamEnvironment;
+import dev.samboot.sam.SamException;
+import dev.samboot.sam.Signals;
+import dev.samboot.sam.StatePublisher;
 import dev.samboot.sam.internal.channel.Codec;
 import dev.samboot.sam.internal.channel.Message;
 import dev.samboot.sam.internal.channel.Message.DataStore;

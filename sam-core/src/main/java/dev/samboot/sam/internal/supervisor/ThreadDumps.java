@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -9,13 +9,15 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CompletableFuture;
 
+import dev.samboot.sam.Signals;
+
 /**
  * Thread dumps of a silent instance, taken before it is warned, as the Java Service Wrapper does
  * for a hung JVM: {@code jcmd <pid> Thread.print -l} into a file named after the instance and the
  * time. Bounded: a dump that takes longer than its limit is abandoned, never waited for. Where the
  * JDK has no {@code jcmd}, SIGQUIT makes the JVM print the dump on its own standard output.
  */
-final class ThreadDumps {
+public final class ThreadDumps {
 
 	private static final System.Logger logger = System.getLogger(ThreadDumps.class.getName());
 
@@ -33,7 +35,7 @@ final class ThreadDumps {
 	 * @param directory where dumps are written (created when needed)
 	 * @param limitNanos the longest a dump may take
 	 */
-	ThreadDumps(Path directory, long limitNanos) {
+	public ThreadDumps(Path directory, long limitNanos) {
 		this(directory, limitNanos, Path.of(System.getProperty("java.home"), "bin", "jcmd"));
 	}
 

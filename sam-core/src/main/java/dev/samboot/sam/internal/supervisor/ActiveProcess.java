@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
  * One launched instance, as the supervisor sees it. A seam: the real one wraps a
  * {@link java.lang.Process}; tests use fakes that exit when told.
  */
-interface ActiveProcess {
+public interface ActiveProcess {
 
 	/**
 	 * Return the process id.

@@ -1,8 +1,10 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+
+import dev.samboot.sam.Recovery;
 
 /**
  * The most recent recoveries, oldest first, which the supervisor hands to every new instance.

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.lang.System.Logger.Level;
 

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 /**
  * The monotonic clock the supervisor measures silence with, and the wall clock its recoveries are
@@ -6,7 +6,7 @@ package dev.samboot.sam;
  * moves it.
  */
 @FunctionalInterface
-interface Clock {
+public interface Clock {
 
 	Clock SYSTEM = System::nanoTime;
 

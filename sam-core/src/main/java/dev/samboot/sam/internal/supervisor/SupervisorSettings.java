@@ -1,4 +1,6 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
+
+import dev.samboot.sam.RecoveryPolicy;
 
 /**
  * What the supervisor is started with, fixed for its life.
@@ -12,6 +14,6 @@ package dev.samboot.sam;
  * @param token the secret an instance presents on the channel
  * @param supervisorPid the supervisor's own pid
  */
-record SupervisorSettings(long intervalNanos, RecoveryPolicy policy, int warnSignal, byte[] data, int dataMaxSize,
+public record SupervisorSettings(long intervalNanos, RecoveryPolicy policy, int warnSignal, byte[] data, int dataMaxSize,
 		long shutdownTimeoutNanos, byte[] token, long supervisorPid) {
 }

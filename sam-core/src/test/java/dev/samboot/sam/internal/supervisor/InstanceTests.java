@@ -1,8 +1,9 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.util.EnumSet;
 
-import dev.samboot.sam.Instance.Phase;
+import dev.samboot.sam.Recovery;
+import dev.samboot.sam.internal.supervisor.Instance.Phase;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,7 +1,10 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.util.Set;
 import java.util.function.DoubleSupplier;
+
+import dev.samboot.sam.Backoff;
+import dev.samboot.sam.SystemdNotifier;
 
 /**
  * What samboot adds to libsam's recovery: a limit on restarts in a window, a growing wait between
@@ -22,7 +25,7 @@ import java.util.function.DoubleSupplier;
  * @param notifier tells systemd, or {@code null}
  * @param random the source of the backoff's jitter
  */
-record RestartRules(int maxRestarts, long windowNanos, Backoff backoff, Backoff startRetry, Set<Integer> restartExitCodes,
+public record RestartRules(int maxRestarts, long windowNanos, Backoff backoff, Backoff startRetry, Set<Integer> restartExitCodes,
 		Set<Integer> quitExitCodes, long startupTimeoutNanos, ThreadDumps threadDumps, SystemdNotifier notifier,
 		DoubleSupplier random) {
 

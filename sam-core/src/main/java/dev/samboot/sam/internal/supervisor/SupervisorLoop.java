@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -28,7 +28,7 @@ import dev.samboot.sam.internal.channel.Message.Hello;
  * connections, plus a queue of events from other threads (process exits, quorum changes, stop
  * signals), with the selector's timeout set to the supervisor's next deadline.
  */
-final class SupervisorLoop implements AutoCloseable {
+public final class SupervisorLoop implements AutoCloseable {
 
 	/** A connection that has not presented the token by then is closed. */
 	private static final long HELLO_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -60,7 +60,7 @@ final class SupervisorLoop implements AutoCloseable {
 
 	private final java.util.Map<String, Integer> refusedByKind = new java.util.HashMap<>();
 
-	SupervisorLoop(SupervisorFactory factory, ChannelDirectory directory, Clock clock, int maxFrameBytes)
+	public SupervisorLoop(SupervisorFactory factory, ChannelDirectory directory, Clock clock, int maxFrameBytes)
 			throws IOException {
 		this.directory = directory;
 		this.clock = clock;
@@ -77,7 +77,7 @@ final class SupervisorLoop implements AutoCloseable {
 	 * Create the supervisor once the loop can watch the processes it launches.
 	 */
 	@FunctionalInterface
-	interface SupervisorFactory {
+	public interface SupervisorFactory {
 
 		Supervisor create(ProcessWatcher watcher);
 
@@ -87,13 +87,13 @@ final class SupervisorLoop implements AutoCloseable {
 	 * Told of every launched process, so that its exit reaches the loop.
 	 */
 	@FunctionalInterface
-	interface ProcessWatcher {
+	public interface ProcessWatcher {
 
 		void watch(ActiveProcess process);
 
 	}
 
-	Supervisor supervisor() {
+	public Supervisor supervisor() {
 		return this.supervisor;
 	}
 
@@ -101,7 +101,7 @@ final class SupervisorLoop implements AutoCloseable {
 	 * Run an action on the loop's thread; safe to call from any thread.
 	 * @param event the action
 	 */
-	void post(Runnable event) {
+	public void post(Runnable event) {
 		this.events.add(event);
 		this.selector.wakeup();
 	}
@@ -119,7 +119,7 @@ final class SupervisorLoop implements AutoCloseable {
 	 * @return the status to exit with
 	 * @throws IOException if the selector fails
 	 */
-	int run() throws IOException {
+	public int run() throws IOException {
 		while (this.supervisor.exitStatus().isEmpty()) {
 			this.selector.select(timeoutMillis());
 			Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.io.IOException;
 import java.util.Map;
@@ -7,7 +7,7 @@ import java.util.Map;
  * Starts an instance of the application. A seam: the real one relaunches this JVM.
  */
 @FunctionalInterface
-interface ProcessLauncher {
+public interface ProcessLauncher {
 
 	/**
 	 * Start an instance.

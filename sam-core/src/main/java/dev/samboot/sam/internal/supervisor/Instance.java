@@ -1,10 +1,12 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.lang.System.Logger.Level;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+
+import dev.samboot.sam.Recovery;
 
 /**
  * One instance of the active process, from its launch to its end: a new object per launch, so that

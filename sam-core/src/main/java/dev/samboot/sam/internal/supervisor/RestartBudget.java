@@ -1,7 +1,9 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+
+import dev.samboot.sam.Backoff;
 
 /**
  * What {@link RestartRules} allow of the next restart: whether the restart intensity is reached,

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -10,7 +10,13 @@ import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import dev.samboot.sam.Instance.Phase;
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.Recovery;
+import dev.samboot.sam.RecoveryPolicy;
+import dev.samboot.sam.SamEnvironment;
+import dev.samboot.sam.SamException;
+import dev.samboot.sam.Signals;
+import dev.samboot.sam.StatePublisher;
 import dev.samboot.sam.internal.channel.Codec;
 import dev.samboot.sam.internal.channel.Message;
 import dev.samboot.sam.internal.channel.Message.DataStore;
@@ -23,6 +29,7 @@ import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
 import dev.samboot.sam.internal.channel.Message.Welcome;
+import dev.samboot.sam.internal.supervisor.Instance.Phase;
 
 /**
  * The supervisor's state machine: libsam's {@code sam_parent_handler} and the recovery loop of
@@ -120,11 +127,11 @@ public final class Supervisor {
 	/** Why {@link #onHello} last refused a connection; the loop logs it, rate-limited. */
 	private String refusal;
 
-	Supervisor(SupervisorSettings settings, Clock clock, ProcessLauncher launcher, StatePublisher publisher) {
+	public Supervisor(SupervisorSettings settings, Clock clock, ProcessLauncher launcher, StatePublisher publisher) {
 		this(settings, RestartRules.LIBSAM, clock, launcher, publisher);
 	}
 
-	Supervisor(SupervisorSettings settings, RestartRules rules, Clock clock, ProcessLauncher launcher,
+	public Supervisor(SupervisorSettings settings, RestartRules rules, Clock clock, ProcessLauncher launcher,
 			StatePublisher publisher) {
 		this.settings = settings;
 		this.rules = rules;
@@ -143,7 +150,7 @@ public final class Supervisor {
 	 * Launch the first instance.
 	 * @throws SamException with {@link CsError#LIBRARY} when it cannot be launched
 	 */
-	void launchFirst() {
+	public void launchFirst() {
 		if (this.publisher != null) {
 			this.publisher.register(this.policy, this.settings.intervalNanos() / 1_000_000);
 		}
@@ -334,7 +341,7 @@ public final class Supervisor {
 	 * {@link #onQuorum(boolean) change} seen.
 	 * @param check asks the quorum source
 	 */
-	void quorumCheck(BooleanSupplier check) {
+	public void quorumCheck(BooleanSupplier check) {
 		this.quorumCheck = check;
 	}
 
@@ -342,7 +349,7 @@ public final class Supervisor {
 	 * Handle a change of quorum.
 	 * @param nowQuorate whether the cluster is quorate
 	 */
-	void onQuorum(boolean nowQuorate) {
+	public void onQuorum(boolean nowQuorate) {
 		boolean changed = this.quorate != nowQuorate;
 		this.quorate = nowQuorate;
 		Instance current = this.instance;
@@ -735,7 +742,7 @@ public final class Supervisor {
 		return this.warnSignal;
 	}
 
-	byte[] data() {
+	public byte[] data() {
 		return this.data;
 	}
 

@@ -1,5 +1,6 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.supervisor;
 
+import dev.samboot.sam.Signals;
 import sun.misc.Signal;
 
 /**
@@ -7,12 +8,12 @@ import sun.misc.Signal;
  * the active process instead of the JVM's default shutdown.
  */
 @SuppressWarnings("restriction")
-final class SupervisorSignals {
+public final class SupervisorSignals {
 
 	private SupervisorSignals() {
 	}
 
-	static void install(SupervisorLoop loop) {
+	public static void install(SupervisorLoop loop) {
 		handle("TERM", Signals.SIGTERM, loop);
 		handle("INT", Signals.SIGINT, loop);
 	}

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.channel.Codec;
+import dev.samboot.sam.internal.process.SamEnvironment;
+import dev.samboot.sam.internal.process.SamPlatform;
 import dev.samboot.sam.internal.supervisor.ActiveProcess;
 import dev.samboot.sam.internal.supervisor.Clock;
 import dev.samboot.sam.internal.supervisor.Supervisor;

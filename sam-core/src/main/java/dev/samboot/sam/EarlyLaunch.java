@@ -13,6 +13,10 @@ import java.util.concurrent.TimeoutException;
 
 import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.channel.Codec;
+import dev.samboot.sam.internal.process.AdoptedProcess;
+import dev.samboot.sam.internal.process.JvmProcessLauncher;
+import dev.samboot.sam.internal.process.SamEnvironment;
+import dev.samboot.sam.internal.process.SamPlatform;
 import dev.samboot.sam.internal.supervisor.ActiveProcess;
 
 /**
@@ -93,7 +97,7 @@ public final class EarlyLaunch {
 	 * @param token the channel token
 	 * @return the instance
 	 */
-	static EarlyLaunch adopt(long pid, Path directory, byte[] token) {
+	public static EarlyLaunch adopt(long pid, Path directory, byte[] token) {
 		return new EarlyLaunch(ChannelDirectory.existing(directory), token, AdoptedProcess.adopt(pid));
 	}
 
@@ -153,11 +157,11 @@ public final class EarlyLaunch {
 		return this.process;
 	}
 
-	ChannelDirectory directory() {
+	public ChannelDirectory directory() {
 		return this.directory;
 	}
 
-	byte[] token() {
+	public byte[] token() {
 		return this.token.clone();
 	}
 

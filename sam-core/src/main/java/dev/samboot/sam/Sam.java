@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 
 import dev.samboot.corosync.CmapStatePublisher;
 import dev.samboot.corosync.CorosyncQuorum;
+import dev.samboot.sam.internal.cache.StartupCache;
 import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.channel.Codec;
 import dev.samboot.sam.internal.channel.Message;
@@ -24,6 +25,13 @@ import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
 import dev.samboot.sam.internal.channel.Message.Welcome;
+import dev.samboot.sam.internal.client.ActiveClient;
+import dev.samboot.sam.internal.client.HealthCheckThread;
+import dev.samboot.sam.internal.lean.LeanSupervisor;
+import dev.samboot.sam.internal.process.JvmProcessLauncher;
+import dev.samboot.sam.internal.process.PosixSignals;
+import dev.samboot.sam.internal.process.SamEnvironment;
+import dev.samboot.sam.internal.process.SamPlatform;
 import dev.samboot.sam.internal.supervisor.ActiveProcess;
 import dev.samboot.sam.internal.supervisor.Clock;
 import dev.samboot.sam.internal.supervisor.ProcessLauncher;
@@ -33,6 +41,7 @@ import dev.samboot.sam.internal.supervisor.SupervisorLoop;
 import dev.samboot.sam.internal.supervisor.SupervisorSettings;
 import dev.samboot.sam.internal.supervisor.SupervisorSignals;
 import dev.samboot.sam.internal.supervisor.ThreadDumps;
+import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
  * corosync's Simple Availability Manager for the JVM, call for call and error for error.

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import dev.samboot.corosync.CmapStatePublisher;
 import dev.samboot.corosync.CorosyncQuorum;
+import dev.samboot.sam.internal.lean.LeanSupervisor;
 
 /**
  * Everything {@link Sam#initialize(SamOptions)} takes: libsam's two arguments and the settings
@@ -149,11 +150,11 @@ public final class SamOptions {
 		return this.shutdownTimeout;
 	}
 
-	Supplier<QuorumSource> quorumSource() {
+	public Supplier<QuorumSource> quorumSource() {
 		return this.quorumSource;
 	}
 
-	Supplier<StatePublisher> statePublisher() {
+	public Supplier<StatePublisher> statePublisher() {
 		return this.statePublisher;
 	}
 

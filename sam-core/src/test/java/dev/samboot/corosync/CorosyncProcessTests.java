@@ -14,14 +14,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.samboot.sam.CsError;
-import dev.samboot.sam.PosixSignals;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.Sam;
 import dev.samboot.sam.SamException;
 import dev.samboot.sam.SamOptions;
-import dev.samboot.sam.SamPlatform;
 import dev.samboot.sam.Signals;
 import dev.samboot.sam.SupervisedRun;
+import dev.samboot.sam.internal.process.PosixSignals;
+import dev.samboot.sam.internal.process.SamPlatform;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

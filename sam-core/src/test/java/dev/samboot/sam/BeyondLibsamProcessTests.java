@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.samboot.sam.internal.process.AdoptedProcess;
 import jnr.unixsocket.UnixDatagramChannel;
 import jnr.unixsocket.UnixSocketAddress;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class BeyondLibsamProcessTests {
 		try (SupervisedRun run = SupervisedRun.testSam("lean", "2000")) {
 			assertThat(run.awaitExit(START)).as(run.output()).isZero();
 			String supervisor = run.awaitLine((l) -> l.startsWith("supervisor command "), START);
-			assertThat(supervisor).contains("-Xint", "dev.samboot.sam.LeanSupervisor")
+			assertThat(supervisor).contains("-Xint", "dev.samboot.sam.internal.lean.LeanSupervisor")
 				.doesNotContain("TestSam")
 				.doesNotContain("test-classes");
 			assertThat(run.output()).contains("recovered exited 5", "instance 2 pid")
@@ -55,7 +56,7 @@ class BeyondLibsamProcessTests {
 				.contains("recovered exited 5", "instance 2 pid");
 			if (scenario.contains("lean")) {
 				assertThat(run.awaitLine((l) -> l.startsWith("supervisor command "), START))
-					.contains("dev.samboot.sam.LeanSupervisor", AdoptedProcess.ADD_OPENS);
+					.contains("dev.samboot.sam.internal.lean.LeanSupervisor", AdoptedProcess.ADD_OPENS);
 			}
 		}
 	}

@@ -21,6 +21,8 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.samboot.sam.internal.process.SamEnvironment;
+
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -77,12 +79,12 @@ public final class SupervisedRun implements AutoCloseable {
 		return command;
 	}
 
-	static List<String> javaCommand() {
+	public static List<String> javaCommand() {
 		return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:auto",
 				"-XX:TieredStopAtLevel=1");
 	}
 
-	static String testClassPath() {
+	public static String testClassPath() {
 		return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 	}
 
@@ -96,7 +98,7 @@ public final class SupervisedRun implements AutoCloseable {
 		return start(testSamCommand(List.of(), args), environment);
 	}
 
-	static SupervisedRun start(List<String> command, String... unsetVariables) throws IOException {
+	public static SupervisedRun start(List<String> command, String... unsetVariables) throws IOException {
 		return start(command, Map.of(), unsetVariables);
 	}
 

@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.samboot.corosync.CorosyncScenarios;
+import dev.samboot.sam.internal.process.JvmCommandLine;
+import dev.samboot.sam.internal.process.PosixSignals;
+import dev.samboot.sam.internal.process.SamPlatform;
 import dev.samboot.zookeeper.ZooKeeperQuorum;
 import dev.samboot.zookeeper.ZooKeeperScenarios;
 import sun.misc.Signal;

@@ -4,7 +4,7 @@ import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 import dev.samboot.sam.Backoff;
-import dev.samboot.sam.SystemdNotifier;
+import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
  * What samboot adds to libsam's recovery: a limit on restarts in a window, a growing wait between

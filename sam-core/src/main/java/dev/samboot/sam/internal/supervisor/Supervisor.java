@@ -13,7 +13,6 @@ import java.util.function.BooleanSupplier;
 import dev.samboot.sam.CsError;
 import dev.samboot.sam.Recovery;
 import dev.samboot.sam.RecoveryPolicy;
-import dev.samboot.sam.SamEnvironment;
 import dev.samboot.sam.SamException;
 import dev.samboot.sam.Signals;
 import dev.samboot.sam.StatePublisher;
@@ -29,6 +28,7 @@ import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
 import dev.samboot.sam.internal.channel.Message.Welcome;
+import dev.samboot.sam.internal.process.SamEnvironment;
 import dev.samboot.sam.internal.supervisor.Instance.Phase;
 
 /**

@@ -1,6 +1,6 @@
 package dev.samboot.sam.internal.supervisor;
 
-import dev.samboot.sam.SystemdNotifier;
+import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
  * What the supervisor tells systemd, when it runs under it: {@code READY=1} once, when the first

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.samboot.sam.SamEnvironment;
 import dev.samboot.sam.Signals;
 import dev.samboot.sam.SupervisedRun;
 import dev.samboot.sam.TestSam;
@@ -29,6 +28,7 @@ import dev.samboot.sam.internal.channel.Message.MarkFailed;
 import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
+import dev.samboot.sam.internal.process.SamEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

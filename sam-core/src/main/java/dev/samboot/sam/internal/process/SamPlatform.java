@@ -1,9 +1,11 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.process;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntConsumer;
+
+import dev.samboot.sam.Sam;
 
 /**
  * What {@link Sam} takes from the process it runs in: the environment, the parent, the command to
@@ -50,7 +52,7 @@ public record SamPlatform(Map<String, String> environment, Optional<Long> parent
 	 * @param pid the process id
 	 * @return whether it is found among the parents, up to 64 levels
 	 */
-	static boolean isAncestor(long pid) {
+	public static boolean isAncestor(long pid) {
 		Optional<ProcessHandle> next = ProcessHandle.current().parent();
 		for (int level = 0; level < 64 && next.isPresent(); level++) {
 			if (next.get().pid() == pid) {
@@ -61,7 +63,7 @@ public record SamPlatform(Map<String, String> environment, Optional<Long> parent
 		return false;
 	}
 
-	List<String> commandOrCurrent() {
+	public List<String> commandOrCurrent() {
 		return (this.command != null) ? this.command : JvmCommandLine.current();
 	}
 

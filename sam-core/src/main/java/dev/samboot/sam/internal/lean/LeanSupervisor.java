@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.lean;
 
 import java.io.File;
 import java.io.IOException;
@@ -29,6 +29,17 @@ import java.util.zip.ZipFile;
 
 import dev.samboot.corosync.Cmap;
 import dev.samboot.corosync.CorosyncQuorum;
+import dev.samboot.sam.Backoff;
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.EarlyLaunch;
+import dev.samboot.sam.RecoveryPolicy;
+import dev.samboot.sam.Sam;
+import dev.samboot.sam.SamException;
+import dev.samboot.sam.SamOptions;
+import dev.samboot.sam.internal.process.AdoptedProcess;
+import dev.samboot.sam.internal.process.NativeExec;
+import dev.samboot.sam.internal.process.SamPlatform;
+import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
  * The supervisor needs little once the active process runs, but the JVM that became the
@@ -38,7 +49,7 @@ import dev.samboot.corosync.CorosyncQuorum;
  * the core's class path, handing over the settings, the stored data and the command to relaunch
  * in a file of a private directory.
  */
-final class LeanSupervisor {
+public final class LeanSupervisor {
 
 	private static final System.Logger logger = System.getLogger(LeanSupervisor.class.getName());
 
@@ -49,7 +60,7 @@ final class LeanSupervisor {
 	 * the idle supervisor's CPU otherwise); that option is diagnostic, so an unknown one is ignored
 	 * rather than stopping the new JVM. The heap limit is added from the data limit unless given.
 	 */
-	static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms4m", "-Xss256k", "-XX:+UseSerialGC", "-Xint",
+	public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms4m", "-Xss256k", "-XX:+UseSerialGC", "-Xint",
 			"-XX:MaxMetaspaceSize=32m", "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-Xshare:auto",
 			"-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=60000");
 
@@ -69,7 +80,7 @@ final class LeanSupervisor {
 	 * @param data the data stored before {@code register()}, or {@code null}
 	 * @param command the command that relaunches the application
 	 */
-	static void exec(SamOptions options, int warnSignal, byte[] data, List<String> command) {
+	public static void exec(SamOptions options, int warnSignal, byte[] data, List<String> command) {
 		if (options.supervisorJvmOptions() == null) {
 			return;
 		}

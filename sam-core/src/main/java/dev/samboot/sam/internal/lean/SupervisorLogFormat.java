@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.lean;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

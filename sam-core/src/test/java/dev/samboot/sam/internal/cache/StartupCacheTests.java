@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.cache;
 
 import java.io.IOException;
 import java.nio.file.Files;

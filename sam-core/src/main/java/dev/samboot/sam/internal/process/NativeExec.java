@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.process;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -19,7 +19,7 @@ import com.kenai.jffi.Type;
  * a class for it); one call through jffi costs a few milliseconds, and the supervisor makes it
  * while the first instance is starting beside it.
  */
-final class NativeExec {
+public final class NativeExec {
 
 	private static final String[] LIBC = { "libc.so.6", "libc.so" };
 
@@ -33,7 +33,7 @@ final class NativeExec {
 	 * @throws IOException always: with {@code errno} when {@code execv} failed, or when libc
 	 * cannot be reached
 	 */
-	static void execv(String path, List<String> argv) throws IOException {
+	public static void execv(String path, List<String> argv) throws IOException {
 		long function = symbol("execv");
 		MemoryIO memory = MemoryIO.getInstance();
 		Charset charset = Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));

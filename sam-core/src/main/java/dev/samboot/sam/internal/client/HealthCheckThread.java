@@ -1,7 +1,10 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.client;
 
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
+
+import dev.samboot.sam.HealthCheckCallback;
+import dev.samboot.sam.Sam;
 
 /**
  * Event-driven checking, as libsam's {@code hc_callback_thread}: while started, a heartbeat every
@@ -9,12 +12,12 @@ import java.util.concurrent.TimeUnit;
  * an exception) stops the heartbeats for the rest of this instance, and the supervisor's warn
  * signal follows within about T.
  */
-final class HealthCheckThread {
+public final class HealthCheckThread {
 
 	private static final System.Logger logger = System.getLogger(HealthCheckThread.class.getName());
 
 	/** What the thread needs from {@link Sam}. */
-	interface Target {
+	public interface Target {
 
 		/**
 		 * Send a heartbeat if started.
@@ -50,7 +53,7 @@ final class HealthCheckThread {
 	private record Turn(long time, boolean checkNow) {
 	}
 
-	HealthCheckThread(long intervalNanos, Target target, HealthCheckCallback callback) {
+	public HealthCheckThread(long intervalNanos, Target target, HealthCheckCallback callback) {
 		this.tickNanos = Math.max(1, intervalNanos / 4);
 		this.target = target;
 		this.callback = callback;
@@ -59,16 +62,16 @@ final class HealthCheckThread {
 		this.thread.start();
 	}
 
-	void callback(HealthCheckCallback callback) {
+	public void callback(HealthCheckCallback callback) {
 		this.callback = callback;
 	}
 
-	synchronized void started(boolean started) {
+	public synchronized void started(boolean started) {
 		this.started = started;
 		notifyAll();
 	}
 
-	synchronized boolean failed() {
+	public synchronized boolean failed() {
 		return this.failed;
 	}
 
@@ -76,7 +79,7 @@ final class HealthCheckThread {
 	 * Run the check at once rather than at its turn, for example because the application just
 	 * reported that it is broken. Ignored while not started or once failed.
 	 */
-	synchronized void checkNow() {
+	public synchronized void checkNow() {
 		if (this.started && !this.failed) {
 			this.checkRequested = true;
 			notifyAll();
@@ -86,7 +89,7 @@ final class HealthCheckThread {
 	/**
 	 * Stop the thread for good and wait briefly for it to end.
 	 */
-	void shutdown() {
+	public void shutdown() {
 		synchronized (this) {
 			this.shutdown = true;
 			notifyAll();

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.systemd;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -19,11 +19,11 @@ import jnr.unixsocket.UnixSocketAddress;
  */
 public final class SystemdNotifier implements AutoCloseable {
 
-	static final String NOTIFY_SOCKET = "NOTIFY_SOCKET";
+	public static final String NOTIFY_SOCKET = "NOTIFY_SOCKET";
 
-	static final String WATCHDOG_USEC = "WATCHDOG_USEC";
+	public static final String WATCHDOG_USEC = "WATCHDOG_USEC";
 
-	static final String WATCHDOG_PID = "WATCHDOG_PID";
+	public static final String WATCHDOG_PID = "WATCHDOG_PID";
 
 	private static final System.Logger logger = System.getLogger(SystemdNotifier.class.getName());
 
@@ -47,7 +47,7 @@ public final class SystemdNotifier implements AutoCloseable {
 	 * @param pid this process's pid
 	 * @return the notifier, or empty without {@code NOTIFY_SOCKET}
 	 */
-	static Optional<SystemdNotifier> fromEnvironment(Map<String, String> env, long pid) {
+	public static Optional<SystemdNotifier> fromEnvironment(Map<String, String> env, long pid) {
 		String socket = env.get(NOTIFY_SOCKET);
 		if (socket == null || socket.isEmpty()) {
 			return Optional.empty();

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.client;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
+import dev.samboot.sam.CsError;
+import dev.samboot.sam.EarlyLaunch;
+import dev.samboot.sam.SamException;
 import dev.samboot.sam.internal.channel.Codec;
 import dev.samboot.sam.internal.channel.FrameDecoder;
 import dev.samboot.sam.internal.channel.MalformedFrameException;
@@ -20,6 +23,7 @@ import dev.samboot.sam.internal.channel.Message;
 import dev.samboot.sam.internal.channel.Message.Hello;
 import dev.samboot.sam.internal.channel.Message.Reply;
 import dev.samboot.sam.internal.channel.Message.Welcome;
+import dev.samboot.sam.internal.process.SamEnvironment;
 
 /**
  * The active process's end of the channel. Requests that libsam answers ({@code start},
@@ -27,7 +31,7 @@ import dev.samboot.sam.internal.channel.Message.Welcome;
  * heartbeat is written and not answered. A reader thread takes the replies and notices when the
  * supervisor is gone.
  */
-final class ActiveClient implements AutoCloseable {
+public final class ActiveClient implements AutoCloseable {
 
 	private static final System.Logger logger = System.getLogger(ActiveClient.class.getName());
 
@@ -76,7 +80,7 @@ final class ActiveClient implements AutoCloseable {
 	 * @return the connected client
 	 * @throws SamException with {@link CsError#LIBRARY} when the supervisor cannot be reached
 	 */
-	static ActiveClient connect(SamEnvironment.Coordinates coordinates, int maxFrameBytes, Runnable onSupervisorLost) {
+	public static ActiveClient connect(SamEnvironment.Coordinates coordinates, int maxFrameBytes, Runnable onSupervisorLost) {
 		try {
 			SocketChannel channel = open(coordinates, CONNECT_WAIT_NANOS);
 			ActiveClient client = new ActiveClient(channel, maxFrameBytes, onSupervisorLost);
@@ -145,7 +149,7 @@ final class ActiveClient implements AutoCloseable {
 		reader.start();
 	}
 
-	Welcome welcome() {
+	public Welcome welcome() {
 		return this.welcome;
 	}
 
@@ -153,7 +157,7 @@ final class ActiveClient implements AutoCloseable {
 	 * Send a heartbeat.
 	 * @throws SamException with {@link CsError#LIBRARY} when the channel is broken
 	 */
-	void heartbeat() {
+	public void heartbeat() {
 		try {
 			write(HEARTBEAT.duplicate());
 		}
@@ -166,7 +170,7 @@ final class ActiveClient implements AutoCloseable {
 	 * Send a message that is not answered.
 	 * @param message the message
 	 */
-	void send(Message message) {
+	public void send(Message message) {
 		try {
 			write(Codec.encode(message));
 		}
@@ -181,7 +185,7 @@ final class ActiveClient implements AutoCloseable {
 	 * @param waitForever whether to wait without a limit (start with the quorum flag)
 	 * @return the answer, {@link CsError#OK} or the error libsam would return
 	 */
-	CsError request(Message message, boolean waitForever) {
+	public CsError request(Message message, boolean waitForever) {
 		synchronized (this.requestLock) {
 			CompletableFuture<CsError> reply = new CompletableFuture<>();
 			this.pendingReply = reply;
@@ -278,7 +282,7 @@ final class ActiveClient implements AutoCloseable {
 	 * Be told of every quorum state the supervisor sends, on the reader thread.
 	 * @param listener the listener
 	 */
-	void onQuorumState(Consumer<Boolean> listener) {
+	public void onQuorumState(Consumer<Boolean> listener) {
 		this.quorumListener = listener;
 	}
 
@@ -286,7 +290,7 @@ final class ActiveClient implements AutoCloseable {
 	 * Return whether the cluster is quorate, as the supervisor last said.
 	 * @return the quorum state, or {@code null} without a quorum policy
 	 */
-	Boolean quorate() {
+	public Boolean quorate() {
 		return this.quorate;
 	}
 

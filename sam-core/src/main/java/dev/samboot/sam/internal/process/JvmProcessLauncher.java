@@ -1,10 +1,11 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.process;
 
 import java.io.File;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
+import dev.samboot.sam.internal.cache.StartupCache;
 import dev.samboot.sam.internal.supervisor.ActiveProcess;
 import dev.samboot.sam.internal.supervisor.ProcessLauncher;
 
@@ -12,7 +13,7 @@ import dev.samboot.sam.internal.supervisor.ProcessLauncher;
  * Launches an instance by starting this JVM's command again, in the same working directory, with
  * the inherited environment plus the {@code SAM_*} variables and inherited standard streams.
  */
-final class JvmProcessLauncher implements ProcessLauncher {
+public final class JvmProcessLauncher implements ProcessLauncher {
 
 	private final List<String> command;
 
@@ -20,11 +21,11 @@ final class JvmProcessLauncher implements ProcessLauncher {
 
 	private final StartupCache startupCache;
 
-	JvmProcessLauncher(List<String> command, Map<String, String> channelEnvironment) {
+	public JvmProcessLauncher(List<String> command, Map<String, String> channelEnvironment) {
 		this(command, channelEnvironment, null);
 	}
 
-	JvmProcessLauncher(List<String> command, Map<String, String> channelEnvironment, StartupCache startupCache) {
+	public JvmProcessLauncher(List<String> command, Map<String, String> channelEnvironment, StartupCache startupCache) {
 		this.command = List.copyOf(command);
 		this.channelEnvironment = Map.copyOf(channelEnvironment);
 		this.startupCache = startupCache;
@@ -64,7 +65,7 @@ final class JvmProcessLauncher implements ProcessLauncher {
 		}
 	}
 
-	List<String> command() {
+	public List<String> command() {
 		return this.command;
 	}
 

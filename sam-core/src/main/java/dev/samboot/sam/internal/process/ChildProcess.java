@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.process;
 
 import java.util.concurrent.CompletableFuture;
 

@@ -1,8 +1,9 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.process;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
+import dev.samboot.sam.Signals;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
@@ -73,7 +74,7 @@ public final class PosixSignals {
 	 * Whether this platform can send and handle POSIX signals.
 	 * @return whether signals are supported
 	 */
-	static boolean supported() {
+	public static boolean supported() {
 		String os = System.getProperty("os.name", "").toLowerCase();
 		return !os.startsWith("windows");
 	}

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.lean;
 
 import java.io.File;
 import java.io.IOException;
@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import dev.samboot.sam.RecoveryPolicy;
+import dev.samboot.sam.SamOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +54,7 @@ class LeanSupervisorTests {
 	void classPathInTestsIsTheClassesDirectoryAndTheJnrJars() throws IOException {
 		String[] core = LeanSupervisor.supervisorClassPath(Path.of("/nonexistent"), false).split(File.pathSeparator);
 		assertThat(core).hasSize(1);
-		assertThat(Path.of(core[0]).resolve("dev/samboot/sam/LeanSupervisor.class")).exists();
+		assertThat(Path.of(core[0]).resolve("dev/samboot/sam/internal/lean/LeanSupervisor.class")).exists();
 		String[] withNative = LeanSupervisor.supervisorClassPath(Path.of("/nonexistent"), true).split(File.pathSeparator);
 		assertThat(withNative).anyMatch((entry) -> entry.contains("jnr-posix"))
 			.anyMatch((entry) -> entry.contains("jffi") && entry.contains("native"))

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.process;
 
 import java.lang.System.Logger.Level;
 import java.lang.reflect.InvocationTargetException;
@@ -17,10 +17,10 @@ import dev.samboot.sam.internal.supervisor.ActiveProcess;
  * public; the lean supervisor's JVM is started with {@value #ADD_OPENS} for it, and
  * {@link #supported()} is checked before this JVM is replaced.
  */
-final class AdoptedProcess {
+public final class AdoptedProcess {
 
 	/** The JVM option that opens {@code java.lang} to the unnamed module this class is in. */
-	static final String ADD_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+	public static final String ADD_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
 
 	/** The status reported for a child that was gone before it could be adopted. */
 	static final int UNKNOWN_STATUS = 1;
@@ -34,7 +34,7 @@ final class AdoptedProcess {
 	 * Whether this JDK has the method that reaps a child by pid (checked without opening it).
 	 * @return whether a child can be adopted
 	 */
-	static boolean supported() {
+	public static boolean supported() {
 		return completionMethod().isPresent();
 	}
 
@@ -44,7 +44,7 @@ final class AdoptedProcess {
 	 * @return the process
 	 * @throws IllegalStateException if this JDK cannot reap it
 	 */
-	static ActiveProcess adopt(long pid) {
+	public static ActiveProcess adopt(long pid) {
 		long self = ProcessHandle.current().pid();
 		ProcessHandle handle = ProcessHandle.of(pid).orElse(null);
 		boolean child = handle != null

@@ -1,8 +1,10 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.process;
 
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongPredicate;
+
+import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
  * The {@code SAM_*} variables that tell a relaunched JVM it is an active process, and where its
@@ -16,15 +18,15 @@ public final class SamEnvironment {
 
 	public static final String INSTANCE_ID = "SAM_INSTANCE_ID";
 
-	static final String SUPERVISOR_PID = "SAM_SUPERVISOR_PID";
+	public static final String SUPERVISOR_PID = "SAM_SUPERVISOR_PID";
 
-	static final String[] ALL = { SOCKET, TOKEN, INSTANCE_ID, SUPERVISOR_PID };
+	public static final String[] ALL = { SOCKET, TOKEN, INSTANCE_ID, SUPERVISOR_PID };
 
 	/**
 	 * systemd's variables, which the active process must not inherit: the supervisor is the
 	 * service's main process. Here rather than in {@link SystemdNotifier}, which needs jnr to load.
 	 */
-	static final String[] SYSTEMD = { SystemdNotifier.NOTIFY_SOCKET, SystemdNotifier.WATCHDOG_USEC,
+	public static final String[] SYSTEMD = { SystemdNotifier.NOTIFY_SOCKET, SystemdNotifier.WATCHDOG_USEC,
 			SystemdNotifier.WATCHDOG_PID };
 
 	private SamEnvironment() {
@@ -38,7 +40,7 @@ public final class SamEnvironment {
 	 * @param parentPid this process's parent pid, if known
 	 * @return the coordinates, or empty in a process the user started
 	 */
-	static Optional<Coordinates> activeProcess(Map<String, String> env, Optional<Long> parentPid) {
+	public static Optional<Coordinates> activeProcess(Map<String, String> env, Optional<Long> parentPid) {
 		String socket = env.get(SOCKET);
 		String token = env.get(TOKEN);
 		String supervisor = env.get(SUPERVISOR_PID);
@@ -68,7 +70,7 @@ public final class SamEnvironment {
 	 * @param isAncestor tells whether a pid is an ancestor of this process
 	 * @return whether the supervisor is lost
 	 */
-	static boolean orphaned(Map<String, String> env, Optional<Long> parentPid, LongPredicate isAncestor) {
+	public static boolean orphaned(Map<String, String> env, Optional<Long> parentPid, LongPredicate isAncestor) {
 		String supervisor = env.get(SUPERVISOR_PID);
 		if (supervisor == null || env.get(SOCKET) == null || parentPid.isEmpty()) {
 			return false;
@@ -89,7 +91,7 @@ public final class SamEnvironment {
 	 * @param token the hex-encoded secret to present
 	 * @param supervisorPid the supervisor's pid
 	 */
-	record Coordinates(String socket, String token, long supervisorPid) {
+	public record Coordinates(String socket, String token, long supervisorPid) {
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.cache;
 
 import java.io.File;
 import java.io.IOException;
@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.samboot.sam.internal.process.SamEnvironment;
 import dev.samboot.sam.internal.supervisor.ActiveProcess;
 
 /**
@@ -51,7 +52,7 @@ import dev.samboot.sam.internal.supervisor.ActiveProcess;
  * turns the cache off for the rest of the supervisor's life, so that a bad archive can never
  * stop the application from starting.
  */
-final class StartupCache implements AutoCloseable {
+public final class StartupCache implements AutoCloseable {
 
 	private static final System.Logger logger = System.getLogger(StartupCache.class.getName());
 
@@ -246,7 +247,7 @@ final class StartupCache implements AutoCloseable {
 	 * {@code SAM_*} and systemd variables
 	 * @return the cache, or empty
 	 */
-	static Optional<StartupCache> create(Path directory, List<String> trainingJvmOptions,
+	public static Optional<StartupCache> create(Path directory, List<String> trainingJvmOptions,
 			List<String> trainingArguments, List<String> plain, Map<String, String> environment) {
 		Parsed parsed = Command.parse(plain);
 		if (parsed.command() == null) {
@@ -483,7 +484,7 @@ final class StartupCache implements AutoCloseable {
 	 * the plain command.
 	 * @return the command
 	 */
-	List<String> command() {
+	public List<String> command() {
 		if (this.off) {
 			return this.plain;
 		}
@@ -517,7 +518,7 @@ final class StartupCache implements AutoCloseable {
 	 * @param process the instance
 	 * @param launched the command it was launched with
 	 */
-	void launched(ActiveProcess process, List<String> launched) {
+	public void launched(ActiveProcess process, List<String> launched) {
 		// one instance at a time: what is known about the last one is not needed any more
 		this.cachedPids.clear();
 		this.startedPids.clear();
@@ -534,7 +535,7 @@ final class StartupCache implements AutoCloseable {
 	 * @param status its exit status
 	 * @return whether the cache launched it, and the next instance should be launched without it
 	 */
-	boolean endedBeforeStart(long pid, int status) {
+	public boolean endedBeforeStart(long pid, int status) {
 		if (!this.cachedPids.remove(pid) || this.startedPids.remove(pid) || this.off) {
 			return false;
 		}
@@ -551,7 +552,7 @@ final class StartupCache implements AutoCloseable {
 	 * An instance called {@code start()}: start training if the cache is not ready.
 	 * @param pid the instance's pid
 	 */
-	void started(long pid) {
+	public void started(long pid) {
 		if (this.cachedPids.contains(pid)) {
 			// it runs from the cache directory, which a training would empty first: the next
 			// instance, launched the plain way if the key has changed, trains

@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.sam.internal.process;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -15,7 +15,7 @@ import java.util.List;
  * {@code JDK_JAVA_OPTIONS} and {@code JAVA_TOOL_OPTIONS} are not part of it: they reach the new JVM
  * through the inherited environment.
  */
-final class JvmCommandLine {
+public final class JvmCommandLine {
 
 	private static final Path PROC_CMDLINE = Path.of("/proc/self/cmdline");
 
@@ -27,7 +27,7 @@ final class JvmCommandLine {
 	 * its {@code java} executable.
 	 * @return the command, never empty
 	 */
-	static List<String> current() {
+	public static List<String> current() {
 		String java = javaExecutable();
 		if (Files.isReadable(PROC_CMDLINE)) {
 			try {

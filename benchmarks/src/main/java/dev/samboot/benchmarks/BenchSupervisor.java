@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.benchmarks;
 
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -11,6 +11,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.samboot.sam.RecoveryPolicy;
+import dev.samboot.sam.Sam;
+import dev.samboot.sam.SamOptions;
+import dev.samboot.sam.Signals;
+import dev.samboot.sam.StatePublisher;
 import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.channel.Codec;
 import dev.samboot.sam.internal.process.SamEnvironment;

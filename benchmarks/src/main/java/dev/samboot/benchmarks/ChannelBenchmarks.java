@@ -1,4 +1,4 @@
-package dev.samboot.sam;
+package dev.samboot.benchmarks;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
+import dev.samboot.sam.Sam;
 import dev.samboot.sam.internal.supervisor.SupervisorLoop;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -157,10 +157,18 @@ public final class EarlyLaunch {
 		return this.process;
 	}
 
+	/**
+	 * Return the channel directory the instance was told of; for the supervisor that takes it over.
+	 * @return the directory
+	 */
 	public ChannelDirectory directory() {
 		return this.directory;
 	}
 
+	/**
+	 * Return the channel token the instance was given; for the supervisor that takes it over.
+	 * @return a copy of the token
+	 */
 	public byte[] token() {
 		return this.token.clone();
 	}

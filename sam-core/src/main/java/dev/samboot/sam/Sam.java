@@ -158,7 +158,14 @@ public final class Sam implements AutoCloseable {
 		}
 	}
 
-	/** Create a handle without claiming this process's single slot; for tests. */
+	/**
+	 * Create a handle without claiming this process's single slot, on a platform of the caller's
+	 * choosing: for the lean supervisor, tests and benchmarks. Applications call
+	 * {@link #initialize(SamOptions)}.
+	 * @param options the options
+	 * @param platform the environment, parent, command and exit to use
+	 * @return the handle
+	 */
 	public static Sam create(SamOptions options, SamPlatform platform) {
 		validate(options);
 		return new Sam(options, platform);

@@ -150,10 +150,18 @@ public final class SamOptions {
 		return this.shutdownTimeout;
 	}
 
+	/**
+	 * Return the quorum source set with {@link Builder#quorumSource}.
+	 * @return the supplier, or {@code null} for corosync's votequorum
+	 */
 	public Supplier<QuorumSource> quorumSource() {
 		return this.quorumSource;
 	}
 
+	/**
+	 * Return the state publisher set with {@link Builder#statePublisher}.
+	 * @return the supplier, or {@code null} for corosync's cmap
+	 */
 	public Supplier<StatePublisher> statePublisher() {
 		return this.statePublisher;
 	}
@@ -344,7 +352,7 @@ public final class SamOptions {
 
 		/**
 		 * Have the supervisor replace its JVM, keeping its pid, with a small one that loads only
-		 * this package, so that what the application loaded before {@code register()} does not
+		 * samboot's core, so that what the application loaded before {@code register()} does not
 		 * stay resident in the supervisor. With the quorum or cmap flag it also loads jnr's jars,
 		 * for corosync's libraries. Not possible with a quorum source or state publisher of your
 		 * own: the supervisor then stays in this JVM.

@@ -80,7 +80,8 @@ public final class ActiveClient implements AutoCloseable {
 	 * @return the connected client
 	 * @throws SamException with {@link CsError#LIBRARY} when the supervisor cannot be reached
 	 */
-	public static ActiveClient connect(SamEnvironment.Coordinates coordinates, int maxFrameBytes, Runnable onSupervisorLost) {
+	public static ActiveClient connect(SamEnvironment.Coordinates coordinates, int maxFrameBytes,
+			Runnable onSupervisorLost) {
 		try {
 			SocketChannel channel = open(coordinates, CONNECT_WAIT_NANOS);
 			ActiveClient client = new ActiveClient(channel, maxFrameBytes, onSupervisorLost);

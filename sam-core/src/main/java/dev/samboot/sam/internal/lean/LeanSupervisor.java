@@ -45,7 +45,7 @@ import dev.samboot.sam.internal.systemd.SystemdNotifier;
  * The supervisor needs little once the active process runs, but the JVM that became the
  * supervisor may have loaded a whole application framework before {@code register()}. This
  * replaces that JVM, keeping its pid (so systemd, docker and shells see no change), with a small
- * one that loads only this package: {@code execv} of the same {@code java} with lean options and
+ * one that loads only samboot's core: {@code execv} of the same {@code java} with lean options and
  * the core's class path, handing over the settings, the stored data and the command to relaunch
  * in a file of a private directory.
  */
@@ -189,7 +189,7 @@ public final class LeanSupervisor {
 	}
 
 	/**
-	 * Return the lean supervisor's class path: this package, and with {@code withNative} the
+	 * Return the lean supervisor's class path: the core, and with {@code withNative} the
 	 * jnr, jffi and asm jars that corosync's bindings and systemd notification need, found on
 	 * this JVM's class path or in its Spring Boot executable jar.
 	 * @param directory where copies may be written

@@ -39,7 +39,7 @@ public final class PosixSignals {
 
 	/**
 	 * Send a signal with {@code kill(1)}, where jnr-posix is not on the class path (the lean
-	 * supervisor loads only this package).
+	 * supervisor loads only samboot's core).
 	 */
 	private static boolean killCommand(long pid, int signal) {
 		try {

@@ -16,7 +16,8 @@ import dev.samboot.sam.Sam;
  * @param command the command that relaunches this program
  * @param exit how the process ends
  */
-public record SamPlatform(Map<String, String> environment, Optional<Long> parentPid, List<String> command, IntConsumer exit) {
+public record SamPlatform(Map<String, String> environment, Optional<Long> parentPid, List<String> command,
+		IntConsumer exit) {
 
 	/** How long shutdown hooks get when this process must end before it is halted. */
 	static final long EXIT_GRACE_MILLIS = 5000;

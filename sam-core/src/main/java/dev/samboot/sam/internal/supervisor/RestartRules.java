@@ -25,9 +25,9 @@ import dev.samboot.sam.internal.systemd.SystemdNotifier;
  * @param notifier tells systemd, or {@code null}
  * @param random the source of the backoff's jitter
  */
-public record RestartRules(int maxRestarts, long windowNanos, Backoff backoff, Backoff startRetry, Set<Integer> restartExitCodes,
-		Set<Integer> quitExitCodes, long startupTimeoutNanos, ThreadDumps threadDumps, SystemdNotifier notifier,
-		DoubleSupplier random) {
+public record RestartRules(int maxRestarts, long windowNanos, Backoff backoff, Backoff startRetry,
+		Set<Integer> restartExitCodes, Set<Integer> quitExitCodes, long startupTimeoutNanos, ThreadDumps threadDumps,
+		SystemdNotifier notifier, DoubleSupplier random) {
 
 	static final RestartRules LIBSAM = new RestartRules(-1, 0, Backoff.NONE, null, Set.of(), Set.of(), 0, null, null,
 			Math::random);

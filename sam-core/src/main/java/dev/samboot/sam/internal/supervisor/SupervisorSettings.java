@@ -14,6 +14,6 @@ import dev.samboot.sam.RecoveryPolicy;
  * @param token the secret an instance presents on the channel
  * @param supervisorPid the supervisor's own pid
  */
-public record SupervisorSettings(long intervalNanos, RecoveryPolicy policy, int warnSignal, byte[] data, int dataMaxSize,
-		long shutdownTimeoutNanos, byte[] token, long supervisorPid) {
+public record SupervisorSettings(long intervalNanos, RecoveryPolicy policy, int warnSignal, byte[] data,
+		int dataMaxSize, long shutdownTimeoutNanos, byte[] token, long supervisorPid) {
 }

@@ -11,12 +11,13 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * The core is plain Java: any {@code main} can use it the way a C program uses libsam, and the
  * supervisor process never loads Spring.
  */
-@AnalyzeClasses(packages = "dev.samboot.sam", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = { "dev.samboot.sam", "dev.samboot.corosync", "dev.samboot.zookeeper" },
+		importOptions = ImportOption.DoNotIncludeTests.class)
 class CoreHasNoSpringTests {
 
 	@ArchTest
 	static final ArchRule coreDoesNotDependOnSpring = noClasses().that()
-		.resideInAPackage("dev.samboot.sam..")
+		.resideInAnyPackage("dev.samboot.sam..", "dev.samboot.corosync..", "dev.samboot.zookeeper..")
 		.should()
 		.dependOnClassesThat()
 		.resideInAPackage("org.springframework..")

@@ -1,10 +1,8 @@
 package dev.samboot.sam;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,10 +10,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
-import dev.samboot.corosync.CmapStatePublisher;
-import dev.samboot.corosync.CorosyncQuorum;
-import dev.samboot.sam.internal.cache.StartupCache;
-import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.channel.Codec;
 import dev.samboot.sam.internal.channel.Message;
 import dev.samboot.sam.internal.channel.Message.DataStore;
@@ -28,20 +22,10 @@ import dev.samboot.sam.internal.channel.Message.Welcome;
 import dev.samboot.sam.internal.client.ActiveClient;
 import dev.samboot.sam.internal.client.HealthCheckThread;
 import dev.samboot.sam.internal.lean.LeanSupervisor;
-import dev.samboot.sam.internal.process.JvmProcessLauncher;
 import dev.samboot.sam.internal.process.PosixSignals;
 import dev.samboot.sam.internal.process.SamEnvironment;
 import dev.samboot.sam.internal.process.SamPlatform;
-import dev.samboot.sam.internal.supervisor.ActiveProcess;
-import dev.samboot.sam.internal.supervisor.Clock;
-import dev.samboot.sam.internal.supervisor.ProcessLauncher;
-import dev.samboot.sam.internal.supervisor.RestartRules;
 import dev.samboot.sam.internal.supervisor.Supervisor;
-import dev.samboot.sam.internal.supervisor.SupervisorLoop;
-import dev.samboot.sam.internal.supervisor.SupervisorSettings;
-import dev.samboot.sam.internal.supervisor.SupervisorSignals;
-import dev.samboot.sam.internal.supervisor.ThreadDumps;
-import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
  * corosync's Simple Availability Manager for the JVM, call for call and error for error.
@@ -66,9 +50,6 @@ public final class Sam implements AutoCloseable {
 	public static final int SUPERVISOR_LOST_STATUS = 1;
 
 	private static final System.Logger logger = System.getLogger(Sam.class.getName());
-
-	/** A thread dump never delays anything; jcmd is abandoned after this long. */
-	private static final long THREAD_DUMP_LIMIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
 	private static final AtomicReference<Sam> current = new AtomicReference<>();
 
@@ -309,142 +290,9 @@ public final class Sam implements AutoCloseable {
 	}
 
 	private void supervise() {
-		QuorumSource quorum = null;
-		SupervisorLoop loop = null;
-		StartupCache startupCache = null;
-		EarlyLaunch early = this.options.earlyLaunch();
-		int status;
-		try {
-			quorum = startQuorum();
-			StatePublisher publisher = statePublisher();
-			byte[] token = (early != null) ? early.token() : EarlyLaunch.Channel.newToken();
-			ChannelDirectory directory = (early != null) ? early.directory() : ChannelDirectory.create();
-			long pid = ProcessHandle.current().pid();
-			startupCache = startupCache();
-			JvmProcessLauncher launcher = new JvmProcessLauncher(this.platform.commandOrCurrent(),
-					EarlyLaunch.Channel.environment(directory.socket(), token, pid), startupCache);
-			SupervisorSettings settings = new SupervisorSettings(this.intervalNanos, this.policy, this.warnSignal,
-					this.data, this.options.dataMaxSize(), this.options.shutdownTimeout().toNanos(), token, pid);
-			RestartRules rules = restartRules(pid);
-			loop = new SupervisorLoop((watcher) -> new Supervisor(settings, rules, Clock.SYSTEM, new ProcessLauncher() {
-
-				private EarlyLaunch launchedEarly = early;
-
-				@Override
-				public ActiveProcess launch(Map<String, String> env) throws IOException {
-					ActiveProcess process;
-					if (this.launchedEarly != null) {
-						process = this.launchedEarly.handOver();
-						this.launchedEarly = null;
-					}
-					else {
-						process = launcher.launch(env);
-					}
-					watcher.watch(process);
-					return process;
-				}
-
-				@Override
-				public void started(ActiveProcess process) {
-					launcher.started(process);
-				}
-
-				@Override
-				public boolean relaunchPlain(ActiveProcess process, int status) {
-					return launcher.relaunchPlain(process, status);
-				}
-
-			}, publisher), directory, Clock.SYSTEM, Codec.maxFrameBytes(this.options.dataMaxSize()));
-			Supervisor supervisor = loop.supervisor();
-			if (quorum != null) {
-				SupervisorLoop events = loop;
-				QuorumSource source = quorum;
-				// a change is read again when the loop gets to it, so that a stale one is not acted on
-				quorum.start((quorate) -> events.post(() -> supervisor.onQuorum(source.isQuorate())));
-				supervisor.quorumCheck(quorum::isQuorate);
-				supervisor.onQuorum(quorum.isQuorate());
-			}
-			supervisor.launchFirst();
-			SupervisorSignals.install(loop);
-			logger.log(Level.INFO, "Supervisor pid {0}: interval {1} ms, policy {2}, warn signal {3}",
-					Long.toString(pid), Long.toString(this.intervalNanos / 1_000_000), this.policy,
-					Signals.name(this.warnSignal));
-			logger.log(Level.DEBUG, "Active process command: {0}", String.join(" ", launcher.command()));
-			status = loop.run();
-		}
-		catch (IOException ex) {
-			cancel(early);
-			closeQuietly(loop, quorum, startupCache);
-			throw new SamException(CsError.LIBRARY, "Cannot supervise: " + ex.getMessage(), ex);
-		}
-		catch (RuntimeException ex) {
-			cancel(early);
-			closeQuietly(loop, quorum, startupCache);
-			throw ex;
-		}
-		closeQuietly(loop, quorum, startupCache);
+		int status = SupervisorComposition.run(this.options, this.platform, this.policy, this.warnSignal, this.data);
 		logger.log(Level.INFO, "Supervisor exits with status {0}", Integer.toString(status));
 		this.platform.exit().accept(status);
-	}
-
-	/** An instance launched early and not handed over goes when supervising fails. */
-	private static void cancel(EarlyLaunch early) {
-		if (early != null) {
-			early.cancel();
-		}
-	}
-
-	private StartupCache startupCache() {
-		if (this.options.startupCacheDirectory() == null) {
-			return null;
-		}
-		return StartupCache.create(this.options.startupCacheDirectory(), this.options.startupCacheTrainingJvmOptions(),
-				this.options.startupCacheTrainingArguments(), this.platform.commandOrCurrent(),
-				this.platform.environment()).orElse(null);
-	}
-
-	private RestartRules restartRules(long pid) {
-		SamOptions o = this.options;
-		ThreadDumps dumps = (o.threadDumpDirectory() != null)
-				? new ThreadDumps(o.threadDumpDirectory(), THREAD_DUMP_LIMIT_NANOS) : null;
-		return new RestartRules(o.maxRestarts(), o.restartWindow().toNanos(), o.backoff(), o.startRetry(),
-				o.restartExitCodes(),
-				o.quitExitCodes(), o.startupTimeout().toNanos(), dumps,
-				systemd(pid), Math::random);
-	}
-
-	/** Only under systemd: the notifier needs jnr, which a lean supervisor carries only then. */
-	private SystemdNotifier systemd(long pid) {
-		if (!this.platform.environment().containsKey(SystemdNotifier.NOTIFY_SOCKET)) {
-			return null;
-		}
-		return SystemdNotifier.fromEnvironment(this.platform.environment(), pid).orElse(null);
-	}
-
-	private QuorumSource startQuorum() {
-		if (!this.policy.quorum()) {
-			return null;
-		}
-		return (this.options.quorumSource() != null) ? this.options.quorumSource().get() : new CorosyncQuorum();
-	}
-
-	private StatePublisher statePublisher() {
-		if (!this.policy.cmap()) {
-			return null;
-		}
-		return (this.options.statePublisher() != null) ? this.options.statePublisher().get() : new CmapStatePublisher();
-	}
-
-	private static void closeQuietly(SupervisorLoop loop, QuorumSource quorum, StartupCache startupCache) {
-		if (startupCache != null) {
-			startupCache.close();
-		}
-		if (loop != null) {
-			loop.close();
-		}
-		if (quorum != null) {
-			quorum.close();
-		}
 	}
 
 	/**

@@ -41,7 +41,7 @@ class BeyondLibsamProcessTests {
 				.doesNotContain("TestSam")
 				.doesNotContain("test-classes");
 			assertThat(run.output()).contains("recovered exited 5", "instance 2 pid")
-				.contains("[supervisor] mboot.sam.internal.supervisor.Supervisor");
+				.contains("[supervisor] d.s.sam.internal.supervisor.Supervisor");
 		}
 	}
 

@@ -17,7 +17,8 @@ import dev.samboot.sam.internal.process.SamEnvironment;
 import dev.samboot.sam.internal.process.SamPlatform;
 import dev.samboot.sam.internal.supervisor.ActiveProcess;
 import dev.samboot.sam.internal.supervisor.Clock;
-import dev.samboot.sam.internal.supervisor.Supervisor;
+import dev.samboot.sam.internal.supervisor.RestartRules;
+import dev.samboot.sam.internal.supervisor.Supervision;
 import dev.samboot.sam.internal.supervisor.SupervisorLoop;
 import dev.samboot.sam.internal.supervisor.SupervisorSettings;
 
@@ -39,24 +40,25 @@ public final class InProcessSupervisor implements AutoCloseable {
 
 	private final Self self = new Self();
 
+	private final Supervision supervision;
+
 	private final SupervisorLoop loop;
 
 	private final Thread thread;
 
 	private final List<Integer> exits = new CopyOnWriteArrayList<>();
 
-	private InProcessSupervisor(SamOptions options) throws IOException {
+	private InProcessSupervisor(SamOptions options, StatePublisher publisher) throws IOException {
 		this.options = options;
 		this.directory = ChannelDirectory.create();
 		this.token = new byte[Codec.TOKEN_BYTES];
 		new SecureRandom().nextBytes(this.token);
 		SupervisorSettings settings = new SupervisorSettings(options.interval().toNanos(), options.policy(),
 				Signals.SIGTERM, null, options.dataMaxSize(), options.shutdownTimeout().toNanos(), this.token, this.pid);
-		this.loop = new SupervisorLoop((watcher) -> new Supervisor(settings, Clock.SYSTEM, (env) -> {
-			watcher.watch(this.self);
-			return this.self;
-		}, null), this.directory, Clock.SYSTEM, Codec.maxFrameBytes(options.dataMaxSize()));
-		this.loop.supervisor().launchFirst();
+		this.supervision = Supervision.assemble(settings, RestartRules.LIBSAM, Clock.SYSTEM, (env) -> this.self,
+				publisher, this.directory, Codec.maxFrameBytes(options.dataMaxSize()), null);
+		this.loop = this.supervision.loop();
+		this.supervision.launchFirst();
 		this.thread = new Thread(this::run, "in-process-supervisor");
 		this.thread.setDaemon(true);
 		this.thread.start();
@@ -70,7 +72,21 @@ public final class InProcessSupervisor implements AutoCloseable {
 	 * @throws IOException if the socket cannot be created
 	 */
 	public static InProcessSupervisor start(Duration interval, RecoveryPolicy policy) throws IOException {
-		return new InProcessSupervisor(SamOptions.builder(interval, policy).build());
+		return start(interval, policy, null);
+	}
+
+	/**
+	 * Start a supervisor for these options that tells a state publisher of its state and of every
+	 * message heard ({@link StatePublisher#lastUpdated()}, right after the clock was reset).
+	 * @param interval the interval
+	 * @param policy the policy
+	 * @param publisher the publisher, or {@code null}
+	 * @return the running supervisor
+	 * @throws IOException if the socket cannot be created
+	 */
+	public static InProcessSupervisor start(Duration interval, RecoveryPolicy policy, StatePublisher publisher)
+			throws IOException {
+		return new InProcessSupervisor(SamOptions.builder(interval, policy).build(), publisher);
 	}
 
 	private void run() {
@@ -116,7 +132,7 @@ public final class InProcessSupervisor implements AutoCloseable {
 
 	@Override
 	public void close() throws InterruptedException {
-		this.loop.close();
+		this.supervision.close();
 		this.thread.join(TimeUnit.SECONDS.toMillis(5));
 	}
 

@@ -84,11 +84,22 @@ final class SupervisorLogFormat extends Formatter {
 		return (level.intValue() >= Level.FINE.intValue()) ? "DEBUG" : "TRACE";
 	}
 
-	private static String abbreviate(String name, int width) {
-		if (name == null || name.length() <= width) {
-			return (name != null) ? name : "";
+	/**
+	 * Shorten a logger name as Logback's {@code %logger{width}} does in Spring Boot's console
+	 * pattern: package segments become their first letter, from the left, until the name fits;
+	 * the class name stays whole.
+	 */
+	static String abbreviate(String name, int width) {
+		if (name == null) {
+			return "";
 		}
-		return name.substring(name.length() - width);
+		String[] segments = name.split("\\.");
+		int length = name.length();
+		for (int i = 0; i < segments.length - 1 && length > width; i++) {
+			length -= segments[i].length() - 1;
+			segments[i] = segments[i].substring(0, 1);
+		}
+		return String.join(".", segments);
 	}
 
 }

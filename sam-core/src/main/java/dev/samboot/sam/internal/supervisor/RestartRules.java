@@ -29,7 +29,7 @@ public record RestartRules(int maxRestarts, long windowNanos, Backoff backoff, B
 		Set<Integer> restartExitCodes, Set<Integer> quitExitCodes, long startupTimeoutNanos, ThreadDumps threadDumps,
 		SystemdNotifier notifier, DoubleSupplier random) {
 
-	static final RestartRules LIBSAM = new RestartRules(-1, 0, Backoff.NONE, null, Set.of(), Set.of(), 0, null, null,
+	public static final RestartRules LIBSAM = new RestartRules(-1, 0, Backoff.NONE, null, Set.of(), Set.of(), 0, null, null,
 			Math::random);
 
 	RestartRules withThreadDumps(ThreadDumps dumps) {

@@ -43,6 +43,11 @@ import dev.samboot.sam.internal.supervisor.Supervisor;
  * before it is replaced by the state the supervisor hands over (stored data, warn signal), as after
  * libsam's {@code fork()}. Every failed call throws a {@link SamException} whose
  * {@link SamException#error()} is libsam's {@code cs_error_t}.
+ *
+ * <p>This class is the facade only: one method per libsam call with its state checks and errors,
+ * documented as libsam documents them, which is most of its length. The supervisor it becomes is
+ * put together by {@code SupervisorComposition}; the active process's side lives in
+ * {@code dev.samboot.sam.internal.client}.
  */
 public final class Sam implements AutoCloseable {
 

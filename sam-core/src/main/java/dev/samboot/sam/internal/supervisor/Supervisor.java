@@ -40,7 +40,9 @@ import dev.samboot.sam.internal.supervisor.Instance.Phase;
  * <p>Its state is named: a {@link Mode} for the supervisor and, for the current instance, an
  * {@link Instance} whose {@link Phase} changes through checked moves. The collaborators keep the
  * rest: {@link RestartBudget} (restart intensity and backoff), {@link RecoveryHistory},
- * {@link ThreadDumpBook} and {@link SystemdStatus}. What is left here are the decisions.
+ * {@link ThreadDumpBook} and {@link SystemdStatus}. What is left here are the decisions, one
+ * handler per event; it stays one class because every rule of the timeline reads and changes the
+ * same instance and mode, and splitting the handlers would only pass them around.
  */
 public final class Supervisor {
 

@@ -2,6 +2,7 @@ package dev.samboot.sam;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * One recovery action the supervisor took: which instance ended, when, why and with what status.
@@ -85,12 +86,7 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 		}
 
 		public static Reason fromCode(int code) {
-			for (Reason reason : values()) {
-				if (reason.code == code) {
-					return reason;
-				}
-			}
-			return null;
+			return Arrays.stream(values()).filter((reason) -> reason.code == code).findFirst().orElse(null);
 		}
 
 		/**
@@ -125,12 +121,7 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 		}
 
 		public static Action fromCode(int code) {
-			for (Action action : values()) {
-				if (action.code == code) {
-					return action;
-				}
-			}
-			return null;
+			return Arrays.stream(values()).filter((action) -> action.code == code).findFirst().orElse(null);
 		}
 
 	}

@@ -1,5 +1,6 @@
 package dev.samboot.sam.internal.channel;
 
+import java.util.Arrays;
 import java.util.List;
 
 import dev.samboot.sam.CsError;
@@ -81,12 +82,7 @@ public sealed interface Message {
 		}
 
 		static Type fromCode(int code) {
-			for (Type type : values()) {
-				if (type.code == code) {
-					return type;
-				}
-			}
-			return null;
+			return Arrays.stream(values()).filter((type) -> type.code == code).findFirst().orElse(null);
 		}
 
 	}

@@ -4,35 +4,23 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.Reader;
-import java.io.Writer;
 import java.lang.System.Logger.Level;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import dev.samboot.corosync.Cmap;
 import dev.samboot.corosync.CorosyncQuorum;
-import dev.samboot.sam.Backoff;
 import dev.samboot.sam.CsError;
 import dev.samboot.sam.EarlyLaunch;
-import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.Sam;
 import dev.samboot.sam.SamException;
 import dev.samboot.sam.SamOptions;
@@ -47,7 +35,7 @@ import dev.samboot.sam.internal.systemd.SystemdNotifier;
  * replaces that JVM, keeping its pid (so systemd, docker and shells see no change), with a small
  * one that loads only samboot's core: {@code execv} of the same {@code java} with lean options and
  * the core's class path, handing over the settings, the stored data and the command to relaunch
- * in a file of a private directory.
+ * in a file of a private directory ({@link Handoff}).
  */
 public final class LeanSupervisor {
 
@@ -102,7 +90,7 @@ public final class LeanSupervisor {
 					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 			String classPath = supervisorClassPath(directory, needsNativeAccess(options, System.getenv()));
 			Path handoff = directory.resolve(HANDOFF_FILE);
-			write(handoff, options, warnSignal, data, command);
+			new Handoff(options, warnSignal, data, command).writeTo(handoff);
 			List<String> argv = new ArrayList<>();
 			argv.add(command.get(0));
 			argv.addAll(options.supervisorJvmOptions());
@@ -289,46 +277,6 @@ public final class LeanSupervisor {
 
 	}
 
-	private static void write(Path file, SamOptions options, int warnSignal, byte[] data, List<String> command)
-			throws IOException {
-		Properties properties = new Properties();
-		properties.setProperty("interval", Long.toString(options.interval().toNanos()));
-		properties.setProperty("policy", Integer.toString(options.policy().bits()));
-		properties.setProperty("data-max-size", Integer.toString(options.dataMaxSize()));
-		properties.setProperty("shutdown-timeout", Long.toString(options.shutdownTimeout().toNanos()));
-		properties.setProperty("warn-signal", Integer.toString(warnSignal));
-		properties.setProperty("max-restarts", Integer.toString(options.maxRestarts()));
-		properties.setProperty("restart-window", Long.toString(options.restartWindow().toNanos()));
-		properties.setProperty("backoff", backoff(options.backoff()));
-		if (options.startRetry() != null) {
-			properties.setProperty("start-retry", backoff(options.startRetry()));
-		}
-		properties.setProperty("restart-exit-codes", codes(options.restartExitCodes()));
-		properties.setProperty("quit-exit-codes", codes(options.quitExitCodes()));
-		properties.setProperty("startup-timeout", Long.toString(options.startupTimeout().toNanos()));
-		if (options.threadDumpDirectory() != null) {
-			properties.setProperty("thread-dumps", options.threadDumpDirectory().toString());
-		}
-		if (options.startupCacheDirectory() != null) {
-			properties.setProperty("startup-cache", options.startupCacheDirectory().toString());
-			list(properties, "startup-cache.jvm-options", options.startupCacheTrainingJvmOptions());
-			list(properties, "startup-cache.arguments", options.startupCacheTrainingArguments());
-		}
-		if (data != null) {
-			properties.setProperty("data", Base64.getEncoder().encodeToString(data));
-		}
-		EarlyLaunch early = options.earlyLaunch();
-		if (early != null) {
-			properties.setProperty("early.pid", Long.toString(early.pid()));
-			properties.setProperty("early.directory", early.directory().path().toString());
-			properties.setProperty("early.token", HexFormat.of().formatHex(early.token()));
-		}
-		list(properties, "command", command);
-		try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-			properties.store(writer, null);
-		}
-	}
-
 	/**
 	 * The lean supervisor's entry point: read the handoff, delete it, and register, which
 	 * supervises until the policy says quit and exits.
@@ -338,47 +286,23 @@ public final class LeanSupervisor {
 	public static void main(String[] args) throws IOException {
 		SupervisorLogFormat.install();
 		Path file = Path.of(args[0]);
-		Properties properties = new Properties();
-		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-			properties.load(reader);
-		}
-		// the jars beside it are this JVM's class path, opened as classes are first needed: they go
-		// when the supervisor exits
-		Files.delete(file);
 		Path directory = file.getParent();
+		// the jars beside the handoff are this JVM's class path, opened as classes are first needed:
+		// they go when the supervisor exits
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(directory), "sam-handoff-cleanup"));
-		SamOptions.Builder builder = SamOptions
-			.builder(Duration.ofNanos(Long.parseLong(properties.getProperty("interval"))),
-					RecoveryPolicy.fromBits(Integer.parseInt(properties.getProperty("policy"))))
-			.dataMaxSize(Integer.parseInt(properties.getProperty("data-max-size")))
-			.shutdownTimeout(Duration.ofNanos(Long.parseLong(properties.getProperty("shutdown-timeout"))))
-			.restartIntensity(Integer.parseInt(properties.getProperty("max-restarts")),
-					Duration.ofNanos(Long.parseLong(properties.getProperty("restart-window"))))
-			.backoff(backoff(properties.getProperty("backoff")))
-			.retryFailedStarts((properties.getProperty("start-retry") != null)
-					? backoff(properties.getProperty("start-retry")) : null)
-			.exitCodes(codes(properties.getProperty("restart-exit-codes")),
-					codes(properties.getProperty("quit-exit-codes")))
-			.startupTimeout(Duration.ofNanos(Long.parseLong(properties.getProperty("startup-timeout"))))
-			.threadDumps((properties.getProperty("thread-dumps") != null) ? Path.of(properties.getProperty("thread-dumps"))
-					: null)
-			.startupCache((properties.getProperty("startup-cache") != null)
-					? Path.of(properties.getProperty("startup-cache")) : null)
-			.startupCacheTraining(list(properties, "startup-cache.jvm-options"),
-					list(properties, "startup-cache.arguments"));
-		if (properties.getProperty("early.pid") != null) {
-			builder.earlyLaunch(EarlyLaunch.adopt(Long.parseLong(properties.getProperty("early.pid")),
-					Path.of(properties.getProperty("early.directory")),
-					HexFormat.of().parseHex(properties.getProperty("early.token"))));
+		Handoff handoff;
+		try {
+			handoff = Handoff.readFrom(file);
 		}
-		SamOptions options = builder.build();
-		List<String> command = list(properties, "command");
+		finally {
+			Files.deleteIfExists(file);
+		}
 		SamPlatform system = SamPlatform.system();
-		Sam sam = Sam.create(options, new SamPlatform(system.environment(), system.parentPid(), command, system.exit()));
-		sam.warnSignalSet(Integer.parseInt(properties.getProperty("warn-signal")));
-		String data = properties.getProperty("data");
-		if (data != null) {
-			sam.dataStore(Base64.getDecoder().decode(data));
+		Sam sam = Sam.create(handoff.options(),
+				new SamPlatform(system.environment(), system.parentPid(), handoff.command(), system.exit()));
+		sam.warnSignalSet(handoff.warnSignal());
+		if (handoff.data() != null) {
+			sam.dataStore(handoff.data());
 		}
 		try {
 			sam.register();
@@ -387,42 +311,6 @@ public final class LeanSupervisor {
 			logger.log(Level.ERROR, "Cannot supervise: " + ex.getMessage());
 			system.exit().accept(1);
 		}
-	}
-
-	private static void list(Properties properties, String name, List<String> values) {
-		properties.setProperty(name + ".size", Integer.toString(values.size()));
-		for (int i = 0; i < values.size(); i++) {
-			properties.setProperty(name + "." + i, values.get(i));
-		}
-	}
-
-	private static List<String> list(Properties properties, String name) {
-		int size = Integer.parseInt(properties.getProperty(name + ".size", "0"));
-		List<String> values = new ArrayList<>(size);
-		for (int i = 0; i < size; i++) {
-			values.add(properties.getProperty(name + "." + i));
-		}
-		return values;
-	}
-
-	private static String codes(Set<Integer> codes) {
-		return codes.stream().map(String::valueOf).collect(Collectors.joining(","));
-	}
-
-	private static Set<Integer> codes(String codes) {
-		return codes.isEmpty() ? Set.of()
-				: Arrays.stream(codes.split(",")).map(Integer::valueOf).collect(Collectors.toUnmodifiableSet());
-	}
-
-	private static String backoff(Backoff backoff) {
-		return backoff.initial().toNanos() + "," + backoff.max().toNanos() + "," + backoff.multiplier() + ","
-				+ backoff.jitter() + "," + backoff.resetAfter().toNanos();
-	}
-
-	private static Backoff backoff(String text) {
-		String[] parts = text.split(",");
-		return new Backoff(Duration.ofNanos(Long.parseLong(parts[0])), Duration.ofNanos(Long.parseLong(parts[1])),
-				Double.parseDouble(parts[2]), Double.parseDouble(parts[3]), Duration.ofNanos(Long.parseLong(parts[4])));
 	}
 
 	private static void deleteQuietly(Path directory) {

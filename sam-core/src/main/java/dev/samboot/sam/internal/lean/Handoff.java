@@ -1,0 +1,272 @@
+package dev.samboot.sam.internal.lean;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.samboot.sam.Backoff;
+import dev.samboot.sam.EarlyLaunch;
+import dev.samboot.sam.RecoveryPolicy;
+import dev.samboot.sam.SamOptions;
+
+/**
+ * What the JVM that calls {@code register()} hands over to the lean supervisor that replaces it:
+ * the options, the warn signal and the data set before {@code register()}, and the command that
+ * relaunches the application. Each option is written and read back by one entry of
+ * {@link #OPTIONS}, so that the two sides sit together.
+ *
+ * <p>Not handed over, by design: the quorum source and the state publisher, which are the
+ * application's classes (with either the lean supervisor is not used, see
+ * {@link LeanSupervisor#obstacle}), and the lean supervisor's JVM options (the new JVM supervises
+ * itself rather than being replaced again).
+ *
+ * @param options the options
+ * @param warnSignal the warn signal set before {@code register()}
+ * @param data the data stored before {@code register()}, or {@code null}
+ * @param command the command that relaunches the application
+ */
+record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> command) {
+
+	private static final Format<Integer> INTEGER = new Format<>(String::valueOf, Integer::valueOf);
+
+	private static final Format<Long> LONG = new Format<>(String::valueOf, Long::valueOf);
+
+	private static final Format<String> STRING = new Format<>(Function.identity(), Function.identity());
+
+	private static final Format<Duration> DURATION = new Format<>((duration) -> Long.toString(duration.toNanos()),
+			(text) -> Duration.ofNanos(Long.parseLong(text)));
+
+	private static final Format<RecoveryPolicy> POLICY = new Format<>((policy) -> Integer.toString(policy.bits()),
+			(text) -> RecoveryPolicy.fromBits(Integer.parseInt(text)));
+
+	private static final Format<Backoff> BACKOFF = new Format<>(
+			(backoff) -> backoff.initial().toNanos() + "," + backoff.max().toNanos() + "," + backoff.multiplier() + ","
+					+ backoff.jitter() + "," + backoff.resetAfter().toNanos(),
+			Handoff::parseBackoff);
+
+	private static final Format<Set<Integer>> CODES = new Format<>(
+			(codes) -> codes.stream().map(String::valueOf).collect(Collectors.joining(",")),
+			(text) -> text.isEmpty() ? Set.of()
+					: Arrays.stream(text.split(",")).map(Integer::valueOf).collect(Collectors.toUnmodifiableSet()));
+
+	private static final Format<Path> PATH = new Format<>(Path::toString, Path::of);
+
+	private static final Format<byte[]> HEX = new Format<>(HexFormat.of()::formatHex, HexFormat.of()::parseHex);
+
+	private static final Format<byte[]> BASE64 = new Format<>(Base64.getEncoder()::encodeToString,
+			Base64.getDecoder()::decode);
+
+	/**
+	 * The options after libsam's two arguments: each one, or each pair that the builder sets
+	 * together, written and read back. The early launch comes last, so that the rest of the handoff
+	 * has been read before the instance is adopted.
+	 */
+	private static final List<Option> OPTIONS = List.of(
+			new Option((options, out) -> out.put("data-max-size", INTEGER, options.dataMaxSize()),
+					(in, builder) -> builder.dataMaxSize(in.required("data-max-size", INTEGER))),
+			new Option((options, out) -> out.put("shutdown-timeout", DURATION, options.shutdownTimeout()),
+					(in, builder) -> builder.shutdownTimeout(in.required("shutdown-timeout", DURATION))),
+			new Option((options, out) -> {
+				out.put("max-restarts", INTEGER, options.maxRestarts());
+				out.put("restart-window", DURATION, options.restartWindow());
+			}, (in, builder) -> builder.restartIntensity(in.required("max-restarts", INTEGER),
+					in.required("restart-window", DURATION))),
+			new Option((options, out) -> out.put("backoff", BACKOFF, options.backoff()),
+					(in, builder) -> builder.backoff(in.required("backoff", BACKOFF))),
+			new Option((options, out) -> out.put("start-retry", BACKOFF, options.startRetry()),
+					(in, builder) -> builder.retryFailedStarts(in.optional("start-retry", BACKOFF))),
+			new Option((options, out) -> {
+				out.put("restart-exit-codes", CODES, options.restartExitCodes());
+				out.put("quit-exit-codes", CODES, options.quitExitCodes());
+			}, (in, builder) -> builder.exitCodes(in.required("restart-exit-codes", CODES),
+					in.required("quit-exit-codes", CODES))),
+			new Option((options, out) -> out.put("startup-timeout", DURATION, options.startupTimeout()),
+					(in, builder) -> builder.startupTimeout(in.required("startup-timeout", DURATION))),
+			new Option((options, out) -> out.put("thread-dumps", PATH, options.threadDumpDirectory()),
+					(in, builder) -> builder.threadDumps(in.optional("thread-dumps", PATH))),
+			new Option((options, out) -> out.put("startup-cache", PATH, options.startupCacheDirectory()),
+					(in, builder) -> builder.startupCache(in.optional("startup-cache", PATH))),
+			new Option((options, out) -> {
+				out.list("startup-cache.jvm-options", options.startupCacheTrainingJvmOptions());
+				out.list("startup-cache.arguments", options.startupCacheTrainingArguments());
+			}, (in, builder) -> builder.startupCacheTraining(in.list("startup-cache.jvm-options"),
+					in.list("startup-cache.arguments"))),
+			new Option((options, out) -> {
+				EarlyLaunch early = options.earlyLaunch();
+				if (early != null) {
+					out.put("early.pid", LONG, early.pid());
+					out.put("early.directory", PATH, early.directory().path());
+					out.put("early.token", HEX, early.token());
+				}
+			}, (in, builder) -> {
+				// the instance is a child of this process, which the JVM this one replaced launched
+				if (in.optional("early.pid", LONG) != null) {
+					builder.earlyLaunch(EarlyLaunch.adopt(in.required("early.pid", LONG),
+							in.required("early.directory", PATH), in.required("early.token", HEX)));
+				}
+			}));
+
+	/**
+	 * Check what can be handed over.
+	 * @throws IllegalArgumentException for a quorum source or state publisher of the application's
+	 * own, which a new JVM would not have
+	 */
+	Handoff {
+		Objects.requireNonNull(options, "options");
+		if (options.quorumSource() != null || options.statePublisher() != null) {
+			throw new IllegalArgumentException("A quorum source or state publisher cannot be handed over");
+		}
+		command = List.copyOf(command);
+	}
+
+	/**
+	 * Return the handoff as properties.
+	 * @return the properties
+	 */
+	Properties write() {
+		Out out = new Out(new Properties());
+		out.put("interval", DURATION, this.options.interval());
+		out.put("policy", POLICY, this.options.policy());
+		for (Option option : OPTIONS) {
+			option.write().accept(this.options, out);
+		}
+		out.put("warn-signal", INTEGER, this.warnSignal);
+		out.put("data", BASE64, this.data);
+		out.list("command", this.command);
+		return out.properties();
+	}
+
+	/**
+	 * Read a handoff back; an instance launched early is adopted, as a child of this process.
+	 * @param properties what {@link #write()} returned
+	 * @return the handoff
+	 * @throws IllegalArgumentException if a key is missing or has a value that cannot be read
+	 */
+	static Handoff read(Properties properties) {
+		In in = new In(properties);
+		int warnSignal = in.required("warn-signal", INTEGER);
+		byte[] data = in.optional("data", BASE64);
+		List<String> command = in.list("command");
+		SamOptions.Builder builder = SamOptions.builder(in.required("interval", DURATION),
+				in.required("policy", POLICY));
+		for (Option option : OPTIONS) {
+			option.read().accept(in, builder);
+		}
+		return new Handoff(builder.build(), warnSignal, data, command);
+	}
+
+	/**
+	 * Write the handoff to a file.
+	 * @param file the file
+	 * @throws IOException if it cannot be written
+	 */
+	void writeTo(Path file) throws IOException {
+		try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+			write().store(writer, null);
+		}
+	}
+
+	/**
+	 * Read a handoff from a file.
+	 * @param file the file
+	 * @return the handoff
+	 * @throws IOException if it cannot be read
+	 * @throws IllegalArgumentException if a key is missing or has a value that cannot be read
+	 */
+	static Handoff readFrom(Path file) throws IOException {
+		Properties properties = new Properties();
+		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+			properties.load(reader);
+		}
+		return read(properties);
+	}
+
+	private static Backoff parseBackoff(String text) {
+		String[] parts = text.split(",");
+		if (parts.length != 5) {
+			throw new IllegalArgumentException("expected 5 values, not " + parts.length);
+		}
+		return new Backoff(Duration.ofNanos(Long.parseLong(parts[0])), Duration.ofNanos(Long.parseLong(parts[1])),
+				Double.parseDouble(parts[2]), Double.parseDouble(parts[3]), Duration.ofNanos(Long.parseLong(parts[4])));
+	}
+
+	/** How a value is written as a property and read back. */
+	private record Format<T>(Function<T, String> format, Function<String, T> parse) {
+
+	}
+
+	/** One option, or options set together: how it is written and how it is read back. */
+	private record Option(BiConsumer<SamOptions, Out> write, BiConsumer<In, SamOptions.Builder> read) {
+
+	}
+
+	/** The properties being written; a {@code null} value is left out. */
+	private record Out(Properties properties) {
+
+		<T> void put(String key, Format<T> format, T value) {
+			if (value != null) {
+				this.properties.setProperty(key, format.format().apply(value));
+			}
+		}
+
+		void list(String key, List<String> values) {
+			put(key + ".size", INTEGER, values.size());
+			for (int i = 0; i < values.size(); i++) {
+				put(key + "." + i, STRING, values.get(i));
+			}
+		}
+
+	}
+
+	/** The properties being read, each key named when it is missing or cannot be read. */
+	private record In(Properties properties) {
+
+		<T> T required(String key, Format<T> format) {
+			T value = optional(key, format);
+			if (value == null) {
+				throw new IllegalArgumentException("The lean supervisor's handoff has no \"" + key + "\"");
+			}
+			return value;
+		}
+
+		<T> T optional(String key, Format<T> format) {
+			String text = this.properties.getProperty(key);
+			if (text == null) {
+				return null;
+			}
+			try {
+				return format.parse().apply(text);
+			}
+			catch (RuntimeException ex) {
+				throw new IllegalArgumentException("The lean supervisor's handoff has a \"" + key
+						+ "\" that cannot be read: " + ex.getMessage(), ex);
+			}
+		}
+
+		List<String> list(String key) {
+			int size = required(key + ".size", INTEGER);
+			List<String> values = new ArrayList<>(size);
+			for (int i = 0; i < size; i++) {
+				values.add(required(key + "." + i, STRING));
+			}
+			return values;
+		}
+
+	}
+
+}

@@ -31,9 +31,7 @@ class StartupCacheProcessTests {
 	@Test
 	void theSecondInstanceStartsWithTheArchiveTheSupervisorTrained(@TempDir Path directory) throws Exception {
 		Path cache = directory.resolve("cache");
-		StartupCache.Kind kind = StartupCache.Kind
-			.forFeature(Runtime.version().feature())
-			.orElseThrow();
+		CacheKind kind = CacheKind.forFeature(Runtime.version().feature()).orElseThrow();
 		Path archive = cache.resolve(kind.fileName());
 		List<String> command = new ArrayList<>(SupervisedRun.javaCommand());
 		command.add("-cp");
@@ -43,7 +41,7 @@ class StartupCacheProcessTests {
 			String first = run.awaitLine((l) -> l.startsWith("instance 1 command "), LIMIT);
 			assertThat(first).doesNotContain("-XX:SharedArchiveFile", "-XX:AOTCache");
 			String second = run.awaitLine((l) -> l.startsWith("instance 2 command "), LIMIT);
-			assertThat(second).as(run.output()).contains(StartupCache.useOption(kind, archive));
+			assertThat(second).as(run.output()).contains(CacheCommands.useOption(kind, archive));
 			assertThat(run.awaitExit(LIMIT)).as(run.output()).isZero();
 		}
 		assertThat(archive).isRegularFile();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -11,106 +12,16 @@ import dev.samboot.sam.internal.supervisor.ActiveProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static dev.samboot.sam.internal.cache.CacheFixtures.jdk;
+import static dev.samboot.sam.internal.cache.CacheFixtures.scriptedJdk;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * How the start-up cache rewrites the command of an instance and when it keeps the plain one.
+ * When the start-up cache gives an instance the cached command and when the plain one, when it
+ * trains, and when it turns itself off.
  */
 class StartupCacheTests {
-
-	private static final Path CACHE = Path.of("/var/cache/app");
-
-	@Test
-	void anExecutableJarIsReplacedByTheExtractedJarAndTheArchiveIsUsedOnJdk17() {
-		StartupCache.Command command = parse("/jdk/bin/java", "-Xmx256m", "-Dx=1", "-jar", "/opt/app.jar", "--a=1", "b");
-		assertThat(command.jar()).isEqualTo(Path.of("/opt/app.jar"));
-		assertThat(StartupCache.cachedCommand(command, StartupCache.Kind.CDS, CACHE)).containsExactly("/jdk/bin/java",
-				"-XX:SharedArchiveFile=/var/cache/app/app.jsa", "-Xmx256m", "-Dx=1", "-jar",
-				"/var/cache/app/app/app.jar", "--a=1", "b");
-	}
-
-	@Test
-	void aClassPathCommandKeepsItsClassPathAndMainClass() {
-		StartupCache.Command command = parse("/jdk/bin/java", "-cp", "/a.jar:/b", "--add-opens",
-				"java.base/java.io=ALL-UNNAMED", "com.example.Main", "-jar", "x");
-		assertThat(command.jar()).isNull();
-		assertThat(command.classPath()).containsExactly(Path.of("/a.jar"), Path.of("/b"));
-		assertThat(StartupCache.cachedCommand(command, StartupCache.Kind.AOT, CACHE)).containsExactly("/jdk/bin/java",
-				"-XX:AOTCache=/var/cache/app/app.aot", "-cp", "/a.jar:/b", "--add-opens",
-				"java.base/java.io=ALL-UNNAMED", "com.example.Main", "-jar", "x");
-	}
-
-	@Test
-	void jdk17TrainsADynamicArchiveInOneRunThatExitsByItself() {
-		StartupCache.Command command = parse("/jdk/bin/java", "-Xmx256m", "-jar", "/opt/app.jar", "--a=1");
-		assertThat(StartupCache.trainingCommands(command, StartupCache.Kind.CDS, CACHE,
-				List.of("-Dspring.context.exit=onRefresh"), List.of("--sam.enabled=false")))
-			.containsExactly(List.of("/jdk/bin/java", "-XX:ArchiveClassesAtExit=/var/cache/app/app.jsa.tmp", "-Xmx256m",
-					"-Dspring.context.exit=onRefresh", "-jar", "/var/cache/app/app/app.jar", "--a=1",
-					"--sam.enabled=false"));
-	}
-
-	@Test
-	void jdk25RecordsAConfigurationThenCreatesTheAotCache() {
-		StartupCache.Command command = parse("/jdk/bin/java", "-Xmx256m", "-jar", "/opt/app.jar", "--a=1");
-		assertThat(StartupCache.trainingCommands(command, StartupCache.Kind.AOT, CACHE,
-				List.of("-Dspring.context.exit=onRefresh"), List.of("--sam.enabled=false")))
-			.containsExactly(
-					List.of("/jdk/bin/java", "-XX:AOTMode=record", "-XX:AOTConfiguration=/var/cache/app/app.aotconf",
-							"-Xmx256m", "-Dspring.context.exit=onRefresh", "-jar", "/var/cache/app/app/app.jar",
-							"--a=1", "--sam.enabled=false"),
-					List.of("/jdk/bin/java", "-XX:AOTMode=create", "-XX:AOTConfiguration=/var/cache/app/app.aotconf",
-							"-XX:AOTCache=/var/cache/app/app.aot.tmp", "-Xmx256m", "-jar",
-							"/var/cache/app/app/app.jar"));
-	}
-
-	@Test
-	void theKindOfCacheFollowsTheFeatureVersionOfTheLaunchedJdk() {
-		assertThat(StartupCache.featureVersion("IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"17.0.15\"\n")).hasValue(17);
-		assertThat(StartupCache.featureVersion("JAVA_VERSION=\"25.0.3\"\n")).hasValue(25);
-		assertThat(StartupCache.featureVersion("JAVA_VERSION=\"1.8.0_402\"\n")).hasValue(8);
-		assertThat(StartupCache.featureVersion("JAVA_VERSION=\"26-ea\"\n")).hasValue(26);
-		assertThat(StartupCache.featureVersion("OS_NAME=Linux\n")).isEmpty();
-		assertThat(StartupCache.Kind.forFeature(17)).hasValue(StartupCache.Kind.CDS);
-		assertThat(StartupCache.Kind.forFeature(21)).hasValue(StartupCache.Kind.CDS);
-		assertThat(StartupCache.Kind.forFeature(24)).hasValue(StartupCache.Kind.AOT);
-		assertThat(StartupCache.Kind.forFeature(25)).hasValue(StartupCache.Kind.AOT);
-		assertThat(StartupCache.Kind.forFeature(11)).isEmpty();
-	}
-
-	@Test
-	void commandsTheCacheCannotRewriteAreLeftAlone() {
-		assertThat(StartupCache.Command.parse(List.of("/jdk/bin/java", "-m", "app/com.example.Main")).obstacle())
-			.contains("module");
-		assertThat(StartupCache.Command.parse(List.of("/jdk/bin/java", "@args", "Main")).obstacle())
-			.contains("argument file");
-		assertThat(StartupCache.Command.parse(List.of("/jdk/bin/java", "-Xshare:off", "-jar", "a.jar")).obstacle())
-			.contains("-Xshare:off");
-		assertThat(StartupCache.Command.parse(List.of("/jdk/bin/java", "-XX:SharedArchiveFile=x.jsa", "-jar", "a.jar"))
-			.obstacle()).contains("class-data sharing");
-		assertThat(StartupCache.Command.parse(List.of("/jdk/bin/java", "-Xmx1g")).obstacle()).contains("no main class");
-	}
-
-	@Test
-	void theKeyChangesWithTheJarTheJdkAndTheJvmOptions(@TempDir Path directory) throws IOException {
-		Path jdk = jdk(directory.resolve("jdk"), "17.0.15");
-		Path jar = Files.writeString(directory.resolve("app.jar"), "one");
-		StartupCache.Command command = parse(jdk.resolve("bin/java").toString(), "-Xmx1g", "-jar", jar.toString());
-		String key = StartupCache.key(command, StartupCache.Kind.CDS, jdk);
-		assertThat(StartupCache.key(command, StartupCache.Kind.CDS, jdk)).isEqualTo(key);
-		Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 2000));
-		String touched = StartupCache.key(command, StartupCache.Kind.CDS, jdk);
-		assertThat(touched).as("a new build").isNotEqualTo(key);
-		Files.writeString(jar, "a longer jar");
-		Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis()));
-		assertThat(StartupCache.key(command, StartupCache.Kind.CDS, jdk)).as("another size").isNotEqualTo(touched);
-		String rebuilt = StartupCache.key(command, StartupCache.Kind.CDS, jdk);
-		jdk(jdk, "17.0.16");
-		assertThat(StartupCache.key(command, StartupCache.Kind.CDS, jdk)).as("a JDK update").isNotEqualTo(rebuilt);
-		StartupCache.Command otherOptions = parse(jdk.resolve("bin/java").toString(), "-Xmx2g", "-jar", jar.toString());
-		assertThat(StartupCache.key(otherOptions, StartupCache.Kind.CDS, jdk)).as("other JVM options")
-			.isNotEqualTo(StartupCache.key(command, StartupCache.Kind.CDS, jdk));
-	}
 
 	@Test
 	void theCachedCommandIsUsedOnlyWhileTheArchiveMatchesTheKey(@TempDir Path directory) throws IOException {
@@ -119,10 +30,10 @@ class StartupCacheTests {
 		Path cacheDirectory = directory.resolve("cache");
 		List<String> plain = List.of(jdk.resolve("bin/java").toString(), "-jar", jar.toString(), "--x");
 		StartupCache cache = StartupCache.create(cacheDirectory, List.of(), List.of(), plain, Map.of()).orElseThrow();
-		assertThat(cache.kind()).isEqualTo(StartupCache.Kind.AOT);
+		assertThat(cache.kind()).isEqualTo(CacheKind.AOT);
 		assertThat(cache.command()).as("nothing trained yet").isEqualTo(plain);
-		StartupCache.Command command = StartupCache.Command.parse(plain).command();
-		String key = StartupCache.key(command, StartupCache.Kind.AOT, StartupCache.javaHome(command.java()));
+		JavaCommand command = JavaCommand.parse(plain).command();
+		String key = CacheKey.of(command, CacheKind.AOT, JdkRelease.home(command.java()));
 		Files.createDirectories(cacheDirectory.resolve("app"));
 		Files.writeString(cacheDirectory.resolve("app/app.jar"), "extracted");
 		Files.writeString(cacheDirectory.resolve("app.aot"), "archive");
@@ -147,8 +58,8 @@ class StartupCacheTests {
 		Path classes = Files.createDirectories(directory.resolve("classes"));
 		List<String> plain = List.of(jdk.resolve("bin/java").toString(), "-cp", classes.toString(), "Main");
 		StartupCache cache = StartupCache.create(cacheDirectory, List.of(), List.of(), plain, Map.of()).orElseThrow();
-		StartupCache.Command command = StartupCache.Command.parse(plain).command();
-		String key = StartupCache.key(command, StartupCache.Kind.CDS, StartupCache.javaHome(command.java()));
+		JavaCommand command = JavaCommand.parse(plain).command();
+		String key = CacheKey.of(command, CacheKind.CDS, JdkRelease.home(command.java()));
 		Files.createDirectories(cacheDirectory);
 		Files.writeString(cacheDirectory.resolve("app.jsa"), "archive");
 		Files.writeString(cacheDirectory.resolve("key"), key + "\n7\n");
@@ -158,7 +69,7 @@ class StartupCacheTests {
 		Files.setLastModifiedTime(classes, FileTime.fromMillis(Files.getLastModifiedTime(classes).toMillis() + 2000));
 		cache.started(41);
 		assertThat(cache.training()).as("an instance runs from the cache directory").isFalse();
-		key = StartupCache.key(command, StartupCache.Kind.CDS, StartupCache.javaHome(command.java()));
+		key = CacheKey.of(command, CacheKind.CDS, JdkRelease.home(command.java()));
 		Files.writeString(cacheDirectory.resolve("key"), key + "\n7\n");
 		assertThat(cache.endedBeforeStart(41, 0)).as("it had started").isFalse();
 		cache.launched(new EndedProcess(42), plain);
@@ -176,6 +87,36 @@ class StartupCacheTests {
 				List.of(jdk.resolve("bin/java").toString(), "-jar", "a.jar"), Map.of())).isEmpty();
 	}
 
+	@Test
+	void aCommandItCannotRewriteOrAJdkOfUnknownVersionGetsNoCache(@TempDir Path directory) throws IOException {
+		Path jdk = jdk(directory.resolve("jdk"), "17.0.15");
+		assertThat(StartupCache.create(directory.resolve("cache"), List.of(), List.of(),
+				List.of(jdk.resolve("bin/java").toString(), "-m", "app/com.example.Main"), Map.of())).isEmpty();
+		Files.delete(jdk.resolve("release"));
+		assertThat(StartupCache.create(directory.resolve("cache"), List.of(), List.of(),
+				List.of(jdk.resolve("bin/java").toString(), "-jar", "a.jar"), Map.of())).isEmpty();
+	}
+
+	@Test
+	void anInstanceLaunchedPlainTrainsOnceAKeyAndAFailedTrainingIsNotTriedAgain(@TempDir Path directory)
+			throws IOException {
+		Path jdk = scriptedJdk(directory.resolve("jdk"), "17.0.15", 1);
+		Path cacheDirectory = directory.resolve("cache");
+		List<String> plain = List.of(jdk.resolve("bin/java").toString(), "-cp", "/a.jar", "Main");
+		try (StartupCache cache = StartupCache.create(cacheDirectory, List.of(), List.of(), plain,
+				Map.of("PATH", System.getenv("PATH"))).orElseThrow()) {
+			cache.launched(new EndedProcess(51), cache.command());
+			cache.started(51);
+			await().atMost(Duration.ofSeconds(30)).until(() -> !cache.training());
+			assertThat(cacheDirectory.resolve("training.log")).content().startsWith("$ " + plain.get(0));
+			assertThat(cacheDirectory.resolve("key")).as("nothing published").doesNotExist();
+			cache.launched(new EndedProcess(52), cache.command());
+			cache.started(52);
+			assertThat(cache.training()).as("the key was tried").isFalse();
+			assertThat(cache.command()).isEqualTo(plain);
+		}
+	}
+
 	private record EndedProcess(long pid) implements ActiveProcess {
 
 		@Override
@@ -188,21 +129,6 @@ class StartupCacheTests {
 			return java.util.concurrent.CompletableFuture.completedFuture(0);
 		}
 
-	}
-
-	private static StartupCache.Command parse(String... command) {
-		StartupCache.Parsed parsed = StartupCache.Command.parse(List.of(command));
-		assertThat(parsed.obstacle()).isNull();
-		return parsed.command();
-	}
-
-	private static Path jdk(Path home, String version) throws IOException {
-		Files.createDirectories(home.resolve("bin"));
-		if (!Files.exists(home.resolve("bin/java"))) {
-			Files.writeString(home.resolve("bin/java"), "");
-		}
-		Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
-		return home;
 	}
 
 }

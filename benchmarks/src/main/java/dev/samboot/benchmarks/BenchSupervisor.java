@@ -11,11 +11,11 @@ import dev.samboot.sam.Sam;
 import dev.samboot.sam.StatePublisher;
 
 /**
- * A real supervisor on a thread of the benchmark JVM (the core's {@link InProcessSupervisor}),
- * whose active process is this JVM. Every reset of the supervisor's clock (a message heard from
- * the active process) is counted through the {@link StatePublisher} seam, which the supervisor
- * tells right after it resets the clock, so a benchmark can wait for the reset its own heartbeat
- * caused.
+ * A real supervisor on a thread of the benchmark JVM (the core's
+ * {@link InProcessSupervisor}), whose active process is this JVM. Every reset of the
+ * supervisor's clock (a message heard from the active process) is counted through the
+ * {@link StatePublisher} seam, which the supervisor tells right after it resets the
+ * clock, so a benchmark can wait for the reset its own heartbeat caused.
  */
 public final class BenchSupervisor implements AutoCloseable {
 
@@ -29,7 +29,8 @@ public final class BenchSupervisor implements AutoCloseable {
 
 	/**
 	 * Start a supervisor with the restart policy and the default data limit.
-	 * @param interval the interval; make it long, so that no warn signal is due while measuring
+	 * @param interval the interval; make it long, so that no warn signal is due while
+	 * measuring
 	 * @return the running supervisor
 	 * @throws IOException if the socket cannot be created
 	 */

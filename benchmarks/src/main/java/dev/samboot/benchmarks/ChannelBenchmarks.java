@@ -19,9 +19,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The channel between an active process and its supervisor, both in this JVM: a registered,
- * started {@link Sam} against a real {@link SupervisorLoop} on its own thread, over the real Unix
- * socket. The interval is ten minutes, so no warn signal is due while measuring.
+ * The channel between an active process and its supervisor, both in this JVM: a
+ * registered, started {@link Sam} against a real {@link SupervisorLoop} on its own
+ * thread, over the real Unix socket. The interval is ten minutes, so no warn signal is
+ * due while measuring.
  */
 @State(Scope.Benchmark)
 public class ChannelBenchmarks {
@@ -61,7 +62,9 @@ public class ChannelBenchmarks {
 		this.sam.hcSend();
 	}
 
-	/** From {@code hcSend()} until the supervisor has reset its clock on that heartbeat. */
+	/**
+	 * From {@code hcSend()} until the supervisor has reset its clock on that heartbeat.
+	 */
 	@Benchmark
 	@BenchmarkMode(Mode.SampleTime)
 	@OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -71,7 +74,10 @@ public class ChannelBenchmarks {
 		return this.supervisor.awaitResetAfter(before);
 	}
 
-	/** {@code dataStore} of 64 KiB: returns once the supervisor has acknowledged the bytes. */
+	/**
+	 * {@code dataStore} of 64 KiB: returns once the supervisor has acknowledged the
+	 * bytes.
+	 */
 	@Benchmark
 	@BenchmarkMode(Mode.SampleTime)
 	@OutputTimeUnit(TimeUnit.MILLISECONDS)

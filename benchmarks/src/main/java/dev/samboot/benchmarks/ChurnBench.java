@@ -6,11 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Whether restarts leak: a {@link Probe} supervisor whose instances register, start and exit at
- * once, so it restarts them as fast as JVMs start. After a warm-up, the harness reads the
- * supervisor's open fds and resident memory at checkpoints (an instance that reports and waits),
- * and the figures are the last checkpoint minus the first. A plain-Java program, not the Spring
- * sample, so that a thousand restarts take minutes rather than an hour.
+ * Whether restarts leak: a {@link Probe} supervisor whose instances register, start and
+ * exit at once, so it restarts them as fast as JVMs start. After a warm-up, the harness
+ * reads the supervisor's open fds and resident memory at checkpoints (an instance that
+ * reports and waits), and the figures are the last checkpoint minus the first. A
+ * plain-Java program, not the Spring sample, so that a thousand restarts take minutes
+ * rather than an hour.
  */
 final class ChurnBench {
 
@@ -26,16 +27,17 @@ final class ChurnBench {
 	}
 
 	/**
-	 * Tell live heap from memory the heap has merely touched: after the last checkpoint was read,
-	 * the heap in use before and after a full GC.
+	 * Tell live heap from memory the heap has merely touched: after the last checkpoint
+	 * was read, the heap in use before and after a full GC.
 	 */
 	private void heapAfterGc(long pid) {
 		Jcmd jcmd = new Jcmd(this.jdk, pid);
 		try {
 			String before = jcmd.heapUsed();
 			jcmd.fullGc();
-			this.context.results().note("churn: supervisor heap in use at the end %s, after a full GC %s; RSS then %.1f MB",
-					before, jcmd.heapUsed(), ProcFs.rssKb(pid) / 1024.0);
+			this.context.results()
+				.note("churn: supervisor heap in use at the end %s, after a full GC %s; RSS then %.1f MB", before,
+						jcmd.heapUsed(), ProcFs.rssKb(pid) / 1024.0);
 		}
 		catch (IOException | InterruptedException ex) {
 			this.context.results().note("churn: jcmd failed: %s", ex);
@@ -61,8 +63,8 @@ final class ChurnBench {
 				ProbeServer.Event event = probes.next(Duration.ofSeconds(1));
 				if (event == null) {
 					if (!supervisor.isAlive()) {
-						throw new IllegalStateException("The churn supervisor exited with status " + supervisor.exitValue()
-								+ "; see " + this.context.log("churn"));
+						throw new IllegalStateException("The churn supervisor exited with status "
+								+ supervisor.exitValue() + "; see " + this.context.log("churn"));
 					}
 					continue;
 				}
@@ -97,10 +99,12 @@ final class ChurnBench {
 		Results.Checkpoint before = checkpoints.get(0);
 		Results.Checkpoint after = checkpoints.get(checkpoints.size() - 1);
 		int measured = after.restarts() - before.restarts();
-		results.note("churn: %d restarts after %d warm-up ones in %.0f s (%.0f ms each); supervisor fds %d -> %d, "
-				+ "threads %d -> %d, RSS %.1f -> %.1f MB (largest %.1f MB)", measured, WARM_UP_RESTARTS,
-				after.seconds() - before.seconds(), (after.seconds() - before.seconds()) * 1000 / measured, before.fds(),
-				after.fds(), before.threads(), after.threads(), before.rssKb() / 1024.0, after.rssKb() / 1024.0,
+		results.note(
+				"churn: %d restarts after %d warm-up ones in %.0f s (%.0f ms each); supervisor fds %d -> %d, "
+						+ "threads %d -> %d, RSS %.1f -> %.1f MB (largest %.1f MB)",
+				measured, WARM_UP_RESTARTS, after.seconds() - before.seconds(),
+				(after.seconds() - before.seconds()) * 1000 / measured, before.fds(), after.fds(), before.threads(),
+				after.threads(), before.rssKb() / 1024.0, after.rssKb() / 1024.0,
 				checkpoints.stream().mapToLong(Results.Checkpoint::rssKb).max().getAsLong() / 1024.0);
 		results.put(this.jdk, "restart_fd_growth", after.fds() - before.fds(), "fds", 0);
 		results.put(this.jdk, "restart_rss_growth_mb", (after.rssKb() - before.rssKb()) / 1024.0, "MB", 1);

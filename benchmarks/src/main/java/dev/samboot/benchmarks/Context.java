@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What every measurement needs: where to write, what to run, and the processes and reports it
- * shares with the others.
+ * What every measurement needs: where to write, what to run, and the processes and
+ * reports it shares with the others.
  *
  * @param out the results directory (logs under {@code logs/})
  * @param appJar the sample application's executable jar

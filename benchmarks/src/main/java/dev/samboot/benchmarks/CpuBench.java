@@ -7,17 +7,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What supervision costs while nothing fails: the sample application supervised at T = 1 s with
- * its default health (all indicators), and the CPU time, read from {@code /proc}, of the whole
- * supervisor process and of samboot's threads in the instance: {@code sam-health-check} (the
- * heartbeat every T/4 and the callback once per T), {@code sam-health-indicators} (where
- * Actuator's health is computed, so that a hung indicator cannot hold up the verdict) and
- * {@code sam-channel} (the channel's reader). A bare sleeping JVM is measured over the same window,
- * as the yardstick of what any idle JVM costs.
+ * What supervision costs while nothing fails: the sample application supervised at T = 1
+ * s with its default health (all indicators), and the CPU time, read from {@code /proc},
+ * of the whole supervisor process and of samboot's threads in the instance:
+ * {@code sam-health-check} (the heartbeat every T/4 and the callback once per T),
+ * {@code sam-health-indicators} (where Actuator's health is computed, so that a hung
+ * indicator cannot hold up the verdict) and {@code sam-channel} (the channel's reader). A
+ * bare sleeping JVM is measured over the same window, as the yardstick of what any idle
+ * JVM costs.
  */
 final class CpuBench {
 
-	/** Thread names as {@code /proc/<pid>/task/<tid>/comm} has them: cut to 15 characters. */
+	/**
+	 * Thread names as {@code /proc/<pid>/task/<tid>/comm} has them: cut to 15 characters.
+	 */
 	static final List<String> THREADS = List.of("sam-health-chec", "sam-health-indi", "sam-channel");
 
 	private final Context context;
@@ -40,8 +43,8 @@ final class CpuBench {
 				.start(this.context.program(this.jdk, Sleeper.class, Long.toString(window.toSeconds() + 300)),
 						this.context.log("cpu-bare"));
 			if (Http.awaitHealthy(port, Duration.ofSeconds(180), supervisor::isAlive) < 0) {
-				throw new IllegalStateException("The supervised sample application did not become ready; see "
-						+ this.context.log("cpu"));
+				throw new IllegalStateException(
+						"The supervised sample application did not become ready; see " + this.context.log("cpu"));
 			}
 			Http.Response sam = Http.get(port, "/actuator/sam");
 			long instance = sam.number("pid").orElseThrow();

@@ -15,8 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Plain HTTP/1.0 over loopback, as small as a poll can be: connect, send, read the status line and
- * body. No keep-alive, no client library warming up between samples.
+ * Plain HTTP/1.0 over loopback, as small as a poll can be: connect, send, read the status
+ * line and body. No keep-alive, no client library warming up between samples.
  */
 final class Http {
 
@@ -39,7 +39,8 @@ final class Http {
 	 * @param method GET or POST
 	 * @param port the loopback port
 	 * @param path the path and query
-	 * @return the response, or {@code null} when nothing listens or the server does not answer
+	 * @return the response, or {@code null} when nothing listens or the server does not
+	 * answer
 	 */
 	static Response request(String method, int port, String path) {
 		try (Socket socket = new Socket()) {

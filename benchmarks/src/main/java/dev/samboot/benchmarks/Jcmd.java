@@ -7,8 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Asks a running JVM about its memory with the JDK's {@code jcmd}. Attaching starts a thread and
- * opens a socket in the target, so this is done only after a figure has been read from it.
+ * Asks a running JVM about its memory with the JDK's {@code jcmd}. Attaching starts a
+ * thread and opens a socket in the target, so this is done only after a figure has been
+ * read from it.
  */
 final class Jcmd {
 
@@ -35,7 +36,10 @@ final class Jcmd {
 				find(counters, "java.cls.loadedClasses=(\\d+)"));
 	}
 
-	/** The first line of GC.heap_info, which sums up the heap ("total" on JDK 17, "committed" later). */
+	/**
+	 * The first line of GC.heap_info, which sums up the heap ("total" on JDK 17,
+	 * "committed" later).
+	 */
 	private static String heapLine(String info) {
 		return info.lines().filter((line) -> line.contains("heap")).findFirst().orElse("");
 	}

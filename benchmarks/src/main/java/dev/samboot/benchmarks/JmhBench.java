@@ -15,8 +15,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.util.Statistics;
 
 /**
- * The in-process figures, with JMH: {@link ChannelBenchmarks} in forked JVMs of the chosen JDK.
- * JMH's report goes to {@code jmh.txt} and {@code jmh.json} in the results directory.
+ * The in-process figures, with JMH: {@link ChannelBenchmarks} in forked JVMs of the
+ * chosen JDK. JMH's report goes to {@code jmh.txt} and {@code jmh.json} in the results
+ * directory.
  */
 final class JmhBench {
 
@@ -77,8 +78,8 @@ final class JmhBench {
 	private void note(String method, Statistics stats, String unit) {
 		this.context.results()
 			.note("jmh %s: p50 %.3f, p90 %.3f, p99 %.3f, p99.9 %.3f, max %.3f %s over %d samples", method,
-					stats.getPercentile(50), stats.getPercentile(90), stats.getPercentile(99), stats.getPercentile(99.9),
-					stats.getMax(), unit, stats.getN());
+					stats.getPercentile(50), stats.getPercentile(90), stats.getPercentile(99),
+					stats.getPercentile(99.9), stats.getMax(), unit, stats.getN());
 	}
 
 }

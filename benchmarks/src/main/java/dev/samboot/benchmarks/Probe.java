@@ -17,19 +17,22 @@ import dev.samboot.sam.SamOptions;
 import sun.misc.Signal;
 
 /**
- * A plain-Java program supervised by samboot, in the manner of the project's {@code TestSam}, that
- * the harness starts as a supervisor JVM; the supervisor is the lean one, as the starter's default. Each instance reports to the harness over a Unix socket
- * given as an argument, so the harness timestamps every event on receipt and sees the instance's
- * end as the socket's end of file:
+ * A plain-Java program supervised by samboot, in the manner of the project's
+ * {@code TestSam}, that the harness starts as a supervisor JVM; the supervisor is the
+ * lean one, as the starter's default. Each instance reports to the harness over a Unix
+ * socket given as an argument, so the harness timestamps every event on receipt and sees
+ * the instance's end as the socket's end of file:
  * <ul>
- * <li>{@code timing SOCKET T}: start, one heartbeat, then silence; the warn signal (SIGTERM) is
- * caught and reported, and SIGKILL ends the instance. Lines: {@code ready ID PID},
- * {@code hb NANOS} (when {@code hcSend()} returned) and {@code warned NANOS} (when the signal
- * handler began), read from {@link System#nanoTime()}, which is the system-wide
- * {@code CLOCK_MONOTONIC} on Linux and so comparable with the harness's own readings.</li>
- * <li>{@code churn SOCKET FIRST EVERY LAST}: start and exit at once, so the supervisor restarts it
- * again and again. Instances FIRST, FIRST+EVERY, ... LAST report {@code ready ID PID} and wait for
- * {@code go} before they exit, so the harness can read the supervisor's /proc at those points.</li>
+ * <li>{@code timing SOCKET T}: start, one heartbeat, then silence; the warn signal
+ * (SIGTERM) is caught and reported, and SIGKILL ends the instance. Lines:
+ * {@code ready ID PID}, {@code hb NANOS} (when {@code hcSend()} returned) and
+ * {@code warned NANOS} (when the signal handler began), read from
+ * {@link System#nanoTime()}, which is the system-wide {@code CLOCK_MONOTONIC} on Linux
+ * and so comparable with the harness's own readings.</li>
+ * <li>{@code churn SOCKET FIRST EVERY LAST}: start and exit at once, so the supervisor
+ * restarts it again and again. Instances FIRST, FIRST+EVERY, ... LAST report
+ * {@code ready ID PID} and wait for {@code go} before they exit, so the harness can read
+ * the supervisor's /proc at those points.</li>
  * </ul>
  */
 public final class Probe {
@@ -48,8 +51,8 @@ public final class Probe {
 		String socket = args[1];
 		switch (mode) {
 			case "timing" -> timing(socket, Integer.parseInt(args[2]));
-			case "churn" -> churn(socket, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-					Integer.parseInt(args[4]));
+			case "churn" ->
+				churn(socket, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
 			default -> {
 				System.err.println("unknown mode " + mode);
 				System.exit(FAILED);

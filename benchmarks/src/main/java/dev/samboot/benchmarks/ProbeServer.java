@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The harness's end of the probes' reports: a Unix socket that takes one connection per instance,
- * with a thread per connection that timestamps every line with {@link System#nanoTime()} the moment
- * it is read, and the connection's end of file (the instance's death closes its socket) as the
- * event {@code eof}.
+ * The harness's end of the probes' reports: a Unix socket that takes one connection per
+ * instance, with a thread per connection that timestamps every line with
+ * {@link System#nanoTime()} the moment it is read, and the connection's end of file (the
+ * instance's death closes its socket) as the event {@code eof}.
  */
 final class ProbeServer implements AutoCloseable {
 

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Reads what a process uses from {@code /proc}: resident memory, open file descriptors, threads
- * and CPU time (in clock ticks of 10 ms, Linux's USER_HZ).
+ * Reads what a process uses from {@code /proc}: resident memory, open file descriptors,
+ * threads and CPU time (in clock ticks of 10 ms, Linux's USER_HZ).
  */
 final class ProcFs {
 
@@ -92,7 +92,8 @@ final class ProcFs {
 	private static long ticks(Path stat) {
 		try {
 			String[] fields = afterCommand(Files.readString(stat));
-			// fields 14 and 15 of stat(5), counted after the command's closing parenthesis
+			// fields 14 and 15 of stat(5), counted after the command's closing
+			// parenthesis
 			return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
 		}
 		catch (IOException ex) {
@@ -143,8 +144,9 @@ final class ProcFs {
 	}
 
 	/**
-	 * Return how long, in all, at least one runnable task has waited for a CPU: the {@code some}
-	 * total of {@code /proc/pressure/cpu} (Linux pressure stall information).
+	 * Return how long, in all, at least one runnable task has waited for a CPU: the
+	 * {@code some} total of {@code /proc/pressure/cpu} (Linux pressure stall
+	 * information).
 	 * @return microseconds, or -1 where the kernel does not report it
 	 */
 	static long cpuStallMicros() {

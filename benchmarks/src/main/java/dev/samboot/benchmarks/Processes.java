@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Every process the harness starts or learns of (instances launched by a supervisor it started),
- * kept as {@link ProcessHandle}s, which refuse to signal a pid that has since been reused. All of
- * them are killed by pid when a measurement ends and again when the harness exits.
+ * Every process the harness starts or learns of (instances launched by a supervisor it
+ * started), kept as {@link ProcessHandle}s, which refuse to signal a pid that has since
+ * been reused. All of them are killed by pid when a measurement ends and again when the
+ * harness exits.
  */
 final class Processes implements AutoCloseable {
 
@@ -46,7 +47,8 @@ final class Processes implements AutoCloseable {
 	}
 
 	/**
-	 * Remember a process the harness did not start, such as an instance, to kill it later.
+	 * Remember a process the harness did not start, such as an instance, to kill it
+	 * later.
 	 * @param pid its pid, read while it runs
 	 */
 	void track(long pid) {
@@ -92,12 +94,16 @@ final class Processes implements AutoCloseable {
 	 * @return their pids
 	 */
 	List<Long> running() {
-		return this.known.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).filter(ProcFs::running)
+		return this.known.stream()
+			.filter(ProcessHandle::isAlive)
+			.map(ProcessHandle::pid)
+			.filter(ProcFs::running)
 			.toList();
 	}
 
 	/**
-	 * Wait until a process no longer runs (gone, or a zombie), checking every half millisecond.
+	 * Wait until a process no longer runs (gone, or a zombie), checking every half
+	 * millisecond.
 	 * @param pid the process
 	 * @param timeout how long to wait
 	 * @return the {@link System#nanoTime()} at which it was seen gone, or -1 on time-out

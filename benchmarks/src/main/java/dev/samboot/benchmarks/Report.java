@@ -11,12 +11,15 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Writes a run's results: the figure lines, a Markdown summary with the machine and the goals,
- * the samples as CSV and the plots as SVG.
+ * Writes a run's results: the figure lines, a Markdown summary with the machine and the
+ * goals, the samples as CSV and the plots as SVG.
  */
 public final class Report {
 
-	/** The goals of the benchmark issue: a figure passes when {@code value op limit} holds. */
+	/**
+	 * The goals of the benchmark issue: a figure passes when {@code value op limit}
+	 * holds.
+	 */
 	record Goal(String op, double limit) {
 
 		boolean met(double value) {
@@ -79,7 +82,8 @@ public final class Report {
 
 	/**
 	 * Draw the plots of a results directory again from its CSV files.
-	 * @param args the results directory and the label of the JDK the timing was measured on
+	 * @param args the results directory and the label of the JDK the timing was measured
+	 * on
 	 */
 	public static void main(String[] args) throws IOException {
 		Path out = Path.of(args[0]);
@@ -101,7 +105,8 @@ public final class Report {
 		}
 		Files.write(this.out.resolve("figures.txt"), lines);
 		List<String> all = new ArrayList<>();
-		this.results.figures().forEach((jdk, figures) -> figures.values().forEach((f) -> all.add(jdk + " " + f.line())));
+		this.results.figures()
+			.forEach((jdk, figures) -> figures.values().forEach((f) -> all.add(jdk + " " + f.line())));
 		Files.write(this.out.resolve("figures-all-jdks.txt"), all);
 		Files.writeString(this.out.resolve("results.md"), markdown(header));
 		writeCsv();
@@ -179,7 +184,8 @@ public final class Report {
 	}
 
 	/**
-	 * Read the samples of a results directory back from its CSV files, to draw the plots again.
+	 * Read the samples of a results directory back from its CSV files, to draw the plots
+	 * again.
 	 * @param out the results directory
 	 * @param primary the label of the JDK the timing was measured on
 	 * @return the samples
@@ -215,12 +221,13 @@ public final class Report {
 		List<Integer> intervals = trials.stream().map(Results.Trial::intervalMillis).distinct().sorted().toList();
 		int largest = intervals.get(intervals.size() - 1);
 		double xMax = largest * 1.1;
-		double yMax = Math.max(2.2 * largest, trials.stream().mapToDouble(Results.Trial::killMillis).max().orElse(0) * 1.05);
+		double yMax = Math.max(2.2 * largest,
+				trials.stream().mapToDouble(Results.Trial::killMillis).max().orElse(0) * 1.05);
 		Svg svg = new Svg(980, 490);
-		svg.text(490, 22, "Warn signal and SIGKILL after the last heartbeat, against the interval T ("
-				+ this.timingJdk + ")", 15, "middle", "black");
-		Svg.Panel moments = new Svg.Panel(svg, 70, 60, 380, 320, 0, xMax, 0, yMax)
-			.yTicks(Svg.niceStep(yMax, 6), "%.0f")
+		svg.text(490, 22,
+				"Warn signal and SIGKILL after the last heartbeat, against the interval T (" + this.timingJdk + ")", 15,
+				"middle", "black");
+		Svg.Panel moments = new Svg.Panel(svg, 70, 60, 380, 320, 0, xMax, 0, yMax).yTicks(Svg.niceStep(yMax, 6), "%.0f")
 			.xTicks(intervals.stream().mapToDouble(Integer::doubleValue).toArray(), "%.0f")
 			.frame("moments (ms after the heartbeat)", "T (ms)", "ms after the last heartbeat");
 		moments.segment(0, 0, xMax, xMax, Svg.BLUE, 1, true).segment(0, 0, xMax, 2 * xMax, Svg.RED, 1, true);
@@ -231,8 +238,8 @@ public final class Report {
 			moments.point(trial.intervalMillis() + jitter, trial.warnMillis(), Svg.BLUE);
 			moments.point(trial.intervalMillis() + jitter, trial.killMillis(), Svg.RED);
 		}
-		moments.legend(0, Svg.BLUE, "warn signal arrived (ideal: T, dashed)").legend(1, Svg.RED,
-				"instance gone (ideal: 2T, dashed)");
+		moments.legend(0, Svg.BLUE, "warn signal arrived (ideal: T, dashed)")
+			.legend(1, Svg.RED, "instance gone (ideal: 2T, dashed)");
 		double worst = 0;
 		for (Results.Trial trial : trials) {
 			worst = Math.max(worst, Math.max(Math.abs(trial.warnMillis() - trial.intervalMillis()),
@@ -242,7 +249,8 @@ public final class Report {
 		Svg.Panel errors = new Svg.Panel(svg, 560, 60, 380, 320, -0.6, intervals.size() - 0.4, -errorMax / 6, errorMax)
 			.yTicks(Svg.niceStep(errorMax, 6), "%.0f")
 			.xLabelOffset(56)
-			.frame("error (measured − ideal, ms)", "T (ms); p99 of |error|, warn / kill", "ms late (early if negative)");
+			.frame("error (measured − ideal, ms)", "T (ms); p99 of |error|, warn / kill",
+					"ms late (early if negative)");
 		errors.band(-25, 25, Svg.GREEN).segment(-0.6, 0, intervals.size() - 0.4, 0, Svg.GREY, 1, false);
 		for (int k = 0; k < intervals.size(); k++) {
 			int interval = intervals.get(k);
@@ -260,15 +268,19 @@ public final class Report {
 				errors.point(k + 0.17 + jitter, trial.killMillis() - 2.0 * interval, Svg.RED);
 			}
 			svg.text(errors.x(k), 60 + 320 + 18, interval + " (n=" + warn.size() + ")", 11, "middle", "black");
-			svg.text(errors.x(k), 60 + 320 + 33, String.format(Locale.ROOT, "%.1f / %.1f",
-					Stats.percentile(warn.stream().map(Math::abs).toList(), 99),
-					Stats.percentile(kill.stream().map(Math::abs).toList(), 99)), 11, "middle", "black");
+			svg.text(errors.x(k), 60 + 320 + 33,
+					String.format(Locale.ROOT, "%.1f / %.1f",
+							Stats.percentile(warn.stream().map(Math::abs).toList(), 99),
+							Stats.percentile(kill.stream().map(Math::abs).toList(), 99)),
+					11, "middle", "black");
 		}
 		errors.legend(0, Svg.GREEN, "goal: within ±25 ms");
-		svg.text(490, 462, "Each dot is one trial: a fresh instance sends one heartbeat and falls silent.", 11, "middle",
-				Svg.GREY);
-		svg.text(490, 478, "Heartbeat and warn stamped by the instance on the machine-wide monotonic clock; death: when the "
-				+ "harness saw the instance's socket close.", 11, "middle", Svg.GREY);
+		svg.text(490, 462, "Each dot is one trial: a fresh instance sends one heartbeat and falls silent.", 11,
+				"middle", Svg.GREY);
+		svg.text(490, 478,
+				"Heartbeat and warn stamped by the instance on the machine-wide monotonic clock; death: when the "
+						+ "harness saw the instance's socket close.",
+				11, "middle", Svg.GREY);
 		return svg;
 	}
 

@@ -8,15 +8,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Every figure of a run, per JDK, with the samples the plots are drawn from and notes on how each
- * figure came about.
+ * Every figure of a run, per JDK, with the samples the plots are drawn from and notes on
+ * how each figure came about.
  */
 final class Results {
 
 	/** The figures the suite prints last, in this order. */
 	static final List<String> NAMES = List.of("warn_error_p99_ms", "kill_error_p99_ms", "restart_ready_ratio",
 			"first_start_overhead_ms", "supervisor_rss_mb", "supervisor_rss_ratio", "hc_roundtrip_p99_us",
-			"hcsend_per_s", "datastore_64k_p99_ms", "supervision_cpu_pct", "restart_fd_growth", "restart_rss_growth_mb");
+			"hcsend_per_s", "datastore_64k_p99_ms", "supervision_cpu_pct", "restart_fd_growth",
+			"restart_rss_growth_mb");
 
 	/** The unit of each figure, for a line whose measurement failed. */
 	static final Map<String, String> UNITS = Map.ofEntries(Map.entry("warn_error_p99_ms", "ms"),
@@ -30,7 +31,8 @@ final class Results {
 	record Figure(String name, double value, String unit, int decimals) {
 
 		String formatted() {
-			return Double.isNaN(this.value) ? "NaN" : String.format(Locale.ROOT, "%." + this.decimals + "f", this.value);
+			return Double.isNaN(this.value) ? "NaN"
+					: String.format(Locale.ROOT, "%." + this.decimals + "f", this.value);
 		}
 
 		String line() {
@@ -39,7 +41,10 @@ final class Results {
 
 	}
 
-	/** One warn/kill trial: when the warn signal arrived and the instance died, after its last heartbeat. */
+	/**
+	 * One warn/kill trial: when the warn signal arrived and the instance died, after its
+	 * last heartbeat.
+	 */
 	record Trial(int intervalMillis, double warnMillis, double killMillis) {
 	}
 
@@ -55,7 +60,10 @@ final class Results {
 
 	final List<Checkpoint> checkpoints = new ArrayList<>();
 
-	/** JDK label, then kind of start ("cold", "first", "restart"), then the samples in seconds. */
+	/**
+	 * JDK label, then kind of start ("cold", "first", "restart"), then the samples in
+	 * seconds.
+	 */
 	final Map<String, Map<String, List<Double>>> starts = new TreeMap<>();
 
 	void put(Jdk jdk, String name, double value, String unit, int decimals) {

@@ -9,20 +9,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Start-up, restart and footprint of the sample application on one JDK, timed from outside, in
- * alternating pairs (cold first, then supervised first, and so on):
+ * Start-up, restart and footprint of the sample application on one JDK, timed from
+ * outside, in alternating pairs (cold first, then supervised first, and so on):
  * <ul>
- * <li>cold: {@code java -jar sample-app.jar --sam.enabled=false}, from launch to HTTP 200 on
- * {@code /actuator/health};</li>
- * <li>first: {@code java -jar sample-app.jar} (the supervisor, which launches instance 1), from
- * launch to HTTP 200;</li>
- * <li>restart: {@code POST /demo/crash?status=3} to that instance, from the moment its pid is
- * gone to HTTP 200 from instance 2;</li>
- * <li>the supervisor's resident memory 2 s after instance 1 answered, and that of a bare JVM
- * that only sleeps, on the same JDK.</li>
+ * <li>cold: {@code java -jar sample-app.jar --sam.enabled=false}, from launch to HTTP 200
+ * on {@code /actuator/health};</li>
+ * <li>first: {@code java -jar sample-app.jar} (the supervisor, which launches instance
+ * 1), from launch to HTTP 200;</li>
+ * <li>restart: {@code POST /demo/crash?status=3} to that instance, from the moment its
+ * pid is gone to HTTP 200 from instance 2;</li>
+ * <li>the supervisor's resident memory 2 s after instance 1 answered, and that of a bare
+ * JVM that only sleeps, on the same JDK.</li>
  * </ul>
- * Each run ends with SIGKILL to the instance and then the supervisor: shutting down is not measured.
- * After the last pair's restart, {@code jcmd} tells what the supervisor's memory holds.
+ * Each run ends with SIGKILL to the instance and then the supervisor: shutting down is
+ * not measured. After the last pair's restart, {@code jcmd} tells what the supervisor's
+ * memory holds.
  */
 final class StartupBench {
 
@@ -108,8 +109,9 @@ final class StartupBench {
 			check(second != first, "instance 2 has the pid of instance 1");
 			this.context.results().start(this.jdk, "restart", (back - gone) / 1e9);
 			if (describe) {
-				this.context.results().note("%s: the supervisor after one restart: RSS %.1f MB, %s", this.jdk.label(),
-						ProcFs.rssKb(supervisor.pid()) / 1024.0, new Jcmd(this.jdk, supervisor.pid()).memory());
+				this.context.results()
+					.note("%s: the supervisor after one restart: RSS %.1f MB, %s", this.jdk.label(),
+							ProcFs.rssKb(supervisor.pid()) / 1024.0, new Jcmd(this.jdk, supervisor.pid()).memory());
 			}
 		}
 		finally {
@@ -159,11 +161,15 @@ final class StartupBench {
 		double ratio = Stats.median(restart) / Stats.median(cold);
 		double supervisorMb = Stats.median(this.supervisorRssKb) / 1024;
 		double bareMb = Stats.median(this.bareRssKb) / 1024;
-		results.note("%s: %d pairs; cold start %.2f s, first start %.2f s, restart %.2f s (medians); restart/cold per pair: "
-				+ "median %.3f; first - cold per pair: median %.0f ms", this.jdk.label(), cold.size(), Stats.median(cold),
-				Stats.median(first), Stats.median(restart), Stats.median(ratios), Stats.median(overheads));
-		results.note("%s: supervisor RSS %.1f MB median (%.1f-%.1f, %d samples), %.0f fds, %.0f threads; bare sleeping "
-				+ "JVM %.1f MB median (%d samples)", this.jdk.label(), supervisorMb, Stats.min(this.supervisorRssKb) / 1024,
+		results.note(
+				"%s: %d pairs; cold start %.2f s, first start %.2f s, restart %.2f s (medians); restart/cold per pair: "
+						+ "median %.3f; first - cold per pair: median %.0f ms",
+				this.jdk.label(), cold.size(), Stats.median(cold), Stats.median(first), Stats.median(restart),
+				Stats.median(ratios), Stats.median(overheads));
+		results.note(
+				"%s: supervisor RSS %.1f MB median (%.1f-%.1f, %d samples), %.0f fds, %.0f threads; bare sleeping "
+						+ "JVM %.1f MB median (%d samples)",
+				this.jdk.label(), supervisorMb, Stats.min(this.supervisorRssKb) / 1024,
 				Stats.max(this.supervisorRssKb) / 1024, this.supervisorRssKb.size(), Stats.median(this.supervisorFds),
 				Stats.median(this.supervisorThreads), bareMb, this.bareRssKb.size());
 		results.put(this.jdk, "restart_ready_ratio", ratio, "ratio", 3);
@@ -179,8 +185,8 @@ final class StartupBench {
 
 	private void check(boolean condition, String message) {
 		if (!condition) {
-			throw new IllegalStateException(this.jdk.label() + ": " + message + "; see the logs under "
-					+ this.context.out().resolve("logs"));
+			throw new IllegalStateException(
+					this.jdk.label() + ": " + message + "; see the logs under " + this.context.out().resolve("logs"));
 		}
 	}
 

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Summary statistics of a sample. Percentiles are nearest-rank: the p99 of 50 values is the
- * largest, of 100 values the 99th smallest.
+ * Summary statistics of a sample. Percentiles are nearest-rank: the p99 of 50 values is
+ * the largest, of 100 values the 99th smallest.
  */
 final class Stats {
 

@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The benchmark suite's entry point (run by {@code benchmarks/run.sh}): measures every figure,
- * writes the results directory and prints, last, one line per figure as {@code NAME VALUE UNIT}.
+ * The benchmark suite's entry point (run by {@code benchmarks/run.sh}): measures every
+ * figure, writes the results directory and prints, last, one line per figure as
+ * {@code NAME VALUE UNIT}.
  *
  * <pre>
  * Suite [--quick] --jdk PATH [--extra-jdk PATH]... --app JAR --out DIR [--only jmh,timing,churn,startup,cpu]
@@ -50,8 +51,8 @@ public final class Suite {
 		if (!Files.isRegularFile(app)) {
 			throw new IllegalArgumentException("No sample application jar at " + app);
 		}
-		Set<String> stages = new LinkedHashSet<>(options.containsKey("only")
-				? List.of(single(options, "only").split(",")) : STAGES);
+		Set<String> stages = new LinkedHashSet<>(
+				options.containsKey("only") ? List.of(single(options, "only").split(",")) : STAGES);
 		Files.createDirectories(out.resolve("logs"));
 		int status = new Suite().run(quick, jdks, out, app, stages, options);
 		System.exit(status);
@@ -72,8 +73,8 @@ public final class Suite {
 		Jdk primary = jdks.get(0);
 		List<String> failed = new ArrayList<>();
 		stage(stages, "jmh", failed, () -> new JmhBench(context, primary).run());
-		stage(stages, "timing", failed, () -> new TimingBench(context, primary).run(quick
-				? intervals(15, 4) : intervals(100, 30)));
+		stage(stages, "timing", failed,
+				() -> new TimingBench(context, primary).run(quick ? intervals(15, 4) : intervals(100, 30)));
 		stage(stages, "churn", failed, () -> new ChurnBench(context, primary).run(quick ? 100 : 1000));
 		for (Jdk jdk : jdks) {
 			stage(stages, "startup", failed, () -> new StartupBench(context, jdk).run(quick ? 3 : 10, quick ? 3 : 5));
@@ -95,8 +96,9 @@ public final class Suite {
 		Duration took = Duration.between(began, Instant.now());
 		List<String> header = header(quick, jdks, began, took, loadBefore, options);
 		if (stalledBefore >= 0) {
-			header.add(String.format(Locale.ROOT, "CPU pressure over the run: %.0f%% (share of the time some runnable task "
-					+ "waited for a CPU, from /proc/pressure/cpu; the machine is shared with other work)",
+			header.add(String.format(Locale.ROOT,
+					"CPU pressure over the run: %.0f%% (share of the time some runnable task "
+							+ "waited for a CPU, from /proc/pressure/cpu; the machine is shared with other work)",
 					(ProcFs.cpuStallMicros() - stalledBefore) / 1e4 / took.toSeconds()));
 		}
 		new Report(results, out, jdks).write(header);
@@ -152,7 +154,9 @@ public final class Suite {
 		Jdk primary = jdks.get(0);
 		for (Jdk jdk : jdks.subList(1, jdks.size())) {
 			System.out.println("== " + jdk.describe());
-			results.figures().getOrDefault(jdk.label(), Map.of()).values()
+			results.figures()
+				.getOrDefault(jdk.label(), Map.of())
+				.values()
 				.forEach((figure) -> System.out.println(figure.line()));
 		}
 		System.out.printf(Locale.ROOT, "== %s, %s run, %d s%n", primary.describe(), quick ? "quick" : "full",
@@ -166,8 +170,9 @@ public final class Suite {
 	private static List<String> header(boolean quick, List<Jdk> jdks, Instant began, Duration took, String loadBefore,
 			Map<String, List<String>> options) {
 		List<String> header = new ArrayList<>();
-		header.add("run: " + (quick ? "quick" : "full") + ", started " + began.truncatedTo(ChronoUnit.SECONDS) + ", took "
-				+ took.toSeconds() + " s" + (options.containsKey("commit") ? ", commit " + single(options, "commit") : ""));
+		header.add("run: " + (quick ? "quick" : "full") + ", started " + began.truncatedTo(ChronoUnit.SECONDS)
+				+ ", took " + took.toSeconds() + " s"
+				+ (options.containsKey("commit") ? ", commit " + single(options, "commit") : ""));
 		if (options.containsKey("command")) {
 			header.add("command: `" + single(options, "command") + "`");
 		}
@@ -175,7 +180,8 @@ public final class Suite {
 				+ cpuModel() + ", Linux " + read("/proc/sys/kernel/osrelease"));
 		header.add("load average (1, 5, 15 min) before: " + loadBefore + ", after: " + ProcFs.loadAverage());
 		for (int i = 0; i < jdks.size(); i++) {
-			header.add((i == 0 ? "JDK (every figure): " : "JDK (start-up and memory figures): ") + jdks.get(i).describe());
+			header.add(
+					(i == 0 ? "JDK (every figure): " : "JDK (start-up and memory figures): ") + jdks.get(i).describe());
 		}
 		header.add("harness JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
 		return header;
@@ -210,8 +216,8 @@ public final class Suite {
 	}
 
 	/**
-	 * The class path of the probe and sleeper programs: this module's classes and the core's jar
-	 * with what it needs, not JMH.
+	 * The class path of the probe and sleeper programs: this module's classes and the
+	 * core's jar with what it needs, not JMH.
 	 */
 	private static String probeClassPath() {
 		return Stream.of(System.getProperty("java.class.path").split(":"))

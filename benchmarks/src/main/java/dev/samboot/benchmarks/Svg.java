@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Just enough SVG for the suite's plots: panels with linear axes, ticks, points, lines and text.
+ * Just enough SVG for the suite's plots: panels with linear axes, ticks, points, lines
+ * and text.
  */
 final class Svg {
 
@@ -45,21 +46,22 @@ final class Svg {
 
 	Svg line(double x1, double y1, double x2, double y2, String color, double width, boolean dashed) {
 		this.body.append(String.format(Locale.ROOT,
-				"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%.1f\"%s/>%n", x1, y1,
-				x2, y2, color, width, dashed ? " stroke-dasharray=\"5,4\"" : ""));
+				"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%.1f\"%s/>%n", x1,
+				y1, x2, y2, color, width, dashed ? " stroke-dasharray=\"5,4\"" : ""));
 		return this;
 	}
 
 	Svg circle(double x, double y, double radius, String color) {
 		this.body.append(String.format(Locale.ROOT,
-				"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" fill-opacity=\"0.6\"/>%n", x, y, radius, color));
+				"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" fill-opacity=\"0.6\"/>%n", x, y, radius,
+				color));
 		return this;
 	}
 
 	Svg rect(double x, double y, double w, double h, String fill, double opacity) {
 		this.body.append(String.format(Locale.ROOT,
-				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" fill-opacity=\"%.2f\"/>%n", x, y,
-				w, h, fill, opacity));
+				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" fill-opacity=\"%.2f\"/>%n", x,
+				y, w, h, fill, opacity));
 		return this;
 	}
 
@@ -150,7 +152,8 @@ final class Svg {
 				double y = y(value);
 				this.svg.line(this.left, y, this.left + this.w, y, "#e5e5e5", 1, false);
 				this.svg.line(this.left - 5, y, this.left, y, "black", 1, false);
-				this.svg.text(this.left - 8, y + 4, String.format(Locale.ROOT, format, value + 0.0), 11, "end", "black");
+				this.svg.text(this.left - 8, y + 4, String.format(Locale.ROOT, format, value + 0.0), 11, "end",
+						"black");
 			}
 			return this;
 		}

@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How precisely the supervisor keeps time: for each interval T, a {@link Probe} supervisor whose
- * instances each send one heartbeat and fall silent. The instance stamps when {@code hcSend()}
- * returned and when its warn-signal handler began, on the machine-wide monotonic clock; the
- * harness notes when the instance's socket closed, that is, when it died of SIGKILL. The errors
- * are |warn − T| and |death − 2T| after the heartbeat. The death moment includes the kernel's
- * tear-down of the killed JVM up to the closing of its sockets, so it is an upper bound of when
- * SIGKILL was sent.
+ * How precisely the supervisor keeps time: for each interval T, a {@link Probe}
+ * supervisor whose instances each send one heartbeat and fall silent. The instance stamps
+ * when {@code hcSend()} returned and when its warn-signal handler began, on the
+ * machine-wide monotonic clock; the harness notes when the instance's socket closed, that
+ * is, when it died of SIGKILL. The errors are |warn − T| and |death − 2T| after the
+ * heartbeat. The death moment includes the kernel's tear-down of the killed JVM up to the
+ * closing of its sockets, so it is an upper bound of when SIGKILL was sent.
  */
 final class TimingBench {
 
@@ -65,8 +65,9 @@ final class TimingBench {
 				ProbeServer.Event event = probes.next(Duration.ofSeconds(1));
 				if (event == null) {
 					if (!supervisor.isAlive()) {
-						throw new IllegalStateException("The timing supervisor exited with status "
-								+ supervisor.exitValue() + "; see " + this.context.log("timing-" + intervalMillis + "ms"));
+						throw new IllegalStateException(
+								"The timing supervisor exited with status " + supervisor.exitValue() + "; see "
+										+ this.context.log("timing-" + intervalMillis + "ms"));
 					}
 					continue;
 				}
@@ -108,20 +109,24 @@ final class TimingBench {
 		finally {
 			this.context.processes().kill(supervisor.toHandle());
 		}
-		this.context.results().note("T=%d ms: reports reached the harness %.2f ms (median), %.2f ms (max) after the "
-				+ "instance stamped them", intervalMillis, Stats.median(lags), Stats.max(lags));
+		this.context.results()
+			.note("T=%d ms: reports reached the harness %.2f ms (median), %.2f ms (max) after the "
+					+ "instance stamped them", intervalMillis, Stats.median(lags), Stats.max(lags));
 		if (unwarned > 0) {
-			this.context.results().note("T=%d ms: in %d trials the instance died before its warn-signal handler had "
-					+ "reported; counted as if the signal had arrived at the death (the supervisor's log %s shows when "
-					+ "it sent it)", intervalMillis, unwarned, this.context.log("timing-" + intervalMillis + "ms").getFileName());
+			this.context.results()
+				.note("T=%d ms: in %d trials the instance died before its warn-signal handler had "
+						+ "reported; counted as if the signal had arrived at the death (the supervisor's log %s shows when "
+						+ "it sent it)", intervalMillis, unwarned,
+						this.context.log("timing-" + intervalMillis + "ms").getFileName());
 		}
 		if (failures > 0) {
-			this.context.results().note("T=%d ms: %d trials left out: no heartbeat report, more than one warn signal, or "
-					+ "not killed", intervalMillis, failures);
+			this.context.results()
+				.note("T=%d ms: %d trials left out: no heartbeat report, more than one warn signal, or " + "not killed",
+						intervalMillis, failures);
 		}
 		if (trials.size() < count) {
-			this.context.results().note("T=%d ms: only %d of %d trials finished in time", intervalMillis, trials.size(),
-					count);
+			this.context.results()
+				.note("T=%d ms: only %d of %d trials finished in time", intervalMillis, trials.size(), count);
 		}
 		return trials;
 	}
@@ -139,9 +144,10 @@ final class TimingBench {
 			results.trials.addAll(trials);
 			List<Double> warnErrors = trials.stream().map((t) -> Math.abs(t.warnMillis() - interval)).toList();
 			List<Double> killErrors = trials.stream().map((t) -> Math.abs(t.killMillis() - 2.0 * interval)).toList();
-			results.note("T=%d ms, %d trials in %.0f s: warn after %.1f ms median (error p50 %.2f, p99 %.2f, max %.2f ms); "
-					+ "death after %.1f ms median (error p50 %.2f, p99 %.2f, max %.2f ms)", interval, trials.size(),
-					(System.nanoTime() - started) / 1e9,
+			results.note(
+					"T=%d ms, %d trials in %.0f s: warn after %.1f ms median (error p50 %.2f, p99 %.2f, max %.2f ms); "
+							+ "death after %.1f ms median (error p50 %.2f, p99 %.2f, max %.2f ms)",
+					interval, trials.size(), (System.nanoTime() - started) / 1e9,
 					Stats.median(trials.stream().map(Results.Trial::warnMillis).toList()), Stats.median(warnErrors),
 					Stats.percentile(warnErrors, 99), Stats.max(warnErrors),
 					Stats.median(trials.stream().map(Results.Trial::killMillis).toList()), Stats.median(killErrors),

@@ -17,8 +17,8 @@ import jnr.ffi.byref.PointerByReference;
 /**
  * A connection to corosync's configuration map (cmap): get, set, delete and list keys, as
  * {@code corosync-cmapctl} does. Failures are {@link SamException}s with corosync's error
- * ({@link CsError#LIBRARY} when corosync is not installed, {@link CsError#NOT_EXIST} for a
- * missing key, and so on).
+ * ({@link CsError#LIBRARY} when corosync is not installed, {@link CsError#NOT_EXIST} for
+ * a missing key, and so on).
  */
 public final class Cmap implements AutoCloseable {
 

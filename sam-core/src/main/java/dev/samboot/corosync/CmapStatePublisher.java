@@ -10,8 +10,9 @@ import dev.samboot.sam.StatePublisher;
 
 /**
  * libsam's cmap integration: the supervisor's state under
- * {@code resources.process.<supervisor pid>.} with the keys {@code recovery}, {@code poll_period},
- * {@code last_updated} and {@code state}, removed after a clean stop.
+ * {@code resources.process.<supervisor pid>.} with the keys {@code recovery},
+ * {@code poll_period}, {@code last_updated} and {@code state}, removed after a clean
+ * stop.
  */
 public final class CmapStatePublisher implements StatePublisher {
 

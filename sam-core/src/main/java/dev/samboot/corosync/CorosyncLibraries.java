@@ -13,8 +13,8 @@ import jnr.ffi.byref.NativeLongByReference;
 import jnr.ffi.byref.PointerByReference;
 
 /**
- * Bindings to corosync's client libraries ({@code libquorum.so.5}, {@code libcmap.so.4}) and the
- * two libc calls that go with them, loaded on first use through jnr-ffi.
+ * Bindings to corosync's client libraries ({@code libquorum.so.5}, {@code libcmap.so.4})
+ * and the two libc calls that go with them, loaded on first use through jnr-ffi.
  */
 final class CorosyncLibraries {
 
@@ -52,7 +52,10 @@ final class CorosyncLibraries {
 
 	}
 
-	/** {@code corosync/cmap.h}; key names and string values cross as UTF-8 whatever the JVM's default. */
+	/**
+	 * {@code corosync/cmap.h}; key names and string values cross as UTF-8 whatever the
+	 * JVM's default.
+	 */
 	@Encoding("UTF-8")
 	public interface Cmap {
 
@@ -139,8 +142,10 @@ final class CorosyncLibraries {
 
 		T get() {
 			if (this.library == null) {
-				throw new SamException(CsError.LIBRARY, "corosync's client library " + this.what
-						+ " cannot be loaded; is corosync installed (apt-get install corosync)? " + this.failure.getMessage(),
+				throw new SamException(CsError.LIBRARY,
+						"corosync's client library " + this.what
+								+ " cannot be loaded; is corosync installed (apt-get install corosync)? "
+								+ this.failure.getMessage(),
 						this.failure);
 			}
 			return this.library;

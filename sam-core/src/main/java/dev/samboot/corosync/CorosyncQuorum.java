@@ -13,10 +13,11 @@ import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.LongLongByReference;
 
 /**
- * corosync's votequorum as the quorum source, as libsam uses it: {@code quorum_initialize},
- * {@code quorum_trackstart(CS_TRACK_CHANGES)}, then a thread that polls the service's file
- * descriptor and dispatches when corosync reports a change, so a change is seen as soon as corosync
- * sends it. If corosync goes away the cluster counts as not quorate, as in libsam.
+ * corosync's votequorum as the quorum source, as libsam uses it:
+ * {@code quorum_initialize}, {@code quorum_trackstart(CS_TRACK_CHANGES)}, then a thread
+ * that polls the service's file descriptor and dispatches when corosync reports a change,
+ * so a change is seen as soon as corosync sends it. If corosync goes away the cluster
+ * counts as not quorate, as in libsam.
  */
 public final class CorosyncQuorum implements QuorumSource {
 
@@ -33,9 +34,10 @@ public final class CorosyncQuorum implements QuorumSource {
 	private static final int POLL_TIMEOUT_MILLIS = 200;
 
 	/**
-	 * {@code quorum_dispatch} keeps a 1 MiB receive buffer ({@code IPC_DISPATCH_SIZE}) on the
-	 * stack, more than a JVM thread has by default (the JVM dies of SIGSEGV without a report); a
-	 * C program's main thread has 8 MiB, and so does the thread that dispatches here.
+	 * {@code quorum_dispatch} keeps a 1 MiB receive buffer ({@code IPC_DISPATCH_SIZE}) on
+	 * the stack, more than a JVM thread has by default (the JVM dies of SIGSEGV without a
+	 * report); a C program's main thread has 8 MiB, and so does the thread that
+	 * dispatches here.
 	 */
 	static final long DISPATCH_STACK_BYTES = 8L * 1024 * 1024;
 
@@ -49,19 +51,26 @@ public final class CorosyncQuorum implements QuorumSource {
 
 	private volatile boolean quorate;
 
-	/** The state the last notification carried, read after each dispatch on the tracking thread. */
+	/**
+	 * The state the last notification carried, read after each dispatch on the tracking
+	 * thread.
+	 */
 	private boolean notified;
 
 	private volatile boolean closed;
 
 	private Thread tracker;
 
-	/** Held for as long as libquorum may call it: jnr-ffi frees a closure once it is unreachable. */
+	/**
+	 * Held for as long as libquorum may call it: jnr-ffi frees a closure once it is
+	 * unreachable.
+	 */
 	private CorosyncLibraries.QuorumNotification notification;
 
 	/**
 	 * Load libquorum.
-	 * @throws SamException with {@link CsError#LIBRARY} when corosync's client library is not installed
+	 * @throws SamException with {@link CsError#LIBRARY} when corosync's client library is
+	 * not installed
 	 */
 	public CorosyncQuorum() {
 		this.library = CorosyncLibraries.quorum();
@@ -79,7 +88,8 @@ public final class CorosyncQuorum implements QuorumSource {
 		}
 		LongLongByReference handleRef = new LongLongByReference();
 		Runtime runtime = Runtime.getRuntime(this.library);
-		// quorum_callbacks_t is one function pointer; libquorum copies it during quorum_initialize
+		// quorum_callbacks_t is one function pointer; libquorum copies it during
+		// quorum_initialize
 		Pointer callbacks = Memory.allocateDirect(runtime, runtime.addressSize(), true);
 		this.notification = (handle, quorate, ringSeq, entries, viewList) -> this.notified = quorate != 0;
 		callbacks.putPointer(0, runtime.getClosureManager()
@@ -108,7 +118,10 @@ public final class CorosyncQuorum implements QuorumSource {
 		this.tracker.start();
 	}
 
-	/** Runs on the tracking thread, which owns the handle from now on and finalizes it at the end. */
+	/**
+	 * Runs on the tracking thread, which owns the handle from now on and finalizes it at
+	 * the end.
+	 */
 	private void track(Consumer<Boolean> listener) {
 		Pointer pollFd = Memory.allocateDirect(Runtime.getRuntime(this.libc), 8, true);
 		try {
@@ -151,8 +164,8 @@ public final class CorosyncQuorum implements QuorumSource {
 	}
 
 	/**
-	 * Ask corosync ({@code quorum_getquorate}): the answer may be ahead of the last notification.
-	 * Once the connection is lost or closed, not quorate.
+	 * Ask corosync ({@code quorum_getquorate}): the answer may be ahead of the last
+	 * notification. Once the connection is lost or closed, not quorate.
 	 */
 	@Override
 	public synchronized boolean isQuorate() {

@@ -4,17 +4,17 @@ import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /**
- * How long the supervisor waits before it starts the next instance, growing with each restart in
- * a row, as systemd's {@code RestartSteps} and Kubernetes' CrashLoopBackOff do. libsam restarts at
- * once: {@link #NONE}.
+ * How long the supervisor waits before it starts the next instance, growing with each
+ * restart in a row, as systemd's {@code RestartSteps} and Kubernetes' CrashLoopBackOff
+ * do. libsam restarts at once: {@link #NONE}.
  *
  * @param initial the wait before the first restart in a row; zero for none
  * @param max the longest wait
  * @param multiplier how much longer each further wait is (at least 1)
- * @param jitter the fraction (0 to 1) by which a wait is randomly shortened or lengthened, so that
- * many nodes do not restart in step
- * @param resetAfter how long an instance must have run after {@code start()} for the next restart
- * to count as the first in a row again
+ * @param jitter the fraction (0 to 1) by which a wait is randomly shortened or
+ * lengthened, so that many nodes do not restart in step
+ * @param resetAfter how long an instance must have run after {@code start()} for the next
+ * restart to count as the first in a row again
  */
 public record Backoff(Duration initial, Duration max, double multiplier, double jitter, Duration resetAfter) {
 
@@ -23,8 +23,8 @@ public record Backoff(Duration initial, Duration max, double multiplier, double 
 
 	/**
 	 * Check the values.
-	 * @throws SamException with {@link CsError#INVALID_PARAM} for a negative wait, a multiplier
-	 * below 1 or a jitter outside 0 to 1
+	 * @throws SamException with {@link CsError#INVALID_PARAM} for a negative wait, a
+	 * multiplier below 1 or a jitter outside 0 to 1
 	 */
 	public Backoff {
 		if (initial == null || max == null || resetAfter == null || initial.isNegative() || max.isNegative()
@@ -49,8 +49,8 @@ public record Backoff(Duration initial, Duration max, double multiplier, double 
 
 	/**
 	 * Return the wait before a restart.
-	 * @param inARow how many restarts came right before this one without a healthy run (0 for the
-	 * first)
+	 * @param inARow how many restarts came right before this one without a healthy run (0
+	 * for the first)
 	 * @param random a uniform random number from 0 to 1
 	 * @return the wait in nanoseconds
 	 */

@@ -20,17 +20,19 @@ import dev.samboot.sam.internal.process.SamPlatform;
 import dev.samboot.sam.internal.supervisor.ActiveProcess;
 
 /**
- * Instance 1, launched before {@link Sam#register()}: as soon as the process the user started is
- * likely to become a supervisor, rather than once it has read its configuration. An application
- * framework spends a good part of a second reading configuration files and setting up logging
- * before it can say what {@code register()} needs; launched early, instance 1 starts in that time
- * instead of after it.
+ * Instance 1, launched before {@link Sam#register()}: as soon as the process the user
+ * started is likely to become a supervisor, rather than once it has read its
+ * configuration. An application framework spends a good part of a second reading
+ * configuration files and setting up logging before it can say what {@code register()}
+ * needs; launched early, instance 1 starts in that time instead of after it.
  *
- * <p>The instance connects to the channel when it gets to {@code register()} itself, and waits
- * there until the supervisor listens, so nothing of the application runs in it before the
- * supervisor has taken it over. Hand it over with {@link SamOptions.Builder#earlyLaunch}; if this
- * process does not become a supervisor after all ({@code sam.enabled=false} in a configuration
- * file, a wrong setting), {@link #cancel()} kills it before it has done anything.
+ * <p>
+ * The instance connects to the channel when it gets to {@code register()} itself, and
+ * waits there until the supervisor listens, so nothing of the application runs in it
+ * before the supervisor has taken it over. Hand it over with
+ * {@link SamOptions.Builder#earlyLaunch}; if this process does not become a supervisor
+ * after all ({@code sam.enabled=false} in a configuration file, a wrong setting),
+ * {@link #cancel()} kills it before it has done anything.
  */
 public final class EarlyLaunch {
 
@@ -56,18 +58,18 @@ public final class EarlyLaunch {
 	}
 
 	/**
-	 * Launch instance 1 of this JVM's command now, unless this process is an active process
-	 * itself or cannot supervise.
+	 * Launch instance 1 of this JVM's command now, unless this process is an active
+	 * process itself or cannot supervise.
 	 * @return the launched instance, or empty when this process will not be a supervisor
-	 * @throws SamException with {@link CsError#LIBRARY} when the instance cannot be launched
+	 * @throws SamException with {@link CsError#LIBRARY} when the instance cannot be
+	 * launched
 	 */
 	public static Optional<EarlyLaunch> launch() {
 		return launch(SamPlatform.system());
 	}
 
 	static Optional<EarlyLaunch> launch(SamPlatform platform) {
-		if (!Sam.isSupported()
-				|| SamEnvironment.activeProcess(platform.environment(), platform.parentPid()).isPresent()
+		if (!Sam.isSupported() || SamEnvironment.activeProcess(platform.environment(), platform.parentPid()).isPresent()
 				|| SamEnvironment.orphaned(platform.environment(), platform.parentPid(), SamPlatform::isAncestor)) {
 			return Optional.empty();
 		}
@@ -90,8 +92,8 @@ public final class EarlyLaunch {
 	}
 
 	/**
-	 * Take over an instance launched early by the JVM this one replaced (the lean supervisor),
-	 * whose channel directory and token it was told.
+	 * Take over an instance launched early by the JVM this one replaced (the lean
+	 * supervisor), whose channel directory and token it was told.
 	 * @param pid the instance's pid
 	 * @param directory the channel directory
 	 * @param token the channel token
@@ -118,9 +120,9 @@ public final class EarlyLaunch {
 	}
 
 	/**
-	 * This process will not supervise: kill the instance (SIGKILL, it has not run any of the
-	 * application yet), wait briefly for it to be gone and remove the channel directory. Does
-	 * nothing once handed over to a supervisor or cancelled.
+	 * This process will not supervise: kill the instance (SIGKILL, it has not run any of
+	 * the application yet), wait briefly for it to be gone and remove the channel
+	 * directory. Does nothing once handed over to a supervisor or cancelled.
 	 */
 	public void cancel() {
 		synchronized (this) {
@@ -158,7 +160,8 @@ public final class EarlyLaunch {
 	}
 
 	/**
-	 * Return the channel directory the instance was told of; for the supervisor that takes it over.
+	 * Return the channel directory the instance was told of; for the supervisor that
+	 * takes it over.
 	 * @return the directory
 	 */
 	public ChannelDirectory directory() {
@@ -166,7 +169,8 @@ public final class EarlyLaunch {
 	}
 
 	/**
-	 * Return the channel token the instance was given; for the supervisor that takes it over.
+	 * Return the channel token the instance was given; for the supervisor that takes it
+	 * over.
 	 * @return a copy of the token
 	 */
 	public byte[] token() {
@@ -186,8 +190,8 @@ public final class EarlyLaunch {
 		}
 
 		static Map<String, String> environment(Path socket, byte[] token, long supervisorPid) {
-			return Map.of(SamEnvironment.SOCKET, socket.toString(), SamEnvironment.TOKEN, HexFormat.of().formatHex(token),
-					SamEnvironment.SUPERVISOR_PID, Long.toString(supervisorPid));
+			return Map.of(SamEnvironment.SOCKET, socket.toString(), SamEnvironment.TOKEN,
+					HexFormat.of().formatHex(token), SamEnvironment.SUPERVISOR_PID, Long.toString(supervisorPid));
 		}
 
 	}

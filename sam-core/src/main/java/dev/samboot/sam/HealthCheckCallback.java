@@ -1,9 +1,9 @@
 package dev.samboot.sam;
 
 /**
- * The event-driven health check ({@code sam_hc_callback_t}). Answering {@code false} or throwing
- * means unhealthy: heartbeats stop for the rest of the instance and the supervisor's warn signal
- * follows within the interval.
+ * The event-driven health check ({@code sam_hc_callback_t}). Answering {@code false} or
+ * throwing means unhealthy: heartbeats stop for the rest of the instance and the
+ * supervisor's warn signal follows within the interval.
  */
 @FunctionalInterface
 public interface HealthCheckCallback {

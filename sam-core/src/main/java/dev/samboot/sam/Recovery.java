@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * One recovery action the supervisor took: which instance ended, when, why and with what status.
- * The supervisor keeps the most recent ones and hands them to every new instance.
+ * One recovery action the supervisor took: which instance ended, when, why and with what
+ * status. The supervisor keeps the most recent ones and hands them to every new instance.
  *
  * @param time when the supervisor saw the instance end
  * @param instance the instance id that ended
@@ -17,8 +17,8 @@ import java.util.Arrays;
  * @param backoff how long the supervisor waited before it started the next instance
  * @param threadDump where the thread dump taken before the warn signal went (a file, or
  * {@code stdout}), or {@code null}
- * @param detail why the supervisor chose this action when it was not the policy's (restart
- * intensity, exit status), or {@code null}
+ * @param detail why the supervisor chose this action when it was not the policy's
+ * (restart intensity, exit status), or {@code null}
  */
 public record Recovery(Instant time, int instance, long pid, Reason reason, int exitStatus, Action action,
 		Duration backoff, String threadDump, String detail) {
@@ -59,12 +59,16 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 		/** The process called {@code markFailed()}. */
 		MARKED_FAILED("marked-failed", 6),
 
-		/** The process did not call {@code start()} within the start-up timeout: warned, then killed. */
+		/**
+		 * The process did not call {@code start()} within the start-up timeout: warned,
+		 * then killed.
+		 */
 		STARTUP_TIMEOUT("startup-timeout", 7),
 
 		/**
-		 * The process, started as a recovery, ended before it called {@code start()}: launched
-		 * again after a wait (only with {@link SamOptions.Builder#retryFailedStarts}).
+		 * The process, started as a recovery, ended before it called {@code start()}:
+		 * launched again after a wait (only with
+		 * {@link SamOptions.Builder#retryFailedStarts}).
 		 */
 		START_FAILED("start-failed", 8);
 

@@ -1,8 +1,9 @@
 package dev.samboot.sam;
 
 /**
- * libsam's {@code sam_recovery_policy_t}: what the supervisor does when an instance fails, quit or
- * restart, optionally tied to the cluster's quorum and optionally published in corosync's cmap.
+ * libsam's {@code sam_recovery_policy_t}: what the supervisor does when an instance
+ * fails, quit or restart, optionally tied to the cluster's quorum and optionally
+ * published in corosync's cmap.
  */
 public final class RecoveryPolicy {
 
@@ -22,10 +23,16 @@ public final class RecoveryPolicy {
 	/** Start a new instance. */
 	public static final RecoveryPolicy RESTART = new RecoveryPolicy(RESTART_BIT);
 
-	/** Like {@link #QUIT}; {@code start()} waits for quorum and losing quorum is a failure. */
+	/**
+	 * Like {@link #QUIT}; {@code start()} waits for quorum and losing quorum is a
+	 * failure.
+	 */
 	public static final RecoveryPolicy QUORUM_QUIT = new RecoveryPolicy(QUORUM_BIT | QUIT_BIT);
 
-	/** Like {@link #RESTART}; {@code start()} waits for quorum and losing quorum is a failure. */
+	/**
+	 * Like {@link #RESTART}; {@code start()} waits for quorum and losing quorum is a
+	 * failure.
+	 */
 	public static final RecoveryPolicy QUORUM_RESTART = new RecoveryPolicy(QUORUM_BIT | RESTART_BIT);
 
 	private final int bits;
@@ -35,8 +42,8 @@ public final class RecoveryPolicy {
 	}
 
 	/**
-	 * Return the policy for libsam's numbers: 1 (quit) or 2 (restart), optionally or-ed with 0x08
-	 * (quorum) and 0x10 (cmap).
+	 * Return the policy for libsam's numbers: 1 (quit) or 2 (restart), optionally or-ed
+	 * with 0x08 (quorum) and 0x10 (cmap).
 	 * @param bits a {@code sam_recovery_policy_t} value
 	 * @return the policy
 	 * @throws SamException with {@link CsError#INVALID_PARAM} for any other value
@@ -84,7 +91,8 @@ public final class RecoveryPolicy {
 	}
 
 	/**
-	 * Whether a failed instance is replaced by a new one (otherwise the supervisor quits).
+	 * Whether a failed instance is replaced by a new one (otherwise the supervisor
+	 * quits).
 	 * @return whether the action is restart
 	 */
 	public boolean restart() {
@@ -110,8 +118,8 @@ public final class RecoveryPolicy {
 	}
 
 	/**
-	 * Return the policy as written in {@code sam.policy}: {@code restart}, {@code quorum-quit},
-	 * with {@code +cmap} when the cmap flag is set.
+	 * Return the policy as written in {@code sam.policy}: {@code restart},
+	 * {@code quorum-quit}, with {@code +cmap} when the cmap flag is set.
 	 */
 	@Override
 	public String toString() {

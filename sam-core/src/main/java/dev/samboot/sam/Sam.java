@@ -37,17 +37,20 @@ import dev.samboot.sam.internal.supervisor.Supervisor;
  * while (working) { doWork(); sam.hcSend(); }
  * </pre>
  *
- * <p>The process that calls {@link #register()} first becomes the supervisor: it launches this
- * program again as the active process, watches it, and exits when the policy says quit. In the
- * active process {@code main} runs again and {@code register()} returns the instance id; what ran
- * before it is replaced by the state the supervisor hands over (stored data, warn signal), as after
- * libsam's {@code fork()}. Every failed call throws a {@link SamException} whose
- * {@link SamException#error()} is libsam's {@code cs_error_t}.
+ * <p>
+ * The process that calls {@link #register()} first becomes the supervisor: it launches
+ * this program again as the active process, watches it, and exits when the policy says
+ * quit. In the active process {@code main} runs again and {@code register()} returns the
+ * instance id; what ran before it is replaced by the state the supervisor hands over
+ * (stored data, warn signal), as after libsam's {@code fork()}. Every failed call throws
+ * a {@link SamException} whose {@link SamException#error()} is libsam's
+ * {@code cs_error_t}.
  *
- * <p>This class is the facade only: one method per libsam call with its state checks and errors,
- * documented as libsam documents them, which is most of its length. The supervisor it becomes is
- * put together by {@code SupervisorComposition}; the active process's side lives in
- * {@code dev.samboot.sam.internal.client}.
+ * <p>
+ * This class is the facade only: one method per libsam call with its state checks and
+ * errors, documented as libsam documents them, which is most of its length. The
+ * supervisor it becomes is put together by {@code SupervisorComposition}; the active
+ * process's side lives in {@code dev.samboot.sam.internal.client}.
  */
 public final class Sam implements AutoCloseable {
 
@@ -95,12 +98,13 @@ public final class Sam implements AutoCloseable {
 
 	/**
 	 * {@code sam_initialize}: create this process's SAM handle.
-	 * @param timeIntervalMillis the health-check interval in milliseconds; 0 for none (only the
-	 * death of the active process is noticed)
+	 * @param timeIntervalMillis the health-check interval in milliseconds; 0 for none
+	 * (only the death of the active process is noticed)
 	 * @param policy the recovery policy
 	 * @return the handle
-	 * @throws SamException {@link CsError#BAD_HANDLE} if this process already initialized (even if
-	 * it closed since), {@link CsError#INVALID_PARAM} for a negative interval or no policy
+	 * @throws SamException {@link CsError#BAD_HANDLE} if this process already initialized
+	 * (even if it closed since), {@link CsError#INVALID_PARAM} for a negative interval or
+	 * no policy
 	 */
 	public static Sam initialize(int timeIntervalMillis, RecoveryPolicy policy) {
 		if (timeIntervalMillis < 0) {
@@ -145,8 +149,8 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * Create a handle without claiming this process's single slot, on a platform of the caller's
-	 * choosing: for the lean supervisor, tests and benchmarks. Applications call
+	 * Create a handle without claiming this process's single slot, on a platform of the
+	 * caller's choosing: for the lean supervisor, tests and benchmarks. Applications call
 	 * {@link #initialize(SamOptions)}.
 	 * @param options the options
 	 * @param platform the environment, parent, command and exit to use
@@ -169,18 +173,20 @@ public final class Sam implements AutoCloseable {
 					"Interval " + options.interval() + " exceeds libsam's limit of " + Integer.MAX_VALUE + " ms");
 		}
 		if (options.dataMaxSize() < 0 || options.dataMaxSize() > SamOptions.MAX_DATA_MAX_SIZE) {
-			throw new SamException(CsError.INVALID_PARAM, "Data limit " + options.dataMaxSize() + " bytes is outside 0-"
-					+ SamOptions.MAX_DATA_MAX_SIZE);
+			throw new SamException(CsError.INVALID_PARAM,
+					"Data limit " + options.dataMaxSize() + " bytes is outside 0-" + SamOptions.MAX_DATA_MAX_SIZE);
 		}
 		if (options.shutdownTimeout().isNegative()) {
-			throw new SamException(CsError.INVALID_PARAM, "Shutdown timeout " + options.shutdownTimeout() + " is negative");
+			throw new SamException(CsError.INVALID_PARAM,
+					"Shutdown timeout " + options.shutdownTimeout() + " is negative");
 		}
 		if (options.maxRestarts() >= 0 && !(options.restartWindow().compareTo(Duration.ZERO) > 0)) {
 			throw new SamException(CsError.INVALID_PARAM,
 					"Restart window " + options.restartWindow() + " must be above 0 with a restart limit");
 		}
 		if (options.startupTimeout().isNegative()) {
-			throw new SamException(CsError.INVALID_PARAM, "Start-up timeout " + options.startupTimeout() + " is negative");
+			throw new SamException(CsError.INVALID_PARAM,
+					"Start-up timeout " + options.startupTimeout() + " is negative");
 		}
 		for (int code : options.restartExitCodes()) {
 			if (code < 0 || code > 255 || options.quitExitCodes().contains(code)) {
@@ -204,8 +210,8 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * Whether this process was launched by a samboot supervisor, so that {@link #register()} will
-	 * return rather than supervise.
+	 * Whether this process was launched by a samboot supervisor, so that
+	 * {@link #register()} will return rather than supervise.
 	 * @return whether this is an active process
 	 */
 	public static boolean isActiveProcess() {
@@ -222,12 +228,14 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * {@code sam_register}. In the process the user started, launch the active process and
-	 * supervise it: this never returns, the process exits with the last instance's status. In an
-	 * active process, connect to the supervisor and return this instance's id (1, 2, 3 ...).
+	 * {@code sam_register}. In the process the user started, launch the active process
+	 * and supervise it: this never returns, the process exits with the last instance's
+	 * status. In an active process, connect to the supervisor and return this instance's
+	 * id (1, 2, 3 ...).
 	 * @return the instance id
-	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized and not yet registered,
-	 * {@link CsError#LIBRARY} when the active process cannot be launched or the supervisor reached
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized and not yet
+	 * registered, {@link CsError#LIBRARY} when the active process cannot be launched or
+	 * the supervisor reached
 	 */
 	public int register() {
 		synchronized (this) {
@@ -289,8 +297,9 @@ public final class Sam implements AutoCloseable {
 	}
 
 	private void supervisorLost() {
-		logger.log(Level.ERROR, "The supervisor (pid {0}) is gone: instance {1} exits so that nothing runs "
-				+ "unsupervised", Long.toString(this.supervisorPid), Integer.toString(this.instanceId));
+		logger.log(Level.ERROR,
+				"The supervisor (pid {0}) is gone: instance {1} exits so that nothing runs " + "unsupervised",
+				Long.toString(this.supervisorPid), Integer.toString(this.instanceId));
 		this.platform.exit().accept(SUPERVISOR_LOST_STATUS);
 	}
 
@@ -301,8 +310,8 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * {@code sam_start}: from now on the supervisor expects a heartbeat every interval. With the
-	 * quorum flag this blocks until the cluster is quorate.
+	 * {@code sam_start}: from now on the supervisor expects a heartbeat every interval.
+	 * With the quorum flag this blocks until the cluster is quorate.
 	 * @throws SamException {@link CsError#BAD_HANDLE} unless registered and not started
 	 */
 	public synchronized void start() {
@@ -337,9 +346,9 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * {@code sam_hc_callback_register}: switch to event-driven checking, where a thread sends the
-	 * heartbeats and runs the callback once per interval; {@code null} switches back to
-	 * application-driven checking.
+	 * {@code sam_hc_callback_register}: switch to event-driven checking, where a thread
+	 * sends the heartbeats and runs the callback once per interval; {@code null} switches
+	 * back to application-driven checking.
 	 * @param callback the health check, or {@code null}
 	 * @throws SamException {@link CsError#BAD_HANDLE} unless registered and not started,
 	 * {@link CsError#INVALID_PARAM} with interval 0 or {@code null} as the first callback
@@ -401,18 +410,18 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * {@code sam_warn_signal_set}: the signal sent when a heartbeat is missed (default SIGTERM;
-	 * SIGKILL means no warning). It reaches the supervisor before this returns and is kept for
-	 * later instances.
+	 * {@code sam_warn_signal_set}: the signal sent when a heartbeat is missed (default
+	 * SIGTERM; SIGKILL means no warning). It reaches the supervisor before this returns
+	 * and is kept for later instances.
 	 * @param signal the POSIX signal number
-	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started,
-	 * {@link CsError#INVALID_PARAM} for a number that is not a signal
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or
+	 * started, {@link CsError#INVALID_PARAM} for a number that is not a signal
 	 */
 	public synchronized void warnSignalSet(int signal) {
 		requireState("warnSignalSet", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
 		if (!Signals.isValid(signal)) {
-			throw new SamException(CsError.INVALID_PARAM, "Warn signal " + signal + " is not a signal (1-"
-					+ Signals.MAX_SIGNAL + ")");
+			throw new SamException(CsError.INVALID_PARAM,
+					"Warn signal " + signal + " is not a signal (1-" + Signals.MAX_SIGNAL + ")");
 		}
 		if (this.client != null) {
 			requireOk("warnSignalSet", this.client.request(new WarnSignalSet(signal), false));
@@ -421,18 +430,18 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * {@code sam_data_store}: keep data in the supervisor for later instances. It returns once the
-	 * supervisor holds the bytes.
+	 * {@code sam_data_store}: keep data in the supervisor for later instances. It returns
+	 * once the supervisor holds the bytes.
 	 * @param bytes the data (copied), or {@code null} to delete it
-	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started,
-	 * {@link CsError#TOO_BIG} above the data limit, {@link CsError#LIBRARY} when the supervisor
-	 * cannot be reached
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or
+	 * started, {@link CsError#TOO_BIG} above the data limit, {@link CsError#LIBRARY} when
+	 * the supervisor cannot be reached
 	 */
 	public synchronized void dataStore(byte[] bytes) {
 		requireState("dataStore", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
 		if (bytes != null && bytes.length > this.options.dataMaxSize()) {
-			throw new SamException(CsError.TOO_BIG, bytes.length + " bytes exceed the data limit of "
-					+ this.options.dataMaxSize() + " bytes");
+			throw new SamException(CsError.TOO_BIG,
+					bytes.length + " bytes exceed the data limit of " + this.options.dataMaxSize() + " bytes");
 		}
 		byte[] copy = (bytes == null || bytes.length == 0) ? null : bytes.clone();
 		if (this.client != null) {
@@ -445,8 +454,8 @@ public final class Sam implements AutoCloseable {
 	 * {@code sam_data_restore}: copy the stored data into a buffer.
 	 * @param buffer where to copy it; at least {@link #dataGetSize()} bytes
 	 * @return the number of bytes copied
-	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started,
-	 * {@link CsError#INVALID_PARAM} for a {@code null} or too small buffer
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or
+	 * started, {@link CsError#INVALID_PARAM} for a {@code null} or too small buffer
 	 */
 	public int dataRestore(byte[] buffer) {
 		requireState("dataRestore", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
@@ -468,7 +477,8 @@ public final class Sam implements AutoCloseable {
 	/**
 	 * {@code sam_data_restore} into a new array.
 	 * @return a copy of the stored data, empty when nothing is stored
-	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or
+	 * started
 	 */
 	public byte[] dataRestore() {
 		requireState("dataRestore", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
@@ -479,7 +489,8 @@ public final class Sam implements AutoCloseable {
 	/**
 	 * {@code sam_data_getsize}.
 	 * @return the size of the stored data, 0 when nothing is stored
-	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or
+	 * started
 	 */
 	public int dataGetSize() {
 		requireState("dataGetSize", SamState.INITIALIZED, SamState.REGISTERED, SamState.STARTED);
@@ -488,8 +499,8 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * {@code sam_mark_failed}: the supervisor kills this instance at once (no warn signal), the
-	 * policy becomes quit and the published state {@code failed}.
+	 * {@code sam_mark_failed}: the supervisor kills this instance at once (no warn
+	 * signal), the policy becomes quit and the published state {@code failed}.
 	 * @throws SamException {@link CsError#BAD_HANDLE} unless registered or started,
 	 * {@link CsError#INVALID_PARAM} without the cmap flag
 	 */
@@ -504,9 +515,10 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * Run the event-driven health check at once instead of at its next turn, for example because
-	 * the application has just found itself broken: an unhealthy answer reaches the supervisor
-	 * within moments rather than within T. Does nothing unless started with a callback.
+	 * Run the event-driven health check at once instead of at its next turn, for example
+	 * because the application has just found itself broken: an unhealthy answer reaches
+	 * the supervisor within moments rather than within T. Does nothing unless started
+	 * with a callback.
 	 */
 	public synchronized void healthCheckNow() {
 		if (this.healthCheck != null && this.state == SamState.STARTED) {
@@ -515,11 +527,12 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * Be told, once per instance and before the supervisor acts, that this instance is going to be
-	 * recovered: its health check failed, it marked itself failed, or quorum was lost while started.
-	 * An application stops taking traffic here (Spring Boot's starter publishes
-	 * {@code ReadinessState.REFUSING_TRAFFIC}), so that load balancers turn away before the warn
-	 * signal or SIGKILL. The listener runs on samboot's thread and must not block.
+	 * Be told, once per instance and before the supervisor acts, that this instance is
+	 * going to be recovered: its health check failed, it marked itself failed, or quorum
+	 * was lost while started. An application stops taking traffic here (Spring Boot's
+	 * starter publishes {@code ReadinessState.REFUSING_TRAFFIC}), so that load balancers
+	 * turn away before the warn signal or SIGKILL. The listener runs on samboot's thread
+	 * and must not block.
 	 * @param listener receives what made the recovery certain
 	 */
 	public void onRecoveryPending(Consumer<String> listener) {
@@ -541,10 +554,11 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * {@code sam_finalize}: stop if started and end the handle; no call but none is allowed after.
-	 * The channel stays open, so the supervisor still sees this instance and it still notices a
-	 * lost supervisor.
-	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or started
+	 * {@code sam_finalize}: stop if started and end the handle; no call but none is
+	 * allowed after. The channel stays open, so the supervisor still sees this instance
+	 * and it still notices a lost supervisor.
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless initialized, registered or
+	 * started
 	 */
 	@Override
 	public synchronized void close() {
@@ -643,7 +657,8 @@ public final class Sam implements AutoCloseable {
 
 	/**
 	 * Return whether the cluster is quorate, as the supervisor last told this instance.
-	 * @return the quorum state; empty without the quorum flag or before {@link #register()}
+	 * @return the quorum state; empty without the quorum flag or before
+	 * {@link #register()}
 	 */
 	public Optional<Boolean> quorate() {
 		ActiveClient active = this.client;
@@ -651,7 +666,8 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
-	 * Return the most recent recoveries, oldest first, as the supervisor handed them over.
+	 * Return the most recent recoveries, oldest first, as the supervisor handed them
+	 * over.
 	 * @return the recoveries
 	 */
 	public List<Recovery> recoveries() {

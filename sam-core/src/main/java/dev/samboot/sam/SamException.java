@@ -1,8 +1,8 @@
 package dev.samboot.sam;
 
 /**
- * A failed libsam call. {@link #error()} is the {@code cs_error_t} libsam would have returned; the
- * message says what was wrong and in which state.
+ * A failed libsam call. {@link #error()} is the {@code cs_error_t} libsam would have
+ * returned; the message says what was wrong and in which state.
  */
 public class SamException extends RuntimeException {
 

@@ -12,21 +12,27 @@ import dev.samboot.corosync.CorosyncQuorum;
 import dev.samboot.sam.internal.lean.LeanSupervisor;
 
 /**
- * Everything {@link Sam#initialize(SamOptions)} takes: libsam's two arguments and the settings
- * libsam fixes at compile time or leaves to corosync.
+ * Everything {@link Sam#initialize(SamOptions)} takes: libsam's two arguments and the
+ * settings libsam fixes at compile time or leaves to corosync.
  */
 public final class SamOptions {
 
 	/** Default largest stored data: 1 MiB. */
 	public static final int DEFAULT_DATA_MAX_SIZE = 1024 * 1024;
 
-	/** Largest allowed stored-data limit: 64 MiB (the data is held in memory and copied to every instance). */
+	/**
+	 * Largest allowed stored-data limit: 64 MiB (the data is held in memory and copied to
+	 * every instance).
+	 */
 	public static final int MAX_DATA_MAX_SIZE = 64 * 1024 * 1024;
 
 	/** Default time a stopped instance has before SIGKILL. */
 	public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
-	/** JVM options of a lean supervisor: interpreter only, the serial GC, no attach listener. */
+	/**
+	 * JVM options of a lean supervisor: interpreter only, the serial GC, no attach
+	 * listener.
+	 */
 	public static final List<String> LEAN_SUPERVISOR_JVM_OPTIONS = LeanSupervisor.DEFAULT_JVM_OPTIONS;
 
 	private final Duration interval;
@@ -241,15 +247,16 @@ public final class SamOptions {
 
 	/**
 	 * Return the JVM options of the lean supervisor, if one was requested.
-	 * @return the options, or {@code null} to supervise in the JVM that called {@code register()}
+	 * @return the options, or {@code null} to supervise in the JVM that called
+	 * {@code register()}
 	 */
 	public List<String> supervisorJvmOptions() {
 		return this.supervisorJvmOptions;
 	}
 
 	/**
-	 * Builds {@link SamOptions}; values are checked by {@link Sam#initialize(SamOptions)}, which
-	 * reports them the libsam way.
+	 * Builds {@link SamOptions}; values are checked by
+	 * {@link Sam#initialize(SamOptions)}, which reports them the libsam way.
 	 */
 	public static final class Builder {
 
@@ -297,7 +304,8 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Set the largest data {@code dataStore} accepts; more is {@link CsError#TOO_BIG}.
+		 * Set the largest data {@code dataStore} accepts; more is
+		 * {@link CsError#TOO_BIG}.
 		 * @param bytes the limit, 0 to {@link #MAX_DATA_MAX_SIZE}
 		 * @return this builder
 		 */
@@ -307,7 +315,8 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Set how long an instance stopped from outside (SIGTERM to the supervisor) has before SIGKILL.
+		 * Set how long an instance stopped from outside (SIGTERM to the supervisor) has
+		 * before SIGKILL.
 		 * @param timeout the timeout
 		 * @return this builder
 		 */
@@ -317,8 +326,8 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Set where the supervisor learns about quorum, for policies with the quorum flag; the
-		 * default is corosync's votequorum ({@link CorosyncQuorum}).
+		 * Set where the supervisor learns about quorum, for policies with the quorum
+		 * flag; the default is corosync's votequorum ({@link CorosyncQuorum}).
 		 * @param source creates the source, in the supervisor only
 		 * @return this builder
 		 */
@@ -328,8 +337,8 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Set where the supervisor publishes its state, for policies with the cmap flag; the
-		 * default is corosync's cmap ({@link CmapStatePublisher}).
+		 * Set where the supervisor publishes its state, for policies with the cmap flag;
+		 * the default is corosync's cmap ({@link CmapStatePublisher}).
 		 * @param publisher creates the publisher, in the supervisor only
 		 * @return this builder
 		 */
@@ -339,8 +348,8 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Have the supervisor take over instance 1, launched before {@code register()}, instead of
-		 * launching it. In an active process this is ignored.
+		 * Have the supervisor take over instance 1, launched before {@code register()},
+		 * instead of launching it. In an active process this is ignored.
 		 * @param launched the early launch, or {@code null} to launch instance 1 in
 		 * {@code register()}
 		 * @return this builder
@@ -351,13 +360,14 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Have the supervisor replace its JVM, keeping its pid, with a small one that loads only
-		 * samboot's core, so that what the application loaded before {@code register()} does not
-		 * stay resident in the supervisor. With the quorum or cmap flag it also loads jnr's jars,
-		 * for corosync's libraries. Not possible with a quorum source or state publisher of your
-		 * own: the supervisor then stays in this JVM.
-		 * @param jvmOptions the new JVM's options, such as {@link #LEAN_SUPERVISOR_JVM_OPTIONS};
-		 * {@code null} to supervise in this JVM
+		 * Have the supervisor replace its JVM, keeping its pid, with a small one that
+		 * loads only samboot's core, so that what the application loaded before
+		 * {@code register()} does not stay resident in the supervisor. With the quorum or
+		 * cmap flag it also loads jnr's jars, for corosync's libraries. Not possible with
+		 * a quorum source or state publisher of your own: the supervisor then stays in
+		 * this JVM.
+		 * @param jvmOptions the new JVM's options, such as
+		 * {@link #LEAN_SUPERVISOR_JVM_OPTIONS}; {@code null} to supervise in this JVM
 		 * @return this builder
 		 */
 		public Builder leanSupervisor(List<String> jvmOptions) {
@@ -366,10 +376,12 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Give up, as an OTP supervisor reaching its restart intensity, when a recovery would be
-		 * the restart after {@code maxRestarts} restarts within {@code window}: the supervisor
-		 * quits with the last status instead (state {@code failed}). libsam restarts forever.
-		 * @param maxRestarts the restarts allowed within the window, 0 or more; negative for no limit
+		 * Give up, as an OTP supervisor reaching its restart intensity, when a recovery
+		 * would be the restart after {@code maxRestarts} restarts within {@code window}:
+		 * the supervisor quits with the last status instead (state {@code failed}).
+		 * libsam restarts forever.
+		 * @param maxRestarts the restarts allowed within the window, 0 or more; negative
+		 * for no limit
 		 * @param window the window
 		 * @return this builder
 		 */
@@ -380,7 +392,8 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Wait before each restart, longer for each restart in a row. libsam restarts at once.
+		 * Wait before each restart, longer for each restart in a row. libsam restarts at
+		 * once.
 		 * @param backoff the waits
 		 * @return this builder
 		 */
@@ -390,15 +403,17 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Launch again an instance that was started as a recovery (instance 2 and later) and
-		 * ended before it called {@code start()}, after a wait that grows with each such failure in
-		 * a row, instead of quitting: what broke the last instance (a database, a file, a port)
-		 * may still be away. Each retry is a recovery with reason
-		 * {@link Recovery.Reason#START_FAILED}, counted by the restart intensity and subject to
-		 * the quit exit statuses. The first instance that ends before {@code start()} still makes
-		 * the supervisor quit with its status, as in libsam, so a configuration error does not loop.
-		 * @param backoff the waits ({@link Backoff#resetAfter()} is not used: an instance that
-		 * reaches {@code start()} ends the series), or {@code null} for libsam's rule
+		 * Launch again an instance that was started as a recovery (instance 2 and later)
+		 * and ended before it called {@code start()}, after a wait that grows with each
+		 * such failure in a row, instead of quitting: what broke the last instance (a
+		 * database, a file, a port) may still be away. Each retry is a recovery with
+		 * reason {@link Recovery.Reason#START_FAILED}, counted by the restart intensity
+		 * and subject to the quit exit statuses. The first instance that ends before
+		 * {@code start()} still makes the supervisor quit with its status, as in libsam,
+		 * so a configuration error does not loop.
+		 * @param backoff the waits ({@link Backoff#resetAfter()} is not used: an instance
+		 * that reaches {@code start()} ends the series), or {@code null} for libsam's
+		 * rule
 		 * @return this builder
 		 */
 		public Builder retryFailedStarts(Backoff backoff) {
@@ -407,8 +422,9 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Choose restart or quit by the failed instance's exit status, whatever the policy says;
-		 * for example a configuration error's status should not restart for ever.
+		 * Choose restart or quit by the failed instance's exit status, whatever the
+		 * policy says; for example a configuration error's status should not restart for
+		 * ever.
 		 * @param restart statuses that restart
 		 * @param quit statuses that quit
 		 * @return this builder
@@ -420,8 +436,9 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Limit the time an instance has to call {@code start()}: one that has not by then is
-		 * warned and killed like a silent one (libsam has no limit before {@code start()}).
+		 * Limit the time an instance has to call {@code start()}: one that has not by
+		 * then is warned and killed like a silent one (libsam has no limit before
+		 * {@code start()}).
 		 * @param timeout the limit, zero for none
 		 * @return this builder
 		 */
@@ -431,8 +448,8 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Take a thread dump ({@code jcmd Thread.print}) of an instance that is about to be warned,
-		 * into this directory, named after the instance and the time.
+		 * Take a thread dump ({@code jcmd Thread.print}) of an instance that is about to
+		 * be warned, into this directory, named after the instance and the time.
 		 * @param directory the directory, or {@code null} for none
 		 * @return this builder
 		 */
@@ -442,13 +459,14 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Have later instances start faster with a JVM class-data cache that the supervisor trains
-		 * once, in the background, in this directory: a dynamic AppCDS archive on JDK 13 to 23, the
-		 * AOT cache on JDK 24 and later (the JDK of the {@code java} that launches the instances).
-		 * The training run is the application's own command plus
-		 * {@link #startupCacheTraining(List, List)}, which must make it exit by itself once it has
-		 * started, without supervision.
-		 * @param directory the cache directory, used by this application only; {@code null} for none
+		 * Have later instances start faster with a JVM class-data cache that the
+		 * supervisor trains once, in the background, in this directory: a dynamic AppCDS
+		 * archive on JDK 13 to 23, the AOT cache on JDK 24 and later (the JDK of the
+		 * {@code java} that launches the instances). The training run is the
+		 * application's own command plus {@link #startupCacheTraining(List, List)}, which
+		 * must make it exit by itself once it has started, without supervision.
+		 * @param directory the cache directory, used by this application only;
+		 * {@code null} for none
 		 * @return this builder
 		 */
 		public Builder startupCache(Path directory) {
@@ -457,8 +475,9 @@ public final class SamOptions {
 		}
 
 		/**
-		 * Set what the start-up cache's training run adds to the application's command: for Spring
-		 * Boot {@code -Dspring.context.exit=onRefresh} and {@code --sam.enabled=false}.
+		 * Set what the start-up cache's training run adds to the application's command:
+		 * for Spring Boot {@code -Dspring.context.exit=onRefresh} and
+		 * {@code --sam.enabled=false}.
 		 * @param jvmOptions JVM options, added before the main class or jar
 		 * @param arguments arguments, appended
 		 * @return this builder

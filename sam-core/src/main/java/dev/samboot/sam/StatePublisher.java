@@ -1,8 +1,8 @@
 package dev.samboot.sam;
 
 /**
- * Where the supervisor publishes its state for policies with the cmap flag: corosync's cmap keys
- * under {@code resources.process.<supervisor pid>.}.
+ * Where the supervisor publishes its state for policies with the cmap flag: corosync's
+ * cmap keys under {@code resources.process.<supervisor pid>.}.
  */
 public interface StatePublisher {
 

@@ -23,11 +23,11 @@ import dev.samboot.sam.internal.supervisor.ThreadDumps;
 import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
- * The supervisor process as {@link Sam#register()} makes it from {@link SamOptions}: the quorum
- * source, cmap's state publisher, the channel's directory and token (those of instance 1 when it
- * was launched early), the start-up cache, the JVM launcher, the restart rules and systemd, put
- * together with {@link Supervision} and run until the supervisor quits. {@link Sam} stays the
- * libsam facade.
+ * The supervisor process as {@link Sam#register()} makes it from {@link SamOptions}: the
+ * quorum source, cmap's state publisher, the channel's directory and token (those of
+ * instance 1 when it was launched early), the start-up cache, the JVM launcher, the
+ * restart rules and systemd, put together with {@link Supervision} and run until the
+ * supervisor quits. {@link Sam} stays the libsam facade.
  */
 final class SupervisorComposition {
 
@@ -129,8 +129,9 @@ final class SupervisorComposition {
 		if (options.startupCacheDirectory() == null) {
 			return null;
 		}
-		return StartupCache.create(options.startupCacheDirectory(), options.startupCacheTrainingJvmOptions(),
-				options.startupCacheTrainingArguments(), platform.commandOrCurrent(), platform.environment())
+		return StartupCache
+			.create(options.startupCacheDirectory(), options.startupCacheTrainingJvmOptions(),
+					options.startupCacheTrainingArguments(), platform.commandOrCurrent(), platform.environment())
 			.orElse(null);
 	}
 
@@ -142,7 +143,10 @@ final class SupervisorComposition {
 				Math::random);
 	}
 
-	/** Only under systemd: the notifier needs jnr, which a lean supervisor carries only then. */
+	/**
+	 * Only under systemd: the notifier needs jnr, which a lean supervisor carries only
+	 * then.
+	 */
 	private static SystemdNotifier systemd(SamPlatform platform, long pid) {
 		if (!platform.environment().containsKey(SystemdNotifier.NOTIFY_SOCKET)) {
 			return null;

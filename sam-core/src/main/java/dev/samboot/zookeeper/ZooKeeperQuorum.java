@@ -17,12 +17,13 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 
 /**
- * A ZooKeeper ensemble as the quorum source, through Apache Curator (an optional dependency:
- * add {@code org.apache.curator:curator-framework} to use it). The cluster counts as quorate while
- * Curator's connection is {@link ConnectionState#CONNECTED} or {@link ConnectionState#RECONNECTED}:
- * a ZooKeeper server answers only while it belongs to a majority of its ensemble. It is not quorate
- * once the connection is {@link ConnectionState#SUSPENDED} (the server went away or lost its
- * majority) or {@link ConnectionState#LOST} (the session expired), nor in
+ * A ZooKeeper ensemble as the quorum source, through Apache Curator (an optional
+ * dependency: add {@code org.apache.curator:curator-framework} to use it). The cluster
+ * counts as quorate while Curator's connection is {@link ConnectionState#CONNECTED} or
+ * {@link ConnectionState#RECONNECTED}: a ZooKeeper server answers only while it belongs
+ * to a majority of its ensemble. It is not quorate once the connection is
+ * {@link ConnectionState#SUSPENDED} (the server went away or lost its majority) or
+ * {@link ConnectionState#LOST} (the session expired), nor in
  * {@link ConnectionState#READ_ONLY} mode, which a partitioned minority offers.
  *
  * <pre>
@@ -55,8 +56,8 @@ public final class ZooKeeperQuorum implements QuorumSource {
 	/**
 	 * Track an ensemble with Curator's default connection timeout (15 s).
 	 * @param connectString the ensemble, such as {@code zk1:2181,zk2:2181,zk3:2181}
-	 * @param sessionTimeout the ZooKeeper session timeout: how long after the connection is
-	 * suspended it is {@link ConnectionState#LOST}
+	 * @param sessionTimeout the ZooKeeper session timeout: how long after the connection
+	 * is suspended it is {@link ConnectionState#LOST}
 	 */
 	public ZooKeeperQuorum(String connectString, Duration sessionTimeout) {
 		this(connectString, sessionTimeout, DEFAULT_CONNECTION_TIMEOUT);
@@ -65,12 +66,12 @@ public final class ZooKeeperQuorum implements QuorumSource {
 	/**
 	 * Track an ensemble.
 	 * @param connectString the ensemble, such as {@code zk1:2181,zk2:2181,zk3:2181}
-	 * @param sessionTimeout the ZooKeeper session timeout: how long after the connection is
-	 * suspended it is {@link ConnectionState#LOST}
+	 * @param sessionTimeout the ZooKeeper session timeout: how long after the connection
+	 * is suspended it is {@link ConnectionState#LOST}
 	 * @param connectionTimeout how long one connection attempt may take; also how long
 	 * {@link #start(Consumer)} waits for the first connection
-	 * @throws SamException with {@link CsError#INVALID_PARAM} for an empty connect string or a
-	 * timeout that is not positive
+	 * @throws SamException with {@link CsError#INVALID_PARAM} for an empty connect string
+	 * or a timeout that is not positive
 	 */
 	public ZooKeeperQuorum(String connectString, Duration sessionTimeout, Duration connectionTimeout) {
 		if (connectString == null || connectString.isBlank()) {
@@ -90,8 +91,8 @@ public final class ZooKeeperQuorum implements QuorumSource {
 
 	/**
 	 * Connect and track the connection; wait up to the connection timeout for the first
-	 * connection. An ensemble that cannot be reached by then is not quorate, and Curator keeps
-	 * trying.
+	 * connection. An ensemble that cannot be reached by then is not quorate, and Curator
+	 * keeps trying.
 	 * @throws SamException with {@link CsError#BAD_HANDLE} when started twice
 	 */
 	@Override

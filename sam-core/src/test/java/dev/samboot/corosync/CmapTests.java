@@ -15,10 +15,10 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@link Cmap} against the local corosync: strings and u64 values go in and come back, are listed
- * by prefix and deleted, as {@code corosync-cmapctl} sees them; failures are {@link SamException}s
- * with corosync's error. The tests that need corosync are skipped, saying why, when it does not
- * run; the one for "not running" runs only then.
+ * {@link Cmap} against the local corosync: strings and u64 values go in and come back,
+ * are listed by prefix and deleted, as {@code corosync-cmapctl} sees them; failures are
+ * {@link SamException}s with corosync's error. The tests that need corosync are skipped,
+ * saying why, when it does not run; the one for "not running" runs only then.
  */
 @Timeout(30)
 class CmapTests {
@@ -65,7 +65,8 @@ class CmapTests {
 			assertThat(cmap.keys(this.prefix)).containsExactlyInAnyOrder(this.prefix + "name", this.prefix + "empty",
 					this.prefix + "big", this.prefix + "small", this.prefix + "u32");
 
-			assertThat(CorosyncProcessTests.cmapctl("-g", this.prefix + "big")).contains("(u64) = 18446744073709551615");
+			assertThat(CorosyncProcessTests.cmapctl("-g", this.prefix + "big"))
+				.contains("(u64) = 18446744073709551615");
 			assertThat(CorosyncProcessTests.cmapctl("-g", this.prefix + "small")).contains("(u64) = 42");
 			assertThat(CorosyncProcessTests.cmapctl("-g", this.prefix + "name")).contains("(str) = ");
 
@@ -142,8 +143,7 @@ class CmapTests {
 	@Test
 	void aMissingClientLibraryIsALibraryErrorThatSaysToInstallCorosync() {
 		SamException ex = catchThrowableOfType(SamException.class,
-				() -> CorosyncLibraries.load(CorosyncLibraries.Cmap.class, "libcmap", "samboot-no-such-library")
-					.get());
+				() -> CorosyncLibraries.load(CorosyncLibraries.Cmap.class, "libcmap", "samboot-no-such-library").get());
 		assertThat(ex.error()).isEqualTo(CsError.LIBRARY);
 		assertThat(ex.getMessage()).contains("libcmap").contains("install");
 	}

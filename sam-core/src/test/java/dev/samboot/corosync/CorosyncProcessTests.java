@@ -33,10 +33,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The quorum and cmap flags against a real corosync (a one-node cluster, see
- * {@code corosync/corosync-single-node.conf}; CI starts one). Quorum is taken away and given back
- * as corosync's own tests do it, through {@code quorum.expected_votes}; the published keys are
- * checked with {@code corosync-cmapctl}, as an operator would. Without a running corosync these
- * tests are skipped, saying why.
+ * {@code corosync/corosync-single-node.conf}; CI starts one). Quorum is taken away and
+ * given back as corosync's own tests do it, through {@code quorum.expected_votes}; the
+ * published keys are checked with {@code corosync-cmapctl}, as an operator would. Without
+ * a running corosync these tests are skipped, saying why.
  */
 @Timeout(90)
 class CorosyncProcessTests {
@@ -91,19 +91,23 @@ class CorosyncProcessTests {
 			assertThat(quorum.isQuorate()).isTrue();
 			long takingAway = System.nanoTime();
 			cmapctl("-s", CorosyncScenarios.EXPECTED_VOTES, "u32", "2");
-			await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> changes.contains(false));
+			await().atMost(Duration.ofSeconds(5))
+				.pollInterval(Duration.ofMillis(1))
+				.until(() -> changes.contains(false));
 			long lostAfter = (System.nanoTime() - takingAway) / 1_000_000;
 			assertThat(quorum.isQuorate()).isFalse();
 			assertThat(quorumtoolStatus()).as("corosync-quorumtool -s while not quorate").isEqualTo(2);
 			long givingBack = System.nanoTime();
 			cmapctl("-s", CorosyncScenarios.EXPECTED_VOTES, "u32", "1");
-			await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+			await().atMost(Duration.ofSeconds(5))
+				.pollInterval(Duration.ofMillis(1))
 				.until(() -> changes.equals(List.of(false, true)));
 			long backAfter = (System.nanoTime() - givingBack) / 1_000_000;
 			assertThat(quorum.isQuorate()).isTrue();
 			assertThat(quorumtoolStatus()).as("corosync-quorumtool -s while quorate").isZero();
-			System.out.printf("corosync-cmapctl -s quorum.expected_votes u32 2: not quorate after %d ms; u32 1: quorate "
-					+ "after %d ms (each including the corosync-cmapctl process)%n", lostAfter, backAfter);
+			System.out
+				.printf("corosync-cmapctl -s quorum.expected_votes u32 2: not quorate after %d ms; u32 1: quorate "
+						+ "after %d ms (each including the corosync-cmapctl process)%n", lostAfter, backAfter);
 		}
 		finally {
 			quorum.close();
@@ -117,7 +121,8 @@ class CorosyncProcessTests {
 			String prefix = published(run);
 			long first = run.awaitInstance(1, START);
 			run.awaitLine("waiting-for-quorum"::equals, START);
-			await().atMost(START).pollInterval(Duration.ofMillis(50))
+			await().atMost(START)
+				.pollInterval(Duration.ofMillis(50))
 				.until(() -> "waiting for quorum".equals(operatorView(prefix).get("state")));
 			Thread.sleep(1500);
 			assertThat(run.output()).doesNotContain("instance 2");
@@ -131,11 +136,12 @@ class CorosyncProcessTests {
 			String[] figures = run.awaitLine((l) -> l.startsWith("quorum-lost warn-after-ms "), START).split(" ");
 			long warnAfter = Long.parseLong(figures[2]);
 			long killAfter = Long.parseLong(figures[4]);
-			long unblockedAfter = Long.parseLong(
-					run.awaitLine((l) -> l.startsWith("start-unblocked-after-ms "), START).split(" ")[1]);
-			System.out.printf("corosync, T=%d ms: quorum taken away -> warn signal after %d ms, SIGKILL seen after %d ms;"
-					+ " start() waited %d ms for quorum to come back%n", INTERVAL_MILLIS, warnAfter, killAfter,
-					unblockedAfter);
+			long unblockedAfter = Long
+				.parseLong(run.awaitLine((l) -> l.startsWith("start-unblocked-after-ms "), START).split(" ")[1]);
+			System.out.printf(
+					"corosync, T=%d ms: quorum taken away -> warn signal after %d ms, SIGKILL seen after %d ms;"
+							+ " start() waited %d ms for quorum to come back%n",
+					INTERVAL_MILLIS, warnAfter, killAfter, unblockedAfter);
 			assertThat(warnAfter).as("warn signal after quorum was lost").isBetween(0L, INTERVAL_MILLIS);
 			assertThat(killAfter).as("SIGKILL T after the warn signal, heartbeats notwithstanding")
 				.isBetween(INTERVAL_MILLIS, 2 * INTERVAL_MILLIS + 500);
@@ -187,17 +193,17 @@ class CorosyncProcessTests {
 
 	@Test
 	void quorumPolicyFailsAtRegisterWhenTheQuorumServiceCannotBeReached() {
-		Sam sam = Sam.create(SamOptions.builder(Duration.ofSeconds(1), RecoveryPolicy.QUORUM_RESTART)
-			.quorumSource(() -> {
+		Sam sam = Sam
+			.create(SamOptions.builder(Duration.ofSeconds(1), RecoveryPolicy.QUORUM_RESTART).quorumSource(() -> {
 				throw new SamException(CsError.LIBRARY, "no quorum service");
-			})
-			.build(), SamPlatform.system());
+			}).build(), SamPlatform.system());
 		assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(SamException.class, sam::register).error())
 			.isEqualTo(CsError.LIBRARY);
 	}
 
 	/**
-	 * What an operator sees: {@code corosync-cmapctl <prefix>}, as key (without the prefix) to value.
+	 * What an operator sees: {@code corosync-cmapctl <prefix>}, as key (without the
+	 * prefix) to value.
 	 */
 	private static Map<String, String> operatorView(String prefix) throws IOException, InterruptedException {
 		Map<String, String> keys = new TreeMap<>();

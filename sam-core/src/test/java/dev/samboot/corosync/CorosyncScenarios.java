@@ -15,8 +15,9 @@ import static dev.samboot.sam.TestSam.expectError;
 import static dev.samboot.sam.TestSam.fail;
 
 /**
- * The {@link TestSam} programs that need a running corosync, ports of {@code test/testsam.c}'s
- * {@code test_quorum}, {@code test_cmap_quit} and {@code test_cmap_restart}.
+ * The {@link TestSam} programs that need a running corosync, ports of
+ * {@code test/testsam.c}'s {@code test_quorum}, {@code test_cmap_quit} and
+ * {@code test_cmap_restart}.
  */
 public final class CorosyncScenarios {
 
@@ -26,12 +27,13 @@ public final class CorosyncScenarios {
 	}
 
 	/**
-	 * test_quorum, with the cmap flag on as well. Instance 1 takes quorum away and blocks in
-	 * start() (state {@code waiting for quorum}) until the test kills it; it counts as started, so
-	 * it is recovered. Instance 2 gives quorum back, starts, keeps sending heartbeats and takes
-	 * quorum away: it is warned (SIGUSR1, timed from the moment it took quorum away) and, heartbeats
-	 * notwithstanding, killed T later. Instance 3 finds both recoveries, blocks in start() until a
-	 * thread gives quorum back, then stops cleanly.
+	 * test_quorum, with the cmap flag on as well. Instance 1 takes quorum away and blocks
+	 * in start() (state {@code waiting for quorum}) until the test kills it; it counts as
+	 * started, so it is recovered. Instance 2 gives quorum back, starts, keeps sending
+	 * heartbeats and takes quorum away: it is warned (SIGUSR1, timed from the moment it
+	 * took quorum away) and, heartbeats notwithstanding, killed T later. Instance 3 finds
+	 * both recoveries, blocks in start() until a thread gives quorum back, then stops
+	 * cleanly.
 	 */
 	public static void quorum(Sam sam, int instance, int interval) throws InterruptedException {
 		try (Cmap cmap = Cmap.connect()) {
@@ -63,8 +65,8 @@ public final class CorosyncScenarios {
 			List<Recovery> recoveries = sam.recoveries();
 			List<String> reasons = recoveries.stream().map((r) -> r.reason().value()).toList();
 			check(reasons.equals(List.of("killed", "quorum-lost")), "recoveries " + reasons);
-			check(recoveries.get(1).exitStatus() == 128 + Signals.SIGKILL, "instance 2 ended with "
-					+ recoveries.get(1).exitStatus() + ", not by SIGKILL");
+			check(recoveries.get(1).exitStatus() == 128 + Signals.SIGKILL,
+					"instance 2 ended with " + recoveries.get(1).exitStatus() + ", not by SIGKILL");
 			long[] stored = TestSam.toLongs(sam.dataRestore());
 			check(stored.length == 2, "instance 2 was not warned: " + Arrays.toString(stored));
 			System.out.println("quorum-lost warn-after-ms " + (stored[1] - stored[0]) + " kill-after-ms "
@@ -88,18 +90,21 @@ public final class CorosyncScenarios {
 	}
 
 	/**
-	 * The state keys follow start and stop, last_updated grows with every message; then the
-	 * instance either ends while started (a recovery under quit: state failed, keys kept) or stops
-	 * first (a clean quit: keys removed).
+	 * The state keys follow start and stop, last_updated grows with every message; then
+	 * the instance either ends while started (a recovery under quit: state failed, keys
+	 * kept) or stops first (a clean quit: keys removed).
 	 */
 	public static void cmapQuit(Sam sam, int interval, boolean clean) throws InterruptedException {
 		String prefix = CmapStatePublisher.keyPrefix(sam.supervisorPid());
 		try (Cmap cmap = Cmap.connect()) {
-			check(cmap.getString(prefix + "recovery").equals("quit"), "recovery " + cmap.getString(prefix + "recovery"));
-			check(cmap.getUint64(prefix + "poll_period") == interval, "poll_period " + cmap.getUint64(prefix + "poll_period"));
+			check(cmap.getString(prefix + "recovery").equals("quit"),
+					"recovery " + cmap.getString(prefix + "recovery"));
+			check(cmap.getUint64(prefix + "poll_period") == interval,
+					"poll_period " + cmap.getUint64(prefix + "poll_period"));
 			check(cmap.getString(prefix + "state").equals("stopped"), "state " + cmap.getString(prefix + "state"));
 			sam.start();
-			check(cmap.getString(prefix + "state").equals("running"), "state after start " + cmap.getString(prefix + "state"));
+			check(cmap.getString(prefix + "state").equals("running"),
+					"state after start " + cmap.getString(prefix + "state"));
 			long before = cmap.getUint64(prefix + "last_updated");
 			for (int i = 0; i < 5; i++) {
 				Thread.sleep(20);
@@ -110,7 +115,8 @@ public final class CorosyncScenarios {
 			check(after > before, "last_updated did not grow: " + before + " then " + after);
 			System.out.println("last_updated " + before + " -> " + after);
 			sam.stop();
-			check(cmap.getString(prefix + "state").equals("stopped"), "state after stop " + cmap.getString(prefix + "state"));
+			check(cmap.getString(prefix + "state").equals("stopped"),
+					"state after stop " + cmap.getString(prefix + "state"));
 			expectError(CsError.INVALID_PARAM, () -> Sam.current().orElseThrow().warnSignalSet(0));
 			if (clean) {
 				System.exit(0);
@@ -120,11 +126,15 @@ public final class CorosyncScenarios {
 		}
 	}
 
-	/** markFailed(): SIGKILL at once, no restart although the policy said restart, state failed. */
+	/**
+	 * markFailed(): SIGKILL at once, no restart although the policy said restart, state
+	 * failed.
+	 */
 	public static void cmapRestart(Sam sam) throws InterruptedException {
 		String prefix = CmapStatePublisher.keyPrefix(sam.supervisorPid());
 		try (Cmap cmap = Cmap.connect()) {
-			check(cmap.getString(prefix + "recovery").equals("restart"), "recovery " + cmap.getString(prefix + "recovery"));
+			check(cmap.getString(prefix + "recovery").equals("restart"),
+					"recovery " + cmap.getString(prefix + "recovery"));
 			sam.start();
 			System.out.println("marking-failed");
 			sam.markFailed();
@@ -134,7 +144,8 @@ public final class CorosyncScenarios {
 	}
 
 	/**
-	 * votequorum applies a new {@code expected_votes} a moment after cmap took it; wait for that.
+	 * votequorum applies a new {@code expected_votes} a moment after cmap took it; wait
+	 * for that.
 	 */
 	static void awaitQuorate(boolean expected) {
 		try (CorosyncQuorum quorum = new CorosyncQuorum()) {

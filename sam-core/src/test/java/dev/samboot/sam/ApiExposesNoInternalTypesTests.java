@@ -21,11 +21,12 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 
 /**
- * What an application sees of {@code dev.samboot.sam} (its public classes' public constructors,
- * methods and fields) names no type of {@code dev.samboot.sam.internal}, so the internal packages
- * can change without changing the API. Two members are for samboot's own packages and say so:
- * {@link Sam#create} takes the platform the lean supervisor, the tests and the benchmarks give it,
- * and {@link EarlyLaunch#directory()} hands the channel directory to the lean supervisor.
+ * What an application sees of {@code dev.samboot.sam} (its public classes' public
+ * constructors, methods and fields) names no type of {@code dev.samboot.sam.internal}, so
+ * the internal packages can change without changing the API. Two members are for
+ * samboot's own packages and say so: {@link Sam#create} takes the platform the lean
+ * supervisor, the tests and the benchmarks give it, and {@link EarlyLaunch#directory()}
+ * hands the channel directory to the lean supervisor.
  */
 @AnalyzeClasses(packages = "dev.samboot.sam", importOptions = ImportOption.DoNotIncludeTests.class)
 class ApiExposesNoInternalTypesTests {
@@ -58,7 +59,8 @@ class ApiExposesNoInternalTypesTests {
 		.notHaveRawType(resideInAPackage(INTERNAL));
 
 	private static ArchCondition<JavaCodeUnit> nameNoTypeOf(String packages) {
-		return new ArchCondition<>("name no type of " + packages + " in their parameters, return type or throws clause") {
+		return new ArchCondition<>(
+				"name no type of " + packages + " in their parameters, return type or throws clause") {
 
 			@Override
 			public void check(JavaCodeUnit unit, ConditionEvents events) {
@@ -67,8 +69,8 @@ class ApiExposesNoInternalTypesTests {
 				named.addAll(unit.getThrowsClause().getTypes());
 				named.stream()
 					.filter(resideInAPackage(packages))
-					.forEach((type) -> events.add(SimpleConditionEvent.violated(unit,
-							unit.getFullName() + " names " + type.getName())));
+					.forEach((type) -> events
+						.add(SimpleConditionEvent.violated(unit, unit.getFullName() + " names " + type.getName())));
 			}
 
 		};

@@ -23,9 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What samboot adds to libsam, with real processes: a crash loop held by the restart intensity
- * with growing waits, the start-up timeout, exit statuses that restart or quit, a thread dump of a
- * silent instance written by jcmd, and systemd's notify protocol over a real datagram socket.
+ * What samboot adds to libsam, with real processes: a crash loop held by the restart
+ * intensity with growing waits, the start-up timeout, exit statuses that restart or quit,
+ * a thread dump of a silent instance written by jcmd, and systemd's notify protocol over
+ * a real datagram socket.
  */
 @Timeout(90)
 class BeyondLibsamProcessTests {
@@ -83,10 +84,9 @@ class BeyondLibsamProcessTests {
 	void instanceLaunchedEarlyEndsWhenItsSupervisorDiesBeforeListening() throws Exception {
 		try (SupervisedRun run = SupervisedRun.testSam("early-orphan", "2000")) {
 			assertThat(run.awaitExit(START)).as(run.output()).isZero();
-			long early = Long.parseLong(
-					run.awaitLine((l) -> l.startsWith("early pid "), START).substring("early pid ".length()));
-			await()
-				.atMost(Duration.ofSeconds(20))
+			long early = Long
+				.parseLong(run.awaitLine((l) -> l.startsWith("early pid "), START).substring("early pid ".length()));
+			await().atMost(Duration.ofSeconds(20))
 				.until(() -> ProcessHandle.of(early).map((p) -> !p.isAlive()).orElse(true));
 		}
 	}
@@ -133,7 +133,8 @@ class BeyondLibsamProcessTests {
 			Path dump = Path.of(line.substring("thread dump ".length()));
 			assertThat(dump.getParent()).isEqualTo(dumps);
 			assertThat(dump.getFileName().toString()).startsWith("instance-1-pid-").endsWith(".txt");
-			await().atMost(START).until(() -> Files.exists(dump) && Files.readString(dump).contains("stuck-in-a-test-scenario"));
+			await().atMost(START)
+				.until(() -> Files.exists(dump) && Files.readString(dump).contains("stuck-in-a-test-scenario"));
 			assertThat(Files.readString(dump)).contains("Full thread dump");
 			assertThat(run.awaitExit(START)).as(run.output()).isZero();
 			String output = run.output();

@@ -8,8 +8,8 @@ import com.tngtech.archunit.lang.ArchRule;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The core is plain Java: any {@code main} can use it the way a C program uses libsam, and the
- * supervisor process never loads Spring.
+ * The core is plain Java: any {@code main} can use it the way a C program uses libsam,
+ * and the supervisor process never loads Spring.
  */
 @AnalyzeClasses(packages = { "dev.samboot.sam", "dev.samboot.corosync", "dev.samboot.zookeeper" },
 		importOptions = ImportOption.DoNotIncludeTests.class)

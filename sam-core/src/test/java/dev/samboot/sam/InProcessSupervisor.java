@@ -23,10 +23,10 @@ import dev.samboot.sam.internal.supervisor.SupervisorLoop;
 import dev.samboot.sam.internal.supervisor.SupervisorSettings;
 
 /**
- * A real supervisor (state machine, selector loop, Unix socket, token) running on a thread of the
- * test JVM, whose "active process" is the test JVM itself: signals it would send are recorded,
- * not sent. It lets tests outside this package hold a really registered {@link Sam} without
- * starting a second JVM.
+ * A real supervisor (state machine, selector loop, Unix socket, token) running on a
+ * thread of the test JVM, whose "active process" is the test JVM itself: signals it would
+ * send are recorded, not sent. It lets tests outside this package hold a really
+ * registered {@link Sam} without starting a second JVM.
  */
 public final class InProcessSupervisor implements AutoCloseable {
 
@@ -54,7 +54,8 @@ public final class InProcessSupervisor implements AutoCloseable {
 		this.token = new byte[Codec.TOKEN_BYTES];
 		new SecureRandom().nextBytes(this.token);
 		SupervisorSettings settings = new SupervisorSettings(options.interval().toNanos(), options.policy(),
-				Signals.SIGTERM, null, options.dataMaxSize(), options.shutdownTimeout().toNanos(), this.token, this.pid);
+				Signals.SIGTERM, null, options.dataMaxSize(), options.shutdownTimeout().toNanos(), this.token,
+				this.pid);
 		this.supervision = Supervision.assemble(settings, RestartRules.LIBSAM, Clock.SYSTEM, (env) -> this.self,
 				publisher, this.directory, Codec.maxFrameBytes(options.dataMaxSize()), null);
 		this.loop = this.supervision.loop();
@@ -76,8 +77,9 @@ public final class InProcessSupervisor implements AutoCloseable {
 	}
 
 	/**
-	 * Start a supervisor for these options that tells a state publisher of its state and of every
-	 * message heard ({@link StatePublisher#lastUpdated()}, right after the clock was reset).
+	 * Start a supervisor for these options that tells a state publisher of its state and
+	 * of every message heard ({@link StatePublisher#lastUpdated()}, right after the clock
+	 * was reset).
 	 * @param interval the interval
 	 * @param policy the policy
 	 * @param publisher the publisher, or {@code null}
@@ -99,8 +101,8 @@ public final class InProcessSupervisor implements AutoCloseable {
 	}
 
 	/**
-	 * Create a handle as an active process would and register it with this supervisor. The
-	 * handle is not this JVM's {@link Sam#current()}.
+	 * Create a handle as an active process would and register it with this supervisor.
+	 * The handle is not this JVM's {@link Sam#current()}.
 	 * @return the registered handle, instance 1
 	 */
 	public Sam register() {
@@ -136,7 +138,9 @@ public final class InProcessSupervisor implements AutoCloseable {
 		this.thread.join(TimeUnit.SECONDS.toMillis(5));
 	}
 
-	/** The test JVM as the supervisor's active process: signals are recorded, never sent. */
+	/**
+	 * The test JVM as the supervisor's active process: signals are recorded, never sent.
+	 */
 	private final class Self implements ActiveProcess {
 
 		private final List<Integer> signals = new CopyOnWriteArrayList<>();

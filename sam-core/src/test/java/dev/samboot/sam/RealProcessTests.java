@@ -20,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * libsam's behaviour with real processes, real signals and the real socket, in the manner of
- * corosync's {@code test/testsam.c}: each test starts {@link TestSam} as a supervisor JVM and
- * checks what its instances report and how it exits.
+ * libsam's behaviour with real processes, real signals and the real socket, in the manner
+ * of corosync's {@code test/testsam.c}: each test starts {@link TestSam} as a supervisor
+ * JVM and checks what its instances report and how it exits.
  */
 @Timeout(60)
 class RealProcessTests {
@@ -52,8 +52,10 @@ class RealProcessTests {
 				.orElseThrow();
 			System.out.printf("T=500 ms: warn %d ms after the last message, SIGKILL %d ms after it (instance %d)%n",
 					warnAfter, lastAlive - lastMessage, first);
-			// never early; how late depends on the machine's load (SupervisorTests pin the exact moments).
-			// Both are seen by the instance, the warn when its handler runs, so their difference is not T.
+			// never early; how late depends on the machine's load (SupervisorTests pin
+			// the exact moments).
+			// Both are seen by the instance, the warn when its handler runs, so their
+			// difference is not T.
 			assertThat(warnAfter).as("warn moment after the last message").isBetween(490L, 1000L);
 			assertThat(lastAlive - lastMessage).as("kill moment after the last message").isBetween(980L, 1600L);
 			assertThat(run.output()).contains("instance 2 pid").doesNotContain("FAIL");
@@ -64,7 +66,8 @@ class RealProcessTests {
 	void processKillingItselfWithSigkillIsRestarted() throws Exception {
 		try (SupervisedRun run = SupervisedRun.testSam("self-kill")) {
 			assertThat(run.awaitExit(START)).as(run.output()).isZero();
-			assertThat(run.output()).contains("instance 2 pid").contains("restarts 1 reasons [killed]")
+			assertThat(run.output()).contains("instance 2 pid")
+				.contains("restarts 1 reasons [killed]")
 				.doesNotContain("FAIL");
 		}
 	}
@@ -81,8 +84,10 @@ class RealProcessTests {
 	void eventDrivenCallbackIsCountedToItsFailureThenRecovered() throws Exception {
 		try (SupervisedRun run = SupervisedRun.testSam("callback", "400")) {
 			assertThat(run.awaitExit(START)).as(run.output()).isZero();
-			assertThat(run.output()).contains("callback 4").doesNotContain("callback 5")
-				.contains("instance 2 pid").doesNotContain("FAIL");
+			assertThat(run.output()).contains("callback 4")
+				.doesNotContain("callback 5")
+				.contains("instance 2 pid")
+				.doesNotContain("FAIL");
 		}
 	}
 
@@ -145,11 +150,14 @@ class RealProcessTests {
 		Manifest manifest = new Manifest();
 		manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
 		manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, TestSam.class.getName());
-		manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, List.of(SupervisedRun.testClassPath().split(":"))
-			.stream()
-			.map((entry) -> Path.of(entry).toUri().toString())
-			.collect(Collectors.joining(" ")));
-		try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
+		manifest.getMainAttributes()
+			.put(Attributes.Name.CLASS_PATH,
+					List.of(SupervisedRun.testClassPath().split(":"))
+						.stream()
+						.map((entry) -> Path.of(entry).toUri().toString())
+						.collect(Collectors.joining(" ")));
+		try (OutputStream out = Files.newOutputStream(jar);
+				JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
 			jarOut.flush();
 		}
 		List<String> command = new ArrayList<>(SupervisedRun.javaCommand());
@@ -163,8 +171,8 @@ class RealProcessTests {
 	@Test
 	void relaunchWorksWithArgumentFile(@TempDir Path directory) throws Exception {
 		Path arguments = directory.resolve("args.txt");
-		Files.writeString(arguments, "-cp \"" + SupervisedRun.testClassPath() + "\"\n" + TestSam.class.getName()
-				+ " self-kill\n");
+		Files.writeString(arguments,
+				"-cp \"" + SupervisedRun.testClassPath() + "\"\n" + TestSam.class.getName() + " self-kill\n");
 		List<String> command = new ArrayList<>(SupervisedRun.javaCommand());
 		command.add("@" + arguments);
 		try (SupervisedRun run = SupervisedRun.start(command)) {

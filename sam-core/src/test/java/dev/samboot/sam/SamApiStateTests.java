@@ -28,10 +28,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * libsam's table of states and errors, as the README's core API section gives it
- * ({@link SamApiTable}). INITIALIZED and FINALIZED are reached here with {@link Sam#create} and a
- * platform that can launch nothing; REGISTERED and STARTED only exist in a process a real
- * supervisor launched, and the process-wide single handle only in a process of its own, so those
- * rows run in {@link TestSam}'s {@code api-states}.
+ * ({@link SamApiTable}). INITIALIZED and FINALIZED are reached here with
+ * {@link Sam#create} and a platform that can launch nothing; REGISTERED and STARTED only
+ * exist in a process a real supervisor launched, and the process-wide single handle only
+ * in a process of its own, so those rows run in {@link TestSam}'s {@code api-states}.
  */
 class SamApiStateTests {
 
@@ -66,7 +66,8 @@ class SamApiStateTests {
 		Duration interval = Duration.ofMillis(intervalMillis);
 		List<String> expected = new ArrayList<>();
 		for (SamState state : SamState.values()) {
-			SamApiTable.rows(state, interval, RecoveryPolicy.RESTART).forEach((row) -> expected.add(row.expectedLine()));
+			SamApiTable.rows(state, interval, RecoveryPolicy.RESTART)
+				.forEach((row) -> expected.add(row.expectedLine()));
 		}
 		try (SupervisedRun run = SupervisedRun.testSamIn(temporary, "api-states", Integer.toString(intervalMillis))) {
 			assertThat(run.awaitExit(Duration.ofSeconds(30))).as(run.output()).isZero();
@@ -94,10 +95,9 @@ class SamApiStateTests {
 	@Timeout(30)
 	void registerWhenTheActiveProcessCannotBeLaunchedIsALibraryError(@TempDir Path directory) {
 		Sam sam = Sam.create(SamOptions.builder(INTERVAL, RecoveryPolicy.RESTART).build(),
-				new SamPlatform(Map.of(), Optional.empty(), List.of(directory.resolve("java").toString()),
-						(status) -> {
-							throw new AssertionError("exit " + status);
-						}));
+				new SamPlatform(Map.of(), Optional.empty(), List.of(directory.resolve("java").toString()), (status) -> {
+					throw new AssertionError("exit " + status);
+				}));
 		SamException failure = catchThrowableOfType(SamException.class, sam::register);
 		assertThat(failure.error()).isEqualTo(CsError.LIBRARY);
 		assertThat(failure).hasMessageContaining("Cannot launch the active process")
@@ -108,15 +108,20 @@ class SamApiStateTests {
 	static Stream<Arguments> invalidOptions() {
 		return Stream.of(Arguments.of("null policy", SamOptions.builder(INTERVAL, null).build()),
 				Arguments.of("null interval", SamOptions.builder(null, RecoveryPolicy.QUIT).build()),
-				Arguments.of("negative interval", SamOptions.builder(Duration.ofMillis(-1), RecoveryPolicy.QUIT).build()),
+				Arguments.of("negative interval",
+						SamOptions.builder(Duration.ofMillis(-1), RecoveryPolicy.QUIT).build()),
 				Arguments.of("interval beyond int milliseconds",
 						SamOptions.builder(Duration.ofMillis(Integer.MAX_VALUE + 1L), RecoveryPolicy.QUIT).build()),
 				Arguments.of("negative data limit",
 						SamOptions.builder(INTERVAL, RecoveryPolicy.QUIT).dataMaxSize(-1).build()),
 				Arguments.of("data limit above the maximum",
-						SamOptions.builder(INTERVAL, RecoveryPolicy.QUIT).dataMaxSize(SamOptions.MAX_DATA_MAX_SIZE + 1).build()),
+						SamOptions.builder(INTERVAL, RecoveryPolicy.QUIT)
+							.dataMaxSize(SamOptions.MAX_DATA_MAX_SIZE + 1)
+							.build()),
 				Arguments.of("negative shutdown timeout",
-						SamOptions.builder(INTERVAL, RecoveryPolicy.QUIT).shutdownTimeout(Duration.ofSeconds(-1)).build()));
+						SamOptions.builder(INTERVAL, RecoveryPolicy.QUIT)
+							.shutdownTimeout(Duration.ofSeconds(-1))
+							.build()));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -177,9 +182,9 @@ class SamApiStateTests {
 
 	static Stream<Arguments> signalSpellings() {
 		return Stream.of(Arguments.of("TERM", 15), Arguments.of("SIGTERM", 15), Arguments.of("sigterm", 15),
-				Arguments.of(" usr1 ", 10), Arguments.of("SIGUSR2", 12), Arguments.of("kill", 9), Arguments.of("HUP", 1),
-				Arguments.of("sys", 31), Arguments.of("1", 1), Arguments.of("10", 10), Arguments.of("64", 64),
-				Arguments.of("010", 10));
+				Arguments.of(" usr1 ", 10), Arguments.of("SIGUSR2", 12), Arguments.of("kill", 9),
+				Arguments.of("HUP", 1), Arguments.of("sys", 31), Arguments.of("1", 1), Arguments.of("10", 10),
+				Arguments.of("64", 64), Arguments.of("010", 10));
 	}
 
 	@ParameterizedTest(name = "{0} -> {1}")
@@ -199,19 +204,23 @@ class SamApiStateTests {
 	void signalNamesAndValidity() {
 		assertThat(Signals.name(Signals.SIGTERM)).isEqualTo("SIGTERM");
 		assertThat(Signals.name(40)).isEqualTo("SIG40");
-		assertThat(IntStream.rangeClosed(-2, 66).filter(Signals::isValid)).containsExactlyElementsOf(
-				IntStream.rangeClosed(1, 64).boxed().toList());
+		assertThat(IntStream.rangeClosed(-2, 66).filter(Signals::isValid))
+			.containsExactlyElementsOf(IntStream.rangeClosed(1, 64).boxed().toList());
 	}
 
 	@Test
 	void warnSignalSetRefusesANonSignalBeforeRegister() {
-		Sam sam = Sam.create(SamOptions.builder(INTERVAL, RecoveryPolicy.RESTART).build(), platformThatLaunchesNothing());
+		Sam sam = Sam.create(SamOptions.builder(INTERVAL, RecoveryPolicy.RESTART).build(),
+				platformThatLaunchesNothing());
 		assertThatExceptionOfType(SamException.class).isThrownBy(() -> sam.warnSignalSet(Signals.MAX_SIGNAL + 1))
 			.withMessageContaining("65");
 		assertThat(sam.warnSignal()).isEqualTo(Signals.SIGTERM);
 	}
 
-	/** No SAM_* variables, and a command that cannot run: nothing here may supervise or exit. */
+	/**
+	 * No SAM_* variables, and a command that cannot run: nothing here may supervise or
+	 * exit.
+	 */
 	private static SamPlatform platformThatLaunchesNothing() {
 		return new SamPlatform(Map.of(), Optional.empty(), List.of("/nonexistent/samboot-test/java"), (status) -> {
 			throw new AssertionError("exit " + status);

@@ -16,9 +16,9 @@ import static dev.samboot.sam.SamState.STARTED;
 
 /**
  * libsam's table of calls, the states they are allowed in and their argument errors, as
- * data. {@link SamApiStateTests} checks the rows it can reach in the test JVM; {@link TestSam}'s
- * {@code api-states} scenario runs the rows of every state in a supervisor and its active
- * process and prints what each call answered.
+ * data. {@link SamApiStateTests} checks the rows it can reach in the test JVM;
+ * {@link TestSam}'s {@code api-states} scenario runs the rows of every state in a
+ * supervisor and its active process and prints what each call answered.
  */
 final class SamApiTable {
 
@@ -65,7 +65,10 @@ final class SamApiTable {
 
 	}
 
-	/** A wrong argument, the error it gives where its call is allowed, and when it applies. */
+	/**
+	 * A wrong argument, the error it gives where its call is allowed, and when it
+	 * applies.
+	 */
 	enum WrongArgument {
 
 		INITIALIZE_NEGATIVE_INTERVAL(Call.INITIALIZE, CsError.INVALID_PARAM,
@@ -85,7 +88,8 @@ final class SamApiTable {
 
 		WARN_SIGNAL_65(Call.WARN_SIGNAL_SET, CsError.INVALID_PARAM, (sam) -> sam.warnSignalSet(65)),
 
-		DATA_STORE_OVER_LIMIT(Call.DATA_STORE, CsError.TOO_BIG, (sam) -> sam.dataStore(new byte[sam.dataMaxSize() + 1])),
+		DATA_STORE_OVER_LIMIT(Call.DATA_STORE, CsError.TOO_BIG,
+				(sam) -> sam.dataStore(new byte[sam.dataMaxSize() + 1])),
 
 		DATA_RESTORE_INTO_NULL(Call.DATA_RESTORE_INTO, CsError.INVALID_PARAM, (sam) -> sam.dataRestore(null)),
 
@@ -109,7 +113,8 @@ final class SamApiTable {
 			this(call, error, invocation, (interval, policy) -> true);
 		}
 
-		WrongArgument(Call call, CsError error, Consumer<Sam> invocation, BiPredicate<Duration, RecoveryPolicy> applies) {
+		WrongArgument(Call call, CsError error, Consumer<Sam> invocation,
+				BiPredicate<Duration, RecoveryPolicy> applies) {
 			this.call = call;
 			this.error = error;
 			this.invocation = invocation;
@@ -120,6 +125,7 @@ final class SamApiTable {
 
 	/**
 	 * One row of the table: a call in a state and the answer it must give.
+	 *
 	 * @param state the state the handle is in
 	 * @param call the call
 	 * @param name the call or wrong argument
@@ -162,9 +168,10 @@ final class SamApiTable {
 	}
 
 	/**
-	 * Return the rows for a state: every call not allowed there (BAD_HANDLE) and every wrong
-	 * argument (its error where its call is allowed, BAD_HANDLE elsewhere: the state is checked
-	 * first). In NOT_INITIALIZED there is no handle, so only {@code initialize} has rows.
+	 * Return the rows for a state: every call not allowed there (BAD_HANDLE) and every
+	 * wrong argument (its error where its call is allowed, BAD_HANDLE elsewhere: the
+	 * state is checked first). In NOT_INITIALIZED there is no handle, so only
+	 * {@code initialize} has rows.
 	 * @param state the state
 	 * @param interval the handle's interval
 	 * @param policy the handle's policy

@@ -26,9 +26,10 @@ import dev.samboot.sam.internal.process.SamEnvironment;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A supervisor started as a real process for a test: its output is collected line by line, the
- * pids of the instances it reports are remembered, and {@link #close()} kills exactly those
- * processes (and the supervisor's own descendants), so nothing outlives the test.
+ * A supervisor started as a real process for a test: its output is collected line by
+ * line, the pids of the instances it reports are remembered, and {@link #close()} kills
+ * exactly those processes (and the supervisor's own descendants), so nothing outlives the
+ * test.
  */
 public final class SupervisedRun implements AutoCloseable {
 
@@ -49,7 +50,8 @@ public final class SupervisedRun implements AutoCloseable {
 	}
 
 	/**
-	 * Run a {@link TestSam} scenario: {@code java -cp <test class path> dev.samboot.sam.TestSam ...}.
+	 * Run a {@link TestSam} scenario:
+	 * {@code java -cp <test class path> dev.samboot.sam.TestSam ...}.
 	 * @param args the scenario and its arguments
 	 * @return the run
 	 */
@@ -58,9 +60,10 @@ public final class SupervisedRun implements AutoCloseable {
 	}
 
 	/**
-	 * Run a {@link TestSam} scenario whose supervisor makes its channel directory in the given
-	 * directory ({@code java.io.tmpdir}, and no {@code XDG_RUNTIME_DIR}), so a test can check it
-	 * and nothing is left in the shared temporary directory, even after {@code kill -9}.
+	 * Run a {@link TestSam} scenario whose supervisor makes its channel directory in the
+	 * given directory ({@code java.io.tmpdir}, and no {@code XDG_RUNTIME_DIR}), so a test
+	 * can check it and nothing is left in the shared temporary directory, even after
+	 * {@code kill -9}.
 	 * @param temporaryDirectory the directory
 	 * @param args the scenario and its arguments
 	 * @return the run
@@ -102,8 +105,8 @@ public final class SupervisedRun implements AutoCloseable {
 		return start(command, Map.of(), unsetVariables);
 	}
 
-	private static SupervisedRun start(List<String> command, Map<String, String> environment,
-			String... unsetVariables) throws IOException {
+	private static SupervisedRun start(List<String> command, Map<String, String> environment, String... unsetVariables)
+			throws IOException {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		builder.environment().putAll(environment);
 		for (String name : SamEnvironment.ALL) {
@@ -116,14 +119,16 @@ public final class SupervisedRun implements AutoCloseable {
 	}
 
 	/**
-	 * Return the environment a process was started with, as {@code /proc} shows it to its user.
+	 * Return the environment a process was started with, as {@code /proc} shows it to its
+	 * user.
 	 * @param pid the process id
 	 * @return the variables
 	 */
 	public static Map<String, String> environmentOf(long pid) throws IOException {
 		Map<String, String> environment = new HashMap<>();
 		for (String entry : new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
-				StandardCharsets.UTF_8).split("\0")) {
+				StandardCharsets.UTF_8)
+			.split("\0")) {
 			int equals = entry.indexOf('=');
 			if (equals > 0) {
 				environment.put(entry.substring(0, equals), entry.substring(equals + 1));
@@ -160,9 +165,10 @@ public final class SupervisedRun implements AutoCloseable {
 	}
 
 	/**
-	 * Whether a process runs. A process that has ended but waits to be reaped by its new parent
-	 * (an orphan whose supervisor died) is a zombie, which {@link ProcessHandle#isAlive()} still
-	 * counts as alive; its state in {@code /proc} says otherwise.
+	 * Whether a process runs. A process that has ended but waits to be reaped by its new
+	 * parent (an orphan whose supervisor died) is a zombie, which
+	 * {@link ProcessHandle#isAlive()} still counts as alive; its state in {@code /proc}
+	 * says otherwise.
 	 * @param pid the process id
 	 * @return whether it exists and is not a zombie
 	 */

@@ -20,10 +20,11 @@ import dev.samboot.zookeeper.ZooKeeperScenarios;
 import sun.misc.Signal;
 
 /**
- * Test programs run as separate JVMs by {@link RealProcessTests} and the other real-process tests
- * (through {@link SupervisedRun}), in the manner of corosync's {@code test/testsam.c}: each
- * initializes, registers, branches on the instance id and ends with an exit status the test
- * checks. A broken expectation prints {@code FAIL:} and halts with 99.
+ * Test programs run as separate JVMs by {@link RealProcessTests} and the other
+ * real-process tests (through {@link SupervisedRun}), in the manner of corosync's
+ * {@code test/testsam.c}: each initializes, registers, branches on the instance id and
+ * ends with an exit status the test checks. A broken expectation prints {@code FAIL:} and
+ * halts with 99.
  */
 public final class TestSam {
 
@@ -35,7 +36,8 @@ public final class TestSam {
 	public static void main(String[] args) throws Exception {
 		String scenario = args[0];
 		if (args[args.length - 1].equals("--train")) {
-			// the start-up cache's training run: load the classes an instance loads, then exit
+			// the start-up cache's training run: load the classes an instance loads, then
+			// exit
 			SamOptions.builder(java.time.Duration.ofMillis(500), RecoveryPolicy.RESTART).build();
 			System.out.println("trained");
 			return;
@@ -46,7 +48,8 @@ public final class TestSam {
 			return;
 		}
 		if (scenario.equals("launch-fail")) {
-			// the working directory vanishes, so the supervisor cannot start the active process in it
+			// the working directory vanishes, so the supervisor cannot start the active
+			// process in it
 			java.nio.file.Files.delete(java.nio.file.Path.of(System.getProperty("user.dir")));
 		}
 		RecoveryPolicy policy = switch (scenario) {
@@ -129,10 +132,10 @@ public final class TestSam {
 	}
 
 	/**
-	 * Launch instance 1 before {@code register()} (nothing in an active process). The supervisor
-	 * prints its pid and then takes its time, so the instance has to wait for the socket. With
-	 * {@code early-cancel} it cancels instead and reports what is left; with {@code early-orphan}
-	 * it halts, leaving the instance to notice.
+	 * Launch instance 1 before {@code register()} (nothing in an active process). The
+	 * supervisor prints its pid and then takes its time, so the instance has to wait for
+	 * the socket. With {@code early-cancel} it cancels instead and reports what is left;
+	 * with {@code early-orphan} it halts, leaving the instance to notice.
 	 */
 	private static EarlyLaunch early(String scenario) throws InterruptedException {
 		EarlyLaunch early = EarlyLaunch.launch().orElse(null);
@@ -148,14 +151,18 @@ public final class TestSam {
 		}
 		if (scenario.equals("early-cancel")) {
 			early.cancel();
-			System.out.println("cancelled alive " + ProcessHandle.of(early.pid()).map(ProcessHandle::isAlive).orElse(false)
-					+ " directory " + java.nio.file.Files.exists(directory));
+			System.out
+				.println("cancelled alive " + ProcessHandle.of(early.pid()).map(ProcessHandle::isAlive).orElse(false)
+						+ " directory " + java.nio.file.Files.exists(directory));
 			System.exit(0);
 		}
 		return early;
 	}
 
-	/** testsam's test1: start, heartbeat, stop, finalize, and every call after finalize is BAD_HANDLE. */
+	/**
+	 * testsam's test1: start, heartbeat, stop, finalize, and every call after finalize is
+	 * BAD_HANDLE.
+	 */
 	private static void basic(Sam sam) {
 		sam.start();
 		sam.hcSend();
@@ -175,9 +182,9 @@ public final class TestSam {
 	}
 
 	/**
-	 * testsam's test2/test3: the warn signal arrives exactly once, then SIGKILL. Instance 1 records
-	 * when its last message went out and when SIGUSR1 arrived; instance 2 checks both and the
-	 * carried warn signal.
+	 * testsam's test2/test3: the warn signal arrives exactly once, then SIGKILL. Instance
+	 * 1 records when its last message went out and when SIGUSR1 arrived; instance 2
+	 * checks both and the carried warn signal.
 	 */
 	private static void warnSignal(Sam sam, int instance) throws InterruptedException {
 		if (instance == 1) {
@@ -192,7 +199,8 @@ public final class TestSam {
 				System.out.println("warned " + now);
 				sam.dataStore(longs(warnings.incrementAndGet(), lastMessage, now));
 			});
-			// a tick every 5 ms: the last one printed tells, from outside, when SIGKILL struck
+			// a tick every 5 ms: the last one printed tells, from outside, when SIGKILL
+			// struck
 			for (int tick = 0; tick < 12_000; tick++) {
 				System.out.println("alive " + System.currentTimeMillis());
 				Thread.sleep(5);
@@ -218,7 +226,10 @@ public final class TestSam {
 		System.exit(0);
 	}
 
-	/** testsam's test5: data store, restore and getsize across instances, with the error cases. */
+	/**
+	 * testsam's test5: data store, restore and getsize across instances, with the error
+	 * cases.
+	 */
 	private static void data(Sam sam, int instance) {
 		byte[] payload = new byte[1000];
 		for (int i = 0; i < payload.length; i++) {
@@ -266,7 +277,10 @@ public final class TestSam {
 		System.exit(0);
 	}
 
-	/** testsam's test7-like: close() while the heartbeat thread runs stops checking cleanly. */
+	/**
+	 * testsam's test7-like: close() while the heartbeat thread runs stops checking
+	 * cleanly.
+	 */
 	private static void closeWhileHeartbeats(Sam sam, int interval) throws InterruptedException {
 		AtomicInteger calls = new AtomicInteger();
 		sam.hcCallbackRegister(() -> calls.incrementAndGet() > 0);
@@ -281,9 +295,10 @@ public final class TestSam {
 	}
 
 	/**
-	 * libsam's table of states and errors in the states only a supervised process reaches (the
-	 * supervisor printed NOT_INITIALIZED and INITIALIZED before registering). close() from STARTED
-	 * must stop first, so the exit that follows quits rather than restarts.
+	 * libsam's table of states and errors in the states only a supervised process reaches
+	 * (the supervisor printed NOT_INITIALIZED and INITIALIZED before registering).
+	 * close() from STARTED must stop first, so the exit that follows quits rather than
+	 * restarts.
 	 */
 	private static void apiStates(Sam sam) {
 		SamApiTable.print(SamState.REGISTERED, sam, sam.interval(), sam.policy());
@@ -295,11 +310,11 @@ public final class TestSam {
 	}
 
 	/**
-	 * A target for strangers on the channel, with the cmap flag so that a mark-failed would be
-	 * obeyed, and the supervisor's state printed ({@code published ...}) instead of written to
-	 * cmap. Instance 1 stores data, starts and sends heartbeats until it reads {@code silent},
-	 * then falls silent and is recovered; instance 2 prints what the supervisor handed over and
-	 * exits when it reads {@code exit}.
+	 * A target for strangers on the channel, with the cmap flag so that a mark-failed
+	 * would be obeyed, and the supervisor's state printed ({@code published ...}) instead
+	 * of written to cmap. Instance 1 stores data, starts and sends heartbeats until it
+	 * reads {@code silent}, then falls silent and is recovered; instance 2 prints what
+	 * the supervisor handed over and exits when it reads {@code exit}.
 	 */
 	private static void guarded(Sam sam, int instance, int interval) throws Exception {
 		BufferedReader input = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -322,15 +337,15 @@ public final class TestSam {
 			Thread.sleep(60_000);
 			fail("instance 1 was not recovered");
 		}
-		System.out.println("handed over: data " + new String(sam.dataRestore(), StandardCharsets.UTF_8) + ", warn signal "
-				+ sam.warnSignal());
+		System.out.println("handed over: data " + new String(sam.dataRestore(), StandardCharsets.UTF_8)
+				+ ", warn signal " + sam.warnSignal());
 		awaitInput(input, "exit");
 		System.exit(0);
 	}
 
 	/**
-	 * A supervisor that launches its instances with another {@code java}: instance 1 starts and
-	 * kills itself when it reads {@code die}.
+	 * A supervisor that launches its instances with another {@code java}: instance 1
+	 * starts and kills itself when it reads {@code die}.
 	 */
 	private static void launchWith(String javaPath, int interval) throws IOException {
 		List<String> command = new ArrayList<>(JvmCommandLine.current());
@@ -353,7 +368,8 @@ public final class TestSam {
 	}
 
 	/**
-	 * Send a heartbeat every T/4 from a daemon thread, while the main thread does something else.
+	 * Send a heartbeat every T/4 from a daemon thread, while the main thread does
+	 * something else.
 	 * @param sam the started handle
 	 * @param interval T in milliseconds
 	 */
@@ -388,32 +404,36 @@ public final class TestSam {
 	}
 
 	/**
-	 * Under a lean supervisor: instance 1 prints its supervisor's command line and dies by SIGKILL,
-	 * instance 2 reports the recovery and quits cleanly.
+	 * Under a lean supervisor: instance 1 prints its supervisor's command line and dies
+	 * by SIGKILL, instance 2 reports the recovery and quits cleanly.
 	 */
 	private static void lean(Sam sam, int instance) throws IOException {
 		sam.start();
-		String supervisor = new String(java.nio.file.Files.readAllBytes(
-				java.nio.file.Path.of("/proc", Long.toString(sam.supervisorPid()), "cmdline")), StandardCharsets.UTF_8)
+		String supervisor = new String(
+				java.nio.file.Files
+					.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(sam.supervisorPid()), "cmdline")),
+				StandardCharsets.UTF_8)
 			.replace('\0', ' ');
 		System.out.println("supervisor command " + supervisor);
 		System.out.flush();
 		if (instance == 1) {
 			Runtime.getRuntime().halt(5);
 		}
-		System.out.println("recovered " + sam.recoveries().get(0).reason().value() + " " + sam.recoveries().get(0).exitStatus());
+		System.out.println(
+				"recovered " + sam.recoveries().get(0).reason().value() + " " + sam.recoveries().get(0).exitStatus());
 		sam.stop();
 		System.exit(0);
 	}
 
 	/**
-	 * With a start-up cache: instance 1 starts, waits for the training to publish the cache and
-	 * halts; instance 2 prints its command line and quits cleanly.
+	 * With a start-up cache: instance 1 starts, waits for the training to publish the
+	 * cache and halts; instance 2 prints its command line and quits cleanly.
 	 */
 	private static void startupCache(Sam sam, int instance, java.nio.file.Path directory) throws Exception {
 		sam.start();
 		String command = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/cmdline")),
-				StandardCharsets.UTF_8).replace('\0', ' ');
+				StandardCharsets.UTF_8)
+			.replace('\0', ' ');
 		System.out.println("instance " + instance + " command " + command);
 		System.out.flush();
 		if (instance == 1) {
@@ -445,7 +465,10 @@ public final class TestSam {
 		fail("the start-up timeout did not end this instance");
 	}
 
-	/** Instance 1 starts and goes silent with a recognizable thread; instance 2 reports the dump. */
+	/**
+	 * Instance 1 starts and goes silent with a recognizable thread; instance 2 reports
+	 * the dump.
+	 */
 	private static void silentWithDumps(Sam sam, int instance) throws InterruptedException {
 		if (instance == 1) {
 			Thread stuck = new Thread(() -> {
@@ -469,7 +492,10 @@ public final class TestSam {
 		System.exit(0);
 	}
 
-	/** Instance 1 exits 75 (always restarts, under quit); instance 2 exits 78 (always quits). */
+	/**
+	 * Instance 1 exits 75 (always restarts, under quit); instance 2 exits 78 (always
+	 * quits).
+	 */
 	private static void exitCodes(Sam sam, int instance) {
 		sam.start();
 		if (instance == 1) {
@@ -490,9 +516,9 @@ public final class TestSam {
 	}
 
 	/**
-	 * Start, then die by SIGKILL at once. Sending a signal to oneself needs native code, loaded
-	 * first so that its loading time on a busy machine cannot outlast the interval and turn the
-	 * kill into a missed heartbeat.
+	 * Start, then die by SIGKILL at once. Sending a signal to oneself needs native code,
+	 * loaded first so that its loading time on a busy machine cannot outlast the interval
+	 * and turn the kill into a missed heartbeat.
 	 */
 	private static void startThenKillSelf(Sam sam) {
 		PosixSignals.send(ProcessHandle.current(), 0);

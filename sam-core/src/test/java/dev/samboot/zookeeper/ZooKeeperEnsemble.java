@@ -10,9 +10,9 @@ import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 
 /**
- * A three-server ZooKeeper ensemble in this JVM (Curator's {@link TestingCluster}) with a short
- * tick, so that short session timeouts are granted; two of its servers can be stopped and brought
- * back.
+ * A three-server ZooKeeper ensemble in this JVM (Curator's {@link TestingCluster}) with a
+ * short tick, so that short session timeouts are granted; two of its servers can be
+ * stopped and brought back.
  */
 final class ZooKeeperEnsemble implements AutoCloseable {
 
@@ -33,8 +33,8 @@ final class ZooKeeperEnsemble implements AutoCloseable {
 	}
 
 	/**
-	 * Free ports, all different: Curator picks each one on its own and can pick the same port
-	 * twice, which TestingCluster refuses.
+	 * Free ports, all different: Curator picks each one on its own and can pick the same
+	 * port twice, which TestingCluster refuses.
 	 */
 	private static int[] distinctFreePorts(int count) throws IOException {
 		List<ServerSocket> sockets = new ArrayList<>();

@@ -11,10 +11,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The quorum policies with a ZooKeeper ensemble as the quorum source
- * ({@code SamOptions.quorumSource}), with real processes: a supervised instance that keeps sending
- * heartbeats is warned as soon as the ensemble loses its majority and killed T later, then
- * restarted into a {@code start()} that blocks until the majority is back (quorum-restart), or the
- * supervisor quits (quorum-quit).
+ * ({@code SamOptions.quorumSource}), with real processes: a supervised instance that
+ * keeps sending heartbeats is warned as soon as the ensemble loses its majority and
+ * killed T later, then restarted into a {@code start()} that blocks until the majority is
+ * back (quorum-restart), or the supervisor quits (quorum-quit).
  */
 @Timeout(60)
 class ZooKeeperProcessTests {
@@ -37,12 +37,13 @@ class ZooKeeperProcessTests {
 			assertThat(run.output()).doesNotContain("started-after-ms");
 			ensemble.bringMajorityBack();
 			assertThat(run.awaitExit(START)).as(run.output()).isZero();
-			long startedAfter = Long.parseLong(run.awaitLine((l) -> l.startsWith("started-after-ms "), START)
-				.split(" ")[1]);
+			long startedAfter = Long
+				.parseLong(run.awaitLine((l) -> l.startsWith("started-after-ms "), START).split(" ")[1]);
 			assertThat(run.output()).contains("instance 2 pid").doesNotContain("instance 3").doesNotContain("FAIL");
-			System.out.printf("ZooKeeper quorum-restart, T=%d ms: majority taken away -> warn signal after %d ms, "
-					+ "SIGKILL seen after %d ms; the next start() waited %d ms%n", INTERVAL_MILLIS, warnedAfter,
-					killedAfter, startedAfter);
+			System.out.printf(
+					"ZooKeeper quorum-restart, T=%d ms: majority taken away -> warn signal after %d ms, "
+							+ "SIGKILL seen after %d ms; the next start() waited %d ms%n",
+					INTERVAL_MILLIS, warnedAfter, killedAfter, startedAfter);
 			assertThat(warnedAfter).as("warn signal after the majority was taken away").isBetween(0L, INTERVAL_MILLIS);
 			assertThat(killedAfter).as("SIGKILL T after the warn signal, heartbeats notwithstanding")
 				.isBetween(INTERVAL_MILLIS, 2 * INTERVAL_MILLIS + 500)
@@ -70,8 +71,8 @@ class ZooKeeperProcessTests {
 
 	/**
 	 * Stop two of the three servers.
-	 * @return when the first one was being stopped, as epoch milliseconds: the connection may be
-	 * suspended as soon as that one goes, when it was the one connected to
+	 * @return when the first one was being stopped, as epoch milliseconds: the connection
+	 * may be suspended as soon as that one goes, when it was the one connected to
 	 */
 	private static long takeMajorityAway(ZooKeeperEnsemble ensemble) throws Exception {
 		long before = System.currentTimeMillis();

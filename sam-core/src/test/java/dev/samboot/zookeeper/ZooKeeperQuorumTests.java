@@ -15,9 +15,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link ZooKeeperQuorum} against a real three-server ensemble: quorate while connected, not
- * quorate as soon as the connection is suspended, lost at the session timeout, quorate again when
- * the majority is back; {@code start()} waits for the first connection, but not for ever.
+ * {@link ZooKeeperQuorum} against a real three-server ensemble: quorate while connected,
+ * not quorate as soon as the connection is suspended, lost at the session timeout,
+ * quorate again when the majority is back; {@code start()} waits for the first
+ * connection, but not for ever.
  */
 @Timeout(60)
 class ZooKeeperQuorumTests {
@@ -30,8 +31,7 @@ class ZooKeeperQuorumTests {
 	private static final Duration SHORT_CONNECTION_TIMEOUT = Duration.ofSeconds(1);
 
 	@Test
-	void quorateWhileConnectedNotQuorateWhenSuspendedOrLostAndQuorateAgainWhenTheMajorityIsBack()
-			throws Exception {
+	void quorateWhileConnectedNotQuorateWhenSuspendedOrLostAndQuorateAgainWhenTheMajorityIsBack() throws Exception {
 		List<Boolean> changes = new CopyOnWriteArrayList<>();
 		try (ZooKeeperEnsemble ensemble = ZooKeeperEnsemble.started();
 				ZooKeeperQuorum quorum = new ZooKeeperQuorum(ensemble.connectString(), SESSION_TIMEOUT,
@@ -49,7 +49,8 @@ class ZooKeeperQuorumTests {
 			long notQuorateAfter = millisSince(takenAway);
 			ConnectionState notQuorateState = quorum.state();
 			assertThat(notQuorateState).isIn(ConnectionState.SUSPENDED, ConnectionState.LOST);
-			await().atMost(SESSION_TIMEOUT.multipliedBy(4)).pollInterval(Duration.ofMillis(5))
+			await().atMost(SESSION_TIMEOUT.multipliedBy(4))
+				.pollInterval(Duration.ofMillis(5))
 				.until(() -> quorum.state() == ConnectionState.LOST);
 			long lostAfter = millisSince(takenAway);
 			assertThat(quorum.isQuorate()).isFalse();
@@ -61,11 +62,14 @@ class ZooKeeperQuorumTests {
 			assertThat(quorum.state()).isEqualTo(ConnectionState.RECONNECTED);
 			assertThat(changes).startsWith(true, false).endsWith(false, true);
 
-			System.out.printf("ZooKeeper, session timeout %d ms: connected %d ms after start(); two of three servers "
-					+ "stopped -> not quorate (%s) after %d ms, LOST after %d ms; servers restarted -> quorate "
-					+ "after %d ms; changes %s%n", SESSION_TIMEOUT.toMillis(), connectedAfter, notQuorateState,
-					notQuorateAfter, lostAfter, quorateAgainAfter, changes);
-			// LOST comes a session timeout after the last SUSPENDED; the connection may be RECONNECTED
+			System.out.printf(
+					"ZooKeeper, session timeout %d ms: connected %d ms after start(); two of three servers "
+							+ "stopped -> not quorate (%s) after %d ms, LOST after %d ms; servers restarted -> quorate "
+							+ "after %d ms; changes %s%n",
+					SESSION_TIMEOUT.toMillis(), connectedAfter, notQuorateState, notQuorateAfter, lostAfter,
+					quorateAgainAfter, changes);
+			// LOST comes a session timeout after the last SUSPENDED; the connection may
+			// be RECONNECTED
 			// for a moment by the server left, before it notices it has lost its majority
 			assertThat(lostAfter).as("LOST at about the session timeout")
 				.isBetween(SESSION_TIMEOUT.toMillis() / 2, SESSION_TIMEOUT.toMillis() * 3);
@@ -111,12 +115,11 @@ class ZooKeeperQuorumTests {
 	void wrongArgumentsAreInvalidParam() {
 		assertThat(catchThrowableOfType(SamException.class, () -> new ZooKeeperQuorum(" ", SESSION_TIMEOUT)).error())
 			.isEqualTo(CsError.INVALID_PARAM);
+		assertThat(catchThrowableOfType(SamException.class, () -> new ZooKeeperQuorum("localhost:2181", Duration.ZERO))
+			.error()).isEqualTo(CsError.INVALID_PARAM);
 		assertThat(catchThrowableOfType(SamException.class,
-				() -> new ZooKeeperQuorum("localhost:2181", Duration.ZERO)).error())
-			.isEqualTo(CsError.INVALID_PARAM);
-		assertThat(catchThrowableOfType(SamException.class,
-				() -> new ZooKeeperQuorum("localhost:2181", SESSION_TIMEOUT, Duration.ofSeconds(-1))).error())
-			.isEqualTo(CsError.INVALID_PARAM);
+				() -> new ZooKeeperQuorum("localhost:2181", SESSION_TIMEOUT, Duration.ofSeconds(-1)))
+			.error()).isEqualTo(CsError.INVALID_PARAM);
 	}
 
 	private static long millisSince(long nanoTime) {

@@ -13,7 +13,8 @@ import static dev.samboot.sam.TestSam.fail;
 
 /**
  * The {@link TestSam} programs whose quorum comes from a ZooKeeper ensemble
- * ({@link ZooKeeperQuorum}); the test that runs them stops and restarts the ensemble's servers.
+ * ({@link ZooKeeperQuorum}); the test that runs them stops and restarts the ensemble's
+ * servers.
  */
 public final class ZooKeeperScenarios {
 
@@ -25,15 +26,17 @@ public final class ZooKeeperScenarios {
 	}
 
 	/**
-	 * Instance 1 starts (the ensemble is up), keeps sending heartbeats and waits: the test takes
-	 * the majority away, so the instance is warned (SIGUSR1, the moment printed) and killed T
-	 * later. Under quorum-restart instance 2 finds that recovery and blocks in start() until the
-	 * test brings the servers back, then stops cleanly; under quorum-quit there is no instance 2.
+	 * Instance 1 starts (the ensemble is up), keeps sending heartbeats and waits: the
+	 * test takes the majority away, so the instance is warned (SIGUSR1, the moment
+	 * printed) and killed T later. Under quorum-restart instance 2 finds that recovery
+	 * and blocks in start() until the test brings the servers back, then stops cleanly;
+	 * under quorum-quit there is no instance 2.
 	 */
 	public static void quorumLost(Sam sam, int instance, int interval) throws InterruptedException {
 		if (instance == 1) {
 			sam.warnSignalSet(Signals.SIGUSR1);
-			Signal.handle(new Signal("USR1"), (signal) -> System.out.println("warned at " + System.currentTimeMillis()));
+			Signal.handle(new Signal("USR1"),
+					(signal) -> System.out.println("warned at " + System.currentTimeMillis()));
 			sam.start();
 			System.out.println("started-with-quorum");
 			TestSam.heartbeatsInTheBackground(sam, interval);

@@ -2,7 +2,8 @@ package dev.samboot.autoconfigure;
 
 /**
  * A {@code sam.*} property has a value samboot cannot use. Start-up stops, and
- * {@link InvalidSamPropertyFailureAnalyzer} reports the property, the value and what is allowed.
+ * {@link InvalidSamPropertyFailureAnalyzer} reports the property, the value and what is
+ * allowed.
  */
 public class InvalidSamPropertyException extends RuntimeException {
 

@@ -4,8 +4,8 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Explains an {@link InvalidSamPropertyException}: which {@code sam.*} property is wrong, what it
- * holds, and what it accepts.
+ * Explains an {@link InvalidSamPropertyException}: which {@code sam.*} property is wrong,
+ * what it holds, and what it accepts.
  */
 class InvalidSamPropertyFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSamPropertyException> {
 

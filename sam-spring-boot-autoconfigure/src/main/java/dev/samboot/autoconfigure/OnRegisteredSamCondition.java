@@ -11,17 +11,19 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Matches in an active process: {@link SamApplicationListener} has registered this JVM with its
- * supervisor.
+ * Matches in an active process: {@link SamApplicationListener} has registered this JVM
+ * with its supervisor.
  *
- * <p>Whether this JVM is registered is known only when it runs, but an application processed ahead
- * of time has its bean definitions fixed when it was processed, by a JVM that is never registered
- * (the listener stays off during AOT processing). So while AOT processing runs this condition
- * matches as if registered, and the {@code Sam} bean and the beans that need it are contributed
- * (unless {@code sam.enabled} is false then: the auto-configurations' own condition). When the
- * processed application runs, {@link RegisteredSamCheck} evaluates {@link #registration()} for
- * real and removes those beans from a JVM that turns out not to be registered, so that it ends
- * up with the beans it would have had without AOT.
+ * <p>
+ * Whether this JVM is registered is known only when it runs, but an application processed
+ * ahead of time has its bean definitions fixed when it was processed, by a JVM that is
+ * never registered (the listener stays off during AOT processing). So while AOT
+ * processing runs this condition matches as if registered, and the {@code Sam} bean and
+ * the beans that need it are contributed (unless {@code sam.enabled} is false then: the
+ * auto-configurations' own condition). When the processed application runs,
+ * {@link RegisteredSamCheck} evaluates {@link #registration()} for real and removes those
+ * beans from a JVM that turns out not to be registered, so that it ends up with the beans
+ * it would have had without AOT.
  */
 class OnRegisteredSamCondition extends SpringBootCondition {
 

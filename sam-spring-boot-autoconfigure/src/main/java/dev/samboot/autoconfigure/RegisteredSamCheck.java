@@ -19,34 +19,40 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProce
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 
 /**
- * {@link OnRegisteredSamCondition} evaluated again when an application processed ahead of time
- * runs. Its bean definitions were fixed when it was processed, and samboot's were contributed as
- * if the JVM were registered: the {@code Sam} bean and the beans of samboot's auto-configurations
- * that are conditional on it (lifecycle, availability, health check, endpoint, metrics). When the JVM that runs
- * the application is not registered after all (a native image, {@code sam.enabled=false} given
- * only at run time, tests: {@link SamApplicationListener} has said why at INFO), this removes them
- * before any bean is created, so that the application starts unsupervised with the beans it would
- * have had without AOT, and {@code ObjectProvider<Sam>} gives nothing.
+ * {@link OnRegisteredSamCondition} evaluated again when an application processed ahead of
+ * time runs. Its bean definitions were fixed when it was processed, and samboot's were
+ * contributed as if the JVM were registered: the {@code Sam} bean and the beans of
+ * samboot's auto-configurations that are conditional on it (lifecycle, availability,
+ * health check, endpoint, metrics). When the JVM that runs the application is not
+ * registered after all (a native image, {@code sam.enabled=false} given only at run time,
+ * tests: {@link SamApplicationListener} has said why at INFO), this removes them before
+ * any bean is created, so that the application starts unsupervised with the beans it
+ * would have had without AOT, and {@code ObjectProvider<Sam>} gives nothing.
  *
- * <p>Removing the definitions, rather than having each bean cope with a missing handle, keeps the
- * beans as they are and their contract (a {@code Sam} bean is a registered handle) the same with
- * and without AOT. It does nothing unless the bean definitions come from AOT processing, nor when
- * the application defines its own {@code Sam} bean.
+ * <p>
+ * Removing the definitions, rather than having each bean cope with a missing handle,
+ * keeps the beans as they are and their contract (a {@code Sam} bean is a registered
+ * handle) the same with and without AOT. It does nothing unless the bean definitions come
+ * from AOT processing, nor when the application defines its own {@code Sam} bean.
  */
 final class RegisteredSamCheck implements BeanDefinitionRegistryPostProcessor {
 
 	private static final Log logger = LogFactory.getLog(RegisteredSamCheck.class);
 
-	/** The package of samboot's auto-configurations, whose bean names are their class names. */
+	/**
+	 * The package of samboot's auto-configurations, whose bean names are their class
+	 * names.
+	 */
 	private static final String AUTO_CONFIGURATIONS = SamAutoConfiguration.class.getPackageName() + ".";
 
 	/**
-	 * The types of the beans of samboot's auto-configurations that need a registered handle. By name:
-	 * the health check, endpoint and metrics classes need optional dependencies.
+	 * The types of the beans of samboot's auto-configurations that need a registered
+	 * handle. By name: the health check, endpoint and metrics classes need optional
+	 * dependencies.
 	 */
 	private static final Set<String> NEED_REGISTERED_SAM = Set.of(Sam.class.getName(), SamLifecycle.class.getName(),
-			SamAvailability.class.getName(), AUTO_CONFIGURATIONS + "health.ActuatorHealthCheck", AUTO_CONFIGURATIONS + "endpoint.SamEndpoint",
-			AUTO_CONFIGURATIONS + "metrics.SamMetrics");
+			SamAvailability.class.getName(), AUTO_CONFIGURATIONS + "health.ActuatorHealthCheck",
+			AUTO_CONFIGURATIONS + "endpoint.SamEndpoint", AUTO_CONFIGURATIONS + "metrics.SamMetrics");
 
 	private final BooleanSupplier aheadOfTime;
 

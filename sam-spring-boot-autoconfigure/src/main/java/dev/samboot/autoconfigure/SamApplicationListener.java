@@ -23,23 +23,27 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
- * The early hook: once the environment is prepared (config data loaded, logging initialized) and
- * before any bean exists, binds {@code sam.*} and registers with libsam. In the process the user
- * started, {@link Sam#register()} turns this JVM into the supervisor and never returns: no banner,
- * no context, no port. In an active process it returns the instance id and start-up goes on; the
- * auto-configuration then finds the handle through {@link Sam#current()}.
+ * The early hook: once the environment is prepared (config data loaded, logging
+ * initialized) and before any bean exists, binds {@code sam.*} and registers with libsam.
+ * In the process the user started, {@link Sam#register()} turns this JVM into the
+ * supervisor and never returns: no banner, no context, no port. In an active process it
+ * returns the instance id and start-up goes on; the auto-configuration then finds the
+ * handle through {@link Sam#current()}.
  *
- * <p>Instance 1 is launched earlier, when the application starts ({@link EarlyLaunch}), if what is
- * known then (the command line, system properties, environment variables and
- * {@link StayOffConditions}) says this process will supervise: it starts while this JVM reads its
- * configuration files, and waits at its own {@code register()} until the supervisor listens. If
- * the configuration then says otherwise ({@code sam.enabled=false} in {@code application.yml}, a
- * wrong value) or start-up fails, it is killed before it has run any of the application.
- * {@code sam.supervisor.early-launch=false} (on the command line, as a system property or
- * {@code SAM_SUPERVISOR_EARLY_LAUNCH}) launches it in {@code register()} instead.
+ * <p>
+ * Instance 1 is launched earlier, when the application starts ({@link EarlyLaunch}), if
+ * what is known then (the command line, system properties, environment variables and
+ * {@link StayOffConditions}) says this process will supervise: it starts while this JVM
+ * reads its configuration files, and waits at its own {@code register()} until the
+ * supervisor listens. If the configuration then says otherwise ({@code sam.enabled=false}
+ * in {@code application.yml}, a wrong value) or start-up fails, it is killed before it
+ * has run any of the application. {@code sam.supervisor.early-launch=false} (on the
+ * command line, as a system property or {@code SAM_SUPERVISOR_EARLY_LAUNCH}) launches it
+ * in {@code register()} instead.
  *
- * <p>Listed in {@code META-INF/spring.factories}. It stays off, saying why once at INFO, wherever
- * relaunching the JVM would be wrong: see {@link StayOffConditions}.
+ * <p>
+ * Listed in {@code META-INF/spring.factories}. It stays off, saying why once at INFO,
+ * wherever relaunching the JVM would be wrong: see {@link StayOffConditions}.
  */
 public class SamApplicationListener implements ApplicationListener<SpringApplicationEvent>, Ordered {
 
@@ -111,7 +115,8 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 	}
 
 	private void onStarting(ApplicationStartingEvent event) {
-		if (this.earlyLauncher == null || Sam.current().isPresent() || !earlyLaunchWanted(event.getArgs(), System.getProperties(), System.getenv())
+		if (this.earlyLauncher == null || Sam.current().isPresent()
+				|| !earlyLaunchWanted(event.getArgs(), System.getProperties(), System.getenv())
 				|| this.stayOffReason.apply(null) != null || !this.earlyLaunchTried.compareAndSet(false, true)) {
 			return;
 		}
@@ -125,10 +130,11 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 	}
 
 	/**
-	 * Whether the command line, system properties and environment variables leave supervision
-	 * and the early launch on, in Spring's order of precedence. Configuration files are not read
-	 * yet; a value that is neither true nor false is left to the full check once they are. Read
-	 * by hand rather than bound: the instance is launched the sooner.
+	 * Whether the command line, system properties and environment variables leave
+	 * supervision and the early launch on, in Spring's order of precedence. Configuration
+	 * files are not read yet; a value that is neither true nor false is left to the full
+	 * check once they are. Read by hand rather than bound: the instance is launched the
+	 * sooner.
 	 * @param args the application's arguments
 	 * @param systemProperties the system properties
 	 * @param env the environment variables
@@ -162,7 +168,8 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 	private void onEnvironmentPrepared(ApplicationEnvironmentPreparedEvent event) {
 		ConfigurableEnvironment environment = event.getEnvironment();
 		if (Sam.current().isPresent()) {
-			logger.debug("samboot already registered in this JVM; another SpringApplication in it is not supervised again");
+			logger.debug(
+					"samboot already registered in this JVM; another SpringApplication in it is not supervised again");
 			cancelEarlyLaunch();
 			return;
 		}
@@ -183,7 +190,8 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 			this.registrar.register((early != null) ? settings.withEarlyLaunch(early) : settings);
 		}
 		finally {
-			// on every way out but the supervisor's (which never returns): not supervising, a wrong
+			// on every way out but the supervisor's (which never returns): not
+			// supervising, a wrong
 			// value, or supervision that could not start
 			cancelEarlyLaunch();
 		}

@@ -18,10 +18,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
 /**
- * Auto-configuration of samboot in an active process: the
- * {@link Sam} handle that {@link SamApplicationListener} registered, Actuator's health as the
- * event-driven health check (from {@link SamHealthCheckAutoConfiguration}), and {@link SamLifecycle} to call {@code start()} when ready and
- * {@code stop()} on a clean close.
+ * Auto-configuration of samboot in an active process: the {@link Sam} handle that
+ * {@link SamApplicationListener} registered, Actuator's health as the event-driven health
+ * check (from {@link SamHealthCheckAutoConfiguration}), and {@link SamLifecycle} to call
+ * {@code start()} when ready and {@code stop()} on a clean close.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "sam.enabled", matchIfMissing = true)
@@ -49,9 +49,9 @@ public class SamAutoConfiguration {
 	}
 
 	/**
-	 * In an application processed ahead of time, where {@link OnRegisteredSamCondition} could
-	 * not know, removes the {@code Sam} bean and the beans that need it from a JVM that is not
-	 * registered.
+	 * In an application processed ahead of time, where {@link OnRegisteredSamCondition}
+	 * could not know, removes the {@code Sam} bean and the beans that need it from a JVM
+	 * that is not registered.
 	 * @return the check, which does nothing without AOT
 	 */
 	@Bean

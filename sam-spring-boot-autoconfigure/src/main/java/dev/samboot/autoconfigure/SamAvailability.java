@@ -11,12 +11,12 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationListener;
 
 /**
- * Ties samboot to Spring Boot's availability states. {@code LivenessState.BROKEN}, published by
- * the application, runs the health check at once, so the supervisor hears of it within moments
- * instead of at the next check. And as soon as this instance knows it will be recovered (its
- * check failed, it marked itself failed, quorum was lost), it publishes
- * {@code ReadinessState.REFUSING_TRAFFIC}, so that readiness probes and load balancers turn away
- * before the warn signal or SIGKILL.
+ * Ties samboot to Spring Boot's availability states. {@code LivenessState.BROKEN},
+ * published by the application, runs the health check at once, so the supervisor hears of
+ * it within moments instead of at the next check. And as soon as this instance knows it
+ * will be recovered (its check failed, it marked itself failed, quorum was lost), it
+ * publishes {@code ReadinessState.REFUSING_TRAFFIC}, so that readiness probes and load
+ * balancers turn away before the warn signal or SIGKILL.
  */
 public class SamAvailability implements ApplicationListener<AvailabilityChangeEvent<?>> {
 

@@ -7,8 +7,8 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Explains a {@link SamException} that stopped start-up, such as a supervisor that could not
- * launch the active process, or a quorum policy without a running corosync.
+ * Explains a {@link SamException} that stopped start-up, such as a supervisor that could
+ * not launch the active process, or a quorum policy without a running corosync.
  */
 class SamFailureAnalyzer extends AbstractFailureAnalyzer<SamException> {
 

@@ -15,11 +15,12 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.SmartApplicationListener;
 
 /**
- * Ties libsam's {@code start()} and {@code stop()} to the application's life: registers the
- * health-check callback and calls {@code start()} when the application is ready (or started, per
- * {@code sam.start}); calls {@code stop()} first thing when the context closes cleanly, so that a
- * normal exit is a normal exit and not a failure to recover from. After the warn signal the
- * supervisor recovers the instance anyway (once warned, stop() does not make it a quit).
+ * Ties libsam's {@code start()} and {@code stop()} to the application's life: registers
+ * the health-check callback and calls {@code start()} when the application is ready (or
+ * started, per {@code sam.start}); calls {@code stop()} first thing when the context
+ * closes cleanly, so that a normal exit is a normal exit and not a failure to recover
+ * from. After the warn signal the supervisor recovers the instance anyway (once warned,
+ * stop() does not make it a quit).
  */
 public class SamLifecycle implements SmartLifecycle, SmartApplicationListener {
 
@@ -37,8 +38,8 @@ public class SamLifecycle implements SmartLifecycle, SmartApplicationListener {
 	 * Create a new instance.
 	 * @param sam the registered handle
 	 * @param startMode when to call {@code start()}
-	 * @param callback the event-driven health check, or {@code null} when the application sends
-	 * heartbeats itself
+	 * @param callback the event-driven health check, or {@code null} when the application
+	 * sends heartbeats itself
 	 */
 	public SamLifecycle(Sam sam, SamProperties.StartMode startMode, HealthCheckCallback callback) {
 		this.sam = sam;
@@ -61,8 +62,9 @@ public class SamLifecycle implements SmartLifecycle, SmartApplicationListener {
 	}
 
 	/**
-	 * Register the callback (if any) and call {@code start()}; from now on the supervisor expects
-	 * heartbeats. Does nothing unless the handle is registered and not yet started.
+	 * Register the callback (if any) and call {@code start()}; from now on the supervisor
+	 * expects heartbeats. Does nothing unless the handle is registered and not yet
+	 * started.
 	 */
 	public synchronized void startSupervision() {
 		if (this.sam.state() != SamState.REGISTERED) {

@@ -9,18 +9,19 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of samboot's supervision, under {@code sam.*}. Read twice: by
- * {@link SamApplicationListener} before any bean exists (to become the supervisor or register as
- * an active process), and by the auto-configuration in the active process.
+ * {@link SamApplicationListener} before any bean exists (to become the supervisor or
+ * register as an active process), and by the auto-configuration in the active process.
  *
- * @param enabled Whether to supervise the application. When false it runs as a plain process.
- * @param interval Health-check interval T. After T without a heartbeat the warn signal is sent,
- * after another T SIGKILL. 0 watches only for the death of the process.
+ * @param enabled Whether to supervise the application. When false it runs as a plain
+ * process.
+ * @param interval Health-check interval T. After T without a heartbeat the warn signal is
+ * sent, after another T SIGKILL. 0 watches only for the death of the process.
  * @param policy Recovery policy: what the supervisor does when an instance fails.
- * @param warnSignal Signal sent when a heartbeat is missed, as a name (TERM, SIGUSR1) or a
- * number. KILL means no warning.
+ * @param warnSignal Signal sent when a heartbeat is missed, as a name (TERM, SIGUSR1) or
+ * a number. KILL means no warning.
  * @param start When to call start(), from which point heartbeats are expected.
- * @param shutdownTimeout Time an instance stopped from outside (SIGTERM or SIGINT to the supervisor)
- * has to end before it is killed.
+ * @param shutdownTimeout Time an instance stopped from outside (SIGTERM or SIGINT to the
+ * supervisor) has to end before it is killed.
  * @param health Health checking.
  * @param data Data kept by the supervisor across instances.
  * @param cmap Publishing in corosync's cmap.
@@ -28,8 +29,8 @@ import org.springframework.util.unit.DataSize;
  * @param quorum Where the quorum policies learn whether the cluster is quorate.
  * @param restart Limits and waits of restarts.
  * @param quit Exit statuses that quit whatever the policy says.
- * @param startupTimeout Time an instance has to call start(); one that has not is warned and
- * killed like a silent one. 0 for no limit, as libsam.
+ * @param startupTimeout Time an instance has to call start(); one that has not is warned
+ * and killed like a silent one. 0 for no limit, as libsam.
  * @param threadDump Thread dumps of an instance about to be warned.
  */
 @ConfigurationProperties("sam")
@@ -51,10 +52,15 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 		/** A new instance is started. */
 		RESTART,
 
-		/** As quit; {@code start()} waits for quorum and losing quorum fails the instance. */
+		/**
+		 * As quit; {@code start()} waits for quorum and losing quorum fails the instance.
+		 */
 		QUORUM_QUIT,
 
-		/** As restart; {@code start()} waits for quorum and losing quorum fails the instance. */
+		/**
+		 * As restart; {@code start()} waits for quorum and losing quorum fails the
+		 * instance.
+		 */
 		QUORUM_RESTART
 
 	}
@@ -67,7 +73,10 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 		/** When the application is ready to serve ({@code ApplicationReadyEvent}). */
 		READY,
 
-		/** When the context is refreshed, before runners ({@code ApplicationStartedEvent}). */
+		/**
+		 * When the context is refreshed, before runners
+		 * ({@code ApplicationStartedEvent}).
+		 */
 		STARTED,
 
 		/** Never automatically: the application calls {@code Sam.start()} itself. */
@@ -78,13 +87,15 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * How heartbeats are driven.
 	 *
-	 * @param enabled Whether Actuator's health drives the heartbeats (event-driven checking). When
-	 * false the application calls Sam.hcSend() at least once per interval itself.
-	 * @param group Health group to check, as defined under management.endpoint.health.group, or *
-	 * for every health indicator. Spring Boot's liveness group when not set: a restart cures only
-	 * what is wrong inside the process, so a database or broker must not be checked here.
-	 * @param timeout Time one health check may take before it counts as failed. Half the interval
-	 * when not set.
+	 * @param enabled Whether Actuator's health drives the heartbeats (event-driven
+	 * checking). When false the application calls Sam.hcSend() at least once per interval
+	 * itself.
+	 * @param group Health group to check, as defined under
+	 * management.endpoint.health.group, or * for every health indicator. Spring Boot's
+	 * liveness group when not set: a restart cures only what is wrong inside the process,
+	 * so a database or broker must not be checked here.
+	 * @param timeout Time one health check may take before it counts as failed. Half the
+	 * interval when not set.
 	 * @param deadlocks The deadlock check in the liveness group.
 	 */
 	public record Health(@DefaultValue("true") boolean enabled, String group, Duration timeout,
@@ -94,8 +105,8 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * The deadlock check ({@code ThreadMXBean.findDeadlockedThreads}).
 	 *
-	 * @param enabled Whether the deadlocks health indicator exists and belongs to the liveness
-	 * group: DOWN while threads are deadlocked, which a restart cures.
+	 * @param enabled Whether the deadlocks health indicator exists and belongs to the
+	 * liveness group: DOWN while threads are deadlocked, which a restart cures.
 	 */
 	public record Deadlocks(@DefaultValue("true") boolean enabled) {
 	}
@@ -111,8 +122,9 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * Publishing the supervisor's state in corosync's cmap (libsam's cmap flag).
 	 *
-	 * @param enabled Whether to publish the supervisor's state under resources.process.PID. in
-	 * corosync's cmap and allow markFailed(). Needs a running corosync.
+	 * @param enabled Whether to publish the supervisor's state under
+	 * resources.process.PID. in corosync's cmap and allow markFailed(). Needs a running
+	 * corosync.
 	 */
 	public record Cmap(@DefaultValue("false") boolean enabled) {
 	}
@@ -120,15 +132,16 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * The supervisor process.
 	 *
-	 * @param lean Whether the supervisor replaces its JVM, keeping its pid, with a small one that
-	 * loads only samboot's core, so that Spring does not stay resident in it. With the quorum or
-	 * cmap flag it also loads jnr's jars, for corosync's libraries; with the ZooKeeper quorum
-	 * source the supervisor stays in the application's JVM.
-	 * @param jvmOptions JVM options of the lean supervisor. Small heap, serial GC and one compiler
-	 * thread when not set.
-	 * @param earlyLaunch Whether instance 1 is launched as soon as the application starts, while
-	 * the supervisor reads its configuration, rather than after. Read before configuration files:
-	 * set it on the command line, as a system property or as SAM_SUPERVISOR_EARLY_LAUNCH.
+	 * @param lean Whether the supervisor replaces its JVM, keeping its pid, with a small
+	 * one that loads only samboot's core, so that Spring does not stay resident in it.
+	 * With the quorum or cmap flag it also loads jnr's jars, for corosync's libraries;
+	 * with the ZooKeeper quorum source the supervisor stays in the application's JVM.
+	 * @param jvmOptions JVM options of the lean supervisor. Small heap, serial GC and one
+	 * compiler thread when not set.
+	 * @param earlyLaunch Whether instance 1 is launched as soon as the application
+	 * starts, while the supervisor reads its configuration, rather than after. Read
+	 * before configuration files: set it on the command line, as a system property or as
+	 * SAM_SUPERVISOR_EARLY_LAUNCH.
 	 */
 	public record Supervisor(@DefaultValue("true") boolean lean, List<String> jvmOptions,
 			@DefaultValue("true") boolean earlyLaunch) {
@@ -137,7 +150,8 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * Where the quorum policies learn whether the cluster is quorate.
 	 *
-	 * @param provider Quorum source: corosync's votequorum, as libsam, or a ZooKeeper ensemble.
+	 * @param provider Quorum source: corosync's votequorum, as libsam, or a ZooKeeper
+	 * ensemble.
 	 * @param zookeeper ZooKeeper quorum source.
 	 */
 	public record Quorum(@DefaultValue("corosync") Provider provider, @DefaultValue ZooKeeper zookeeper) {
@@ -150,7 +164,9 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 			/** corosync's votequorum on this node. */
 			COROSYNC,
 
-			/** A ZooKeeper ensemble: quorate while connected to a server of a majority. */
+			/**
+			 * A ZooKeeper ensemble: quorate while connected to a server of a majority.
+			 */
 			ZOOKEEPER
 
 		}
@@ -158,10 +174,12 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	}
 
 	/**
-	 * A ZooKeeper ensemble as the quorum source (needs org.apache.curator:curator-framework).
+	 * A ZooKeeper ensemble as the quorum source (needs
+	 * org.apache.curator:curator-framework).
 	 *
 	 * @param connectString Servers of the ensemble, such as zk1:2181,zk2:2181,zk3:2181.
-	 * @param sessionTimeout ZooKeeper session timeout: after it a lost connection is final.
+	 * @param sessionTimeout ZooKeeper session timeout: after it a lost connection is
+	 * final.
 	 * @param connectionTimeout Time start() and the first connection may take.
 	 */
 	public record ZooKeeper(String connectString, @DefaultValue("10s") Duration sessionTimeout,
@@ -171,12 +189,13 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * Limits and waits of restarts.
 	 *
-	 * @param maxRestarts Restarts allowed within the window; one more and the supervisor gives up
-	 * (quits with the last status). -1 for no limit, as libsam.
+	 * @param maxRestarts Restarts allowed within the window; one more and the supervisor
+	 * gives up (quits with the last status). -1 for no limit, as libsam.
 	 * @param window Window of the restart limit.
 	 * @param backoff Wait before each restart.
 	 * @param exitCodes Exit statuses that restart whatever the policy says.
-	 * @param startupCache JVM class-data cache that makes restarted instances start faster.
+	 * @param startupCache JVM class-data cache that makes restarted instances start
+	 * faster.
 	 * @param startRetry Retries of a restarted instance that fails to start.
 	 */
 	public record Restart(@DefaultValue("-1") int maxRestarts, @DefaultValue("60s") Duration window,
@@ -185,15 +204,18 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	}
 
 	/**
-	 * What happens when an instance started as a recovery (instance 2 and later) exits before it
-	 * calls start(): what broke the last instance, a database or a file, may still be away.
+	 * What happens when an instance started as a recovery (instance 2 and later) exits
+	 * before it calls start(): what broke the last instance, a database or a file, may
+	 * still be away.
 	 *
-	 * @param enabled Whether to launch such an instance again after a wait instead of quitting.
-	 * The first instance failing to start always quits, so that a configuration error does not loop.
+	 * @param enabled Whether to launch such an instance again after a wait instead of
+	 * quitting. The first instance failing to start always quits, so that a configuration
+	 * error does not loop.
 	 * @param initial Wait before the first retry.
 	 * @param max Longest wait between retries.
 	 * @param multiplier Factor by which each further wait grows.
-	 * @param jitter Fraction (0 to 1) by which a wait is randomly shortened or lengthened.
+	 * @param jitter Fraction (0 to 1) by which a wait is randomly shortened or
+	 * lengthened.
 	 */
 	public record StartRetry(@DefaultValue("true") boolean enabled, @DefaultValue("1s") Duration initial,
 			@DefaultValue("30s") Duration max, @DefaultValue("2") double multiplier,
@@ -201,13 +223,14 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	}
 
 	/**
-	 * A JVM class-data cache (AppCDS on Java 17 to 23, the AOT cache on Java 24 and later) that the
-	 * supervisor trains once, in the background, and later instances start with.
+	 * A JVM class-data cache (AppCDS on Java 17 to 23, the AOT cache on Java 24 and
+	 * later) that the supervisor trains once, in the background, and later instances
+	 * start with.
 	 *
 	 * @param enabled Whether to train the cache and launch later instances with it.
-	 * @param directory Directory of the cache, used by this application only. A directory named
-	 * after spring.application.name (or the jar) under samboot-startup-cache in the temporary
-	 * directory when not set.
+	 * @param directory Directory of the cache, used by this application only. A directory
+	 * named after spring.application.name (or the jar) under samboot-startup-cache in the
+	 * temporary directory when not set.
 	 */
 	public record StartupCache(@DefaultValue("false") boolean enabled, java.nio.file.Path directory) {
 	}
@@ -215,11 +238,14 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * Wait before each restart, growing with each restart in a row.
 	 *
-	 * @param initial Wait before the first restart in a row. 0 restarts at once, as libsam.
+	 * @param initial Wait before the first restart in a row. 0 restarts at once, as
+	 * libsam.
 	 * @param max Longest wait.
 	 * @param multiplier Factor by which each further wait grows.
-	 * @param jitter Fraction (0 to 1) by which a wait is randomly shortened or lengthened.
-	 * @param resetAfter Run after start() after which the next restart is the first in a row again.
+	 * @param jitter Fraction (0 to 1) by which a wait is randomly shortened or
+	 * lengthened.
+	 * @param resetAfter Run after start() after which the next restart is the first in a
+	 * row again.
 	 */
 	public record Backoff(@DefaultValue("0") Duration initial, @DefaultValue("5m") Duration max,
 			@DefaultValue("2") double multiplier, @DefaultValue("0.1") double jitter,
@@ -229,8 +255,8 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * Exit statuses that quit.
 	 *
-	 * @param exitCodes Exit statuses that quit whatever the policy says, such as a configuration
-	 * error's.
+	 * @param exitCodes Exit statuses that quit whatever the policy says, such as a
+	 * configuration error's.
 	 */
 	public record Quit(List<Integer> exitCodes) {
 	}
@@ -238,10 +264,10 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	/**
 	 * Thread dumps of an instance about to be warned.
 	 *
-	 * @param enabled Whether to take a thread dump (jcmd Thread.print) of an instance before it is
-	 * warned.
-	 * @param directory Directory of the thread dumps. A samboot-thread-dumps directory in the
-	 * temporary directory when not set.
+	 * @param enabled Whether to take a thread dump (jcmd Thread.print) of an instance
+	 * before it is warned.
+	 * @param directory Directory of the thread dumps. A samboot-thread-dumps directory in
+	 * the temporary directory when not set.
 	 */
 	public record ThreadDump(@DefaultValue("true") boolean enabled, java.nio.file.Path directory) {
 	}

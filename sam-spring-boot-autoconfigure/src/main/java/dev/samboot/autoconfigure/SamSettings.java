@@ -23,9 +23,9 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.unit.DataSize;
 
 /**
- * {@link SamProperties} checked and turned into what the core takes. Every value samboot cannot
- * use is an {@link InvalidSamPropertyException} naming the property, the value and what is
- * allowed, thrown before anything is launched.
+ * {@link SamProperties} checked and turned into what the core takes. Every value samboot
+ * cannot use is an {@link InvalidSamPropertyException} naming the property, the value and
+ * what is allowed, thrown before anything is launched.
  *
  * @param properties the bound properties
  * @param options the options for {@code Sam.initialize}
@@ -40,13 +40,16 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 
 	private static final String DURATION = "a duration such as 500ms, 5s or 1m";
 
-	/** What each property accepts, for the messages of values that cannot even be bound. */
+	/**
+	 * What each property accepts, for the messages of values that cannot even be bound.
+	 */
 	static final Map<String, String> ALLOWED = Map.ofEntries(Map.entry("sam.enabled", "true or false"),
-			Map.entry("sam.interval", DURATION + ", from 0 (only the death of the process is watched) to "
-					+ MAX_INTERVAL_MILLIS + "ms (about 24.8 days)"),
+			Map.entry("sam.interval",
+					DURATION + ", from 0 (only the death of the process is watched) to " + MAX_INTERVAL_MILLIS
+							+ "ms (about 24.8 days)"),
 			Map.entry("sam.policy", "one of quit, restart, quorum-quit, quorum-restart"),
-			Map.entry("sam.warn-signal", "a signal name such as TERM, SIGUSR1 or KILL, or a number from 1 to "
-					+ Signals.MAX_SIGNAL),
+			Map.entry("sam.warn-signal",
+					"a signal name such as TERM, SIGUSR1 or KILL, or a number from 1 to " + Signals.MAX_SIGNAL),
 			Map.entry("sam.start", "one of ready, started, manual"),
 			Map.entry("sam.shutdown-timeout", DURATION + ", 0 or more"),
 			Map.entry("sam.health.enabled", "true or false"),
@@ -55,8 +58,9 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 							+ "or * for every health indicator"),
 			Map.entry("sam.health.deadlocks.enabled", "true or false"),
 			Map.entry("sam.health.timeout", DURATION + ", greater than 0 and at most sam.interval"),
-			Map.entry("sam.data.max-size", "a data size such as 64KB or 1MB, from 0B to "
-					+ DataSize.ofBytes(SamOptions.MAX_DATA_MAX_SIZE).toMegabytes() + "MB"),
+			Map.entry("sam.data.max-size",
+					"a data size such as 64KB or 1MB, from 0B to "
+							+ DataSize.ofBytes(SamOptions.MAX_DATA_MAX_SIZE).toMegabytes() + "MB"),
 			Map.entry("sam.cmap.enabled", "true or false"), Map.entry("sam.supervisor.lean", "true or false"),
 			Map.entry("sam.supervisor.early-launch", "true or false"),
 			Map.entry("sam.supervisor.jvm-options", "a list of JVM options such as -Xmx24m"),
@@ -86,7 +90,10 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			Map.entry("sam.restart.startup-cache.enabled", "true or false"),
 			Map.entry("sam.restart.startup-cache.directory", "a directory path, not an existing file"));
 
-	/** What the start-up cache's training run adds: stop once the context is refreshed, unsupervised. */
+	/**
+	 * What the start-up cache's training run adds: stop once the context is refreshed,
+	 * unsupervised.
+	 */
 	static final List<String> STARTUP_CACHE_TRAINING_JVM_OPTIONS = List.of("-Dspring.context.exit=onRefresh");
 
 	static final List<String> STARTUP_CACHE_TRAINING_ARGUMENTS = List.of("--sam.enabled=false");
@@ -159,15 +166,15 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 	/**
 	 * Check bound properties.
 	 * @param properties the properties
-	 * @param applicationName {@code spring.application.name}, which names the default start-up cache
-	 * directory, or {@code null}
+	 * @param applicationName {@code spring.application.name}, which names the default
+	 * start-up cache directory, or {@code null}
 	 * @return the settings
 	 * @throws InvalidSamPropertyException for the first value that cannot be used
 	 */
 	static SamSettings of(SamProperties properties, String applicationName) {
 		Duration interval = properties.interval();
-		check(interval != null && !interval.isNegative() && interval.toMillis() <= MAX_INTERVAL_MILLIS,
-				"sam.interval", interval);
+		check(interval != null && !interval.isNegative() && interval.toMillis() <= MAX_INTERVAL_MILLIS, "sam.interval",
+				interval);
 		Duration shutdownTimeout = properties.shutdownTimeout();
 		check(shutdownTimeout != null && !shutdownTimeout.isNegative(), "sam.shutdown-timeout", shutdownTimeout);
 		DataSize maxSize = properties.data().maxSize();
@@ -254,8 +261,9 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 	}
 
 	/**
-	 * The default start-up cache directory: {@code samboot-startup-cache/<name>} in the temporary
-	 * directory, named after the application, or the jar or main class that started this JVM.
+	 * The default start-up cache directory: {@code samboot-startup-cache/<name>} in the
+	 * temporary directory, named after the application, or the jar or main class that
+	 * started this JVM.
 	 * @param applicationName {@code spring.application.name}, or {@code null}
 	 * @return the directory
 	 */

@@ -10,9 +10,9 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
- * Where samboot must not turn the JVM into a supervisor, because relaunching it would be wrong or
- * impossible: under tests, in DevTools restarts, during AOT processing, in a native image, in a
- * servlet container, or without POSIX signals.
+ * Where samboot must not turn the JVM into a supervisor, because relaunching it would be
+ * wrong or impossible: under tests, in DevTools restarts, during AOT processing, in a
+ * native image, in a servlet container, or without POSIX signals.
  */
 final class StayOffConditions {
 
@@ -38,8 +38,9 @@ final class StayOffConditions {
 	}
 
 	/**
-	 * Whether this JVM is processing the application ahead of time ({@code spring-boot:process-aot},
-	 * {@code processAot}): Spring's AOT processors set {@code spring.aot.processing} while they run.
+	 * Whether this JVM is processing the application ahead of time
+	 * ({@code spring-boot:process-aot}, {@code processAot}): Spring's AOT processors set
+	 * {@code spring.aot.processing} while they run.
 	 * @return whether AOT processing is running
 	 */
 	static boolean aotProcessing() {

@@ -7,8 +7,8 @@ import com.tngtech.archunit.lang.ArchRule;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The Spring layer is built on sam-core's API alone ({@code dev.samboot.sam} and the quorum
- * sources), never on its internal packages, which may change in any release.
+ * The Spring layer is built on sam-core's API alone ({@code dev.samboot.sam} and the
+ * quorum sources), never on its internal packages, which may change in any release.
  */
 @AnalyzeClasses(packages = "dev.samboot.autoconfigure")
 class AutoConfigurationUsesOnlyTheApiTests {

@@ -9,14 +9,16 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the failure analyzers say about a wrong value and about a supervisor that cannot start.
+ * What the failure analyzers say about a wrong value and about a supervisor that cannot
+ * start.
  */
 class InvalidSamPropertyFailureAnalyzerTests {
 
 	@Test
 	void wrongValueSaysPropertyValueAndWhatIsAllowed() {
 		InvalidSamPropertyException failure = new InvalidSamPropertyException("sam.warn-signal", "99",
-				SamSettings.ALLOWED.get("sam.warn-signal"), new IllegalArgumentException("Signal number 99 is outside 1-64"));
+				SamSettings.ALLOWED.get("sam.warn-signal"),
+				new IllegalArgumentException("Signal number 99 is outside 1-64"));
 		FailureAnalysis analysis = new InvalidSamPropertyFailureAnalyzer().analyze(new IllegalStateException(failure));
 		assertThat(analysis.getDescription()).contains("'sam.warn-signal'")
 			.contains("'99'")

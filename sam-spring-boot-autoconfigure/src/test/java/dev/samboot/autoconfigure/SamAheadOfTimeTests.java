@@ -44,19 +44,22 @@ import org.springframework.javapoet.ClassName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * samboot in an application processed ahead of time: the bean definitions are fixed by a JVM that
- * is never registered, so they are contributed as if registered, and removed at run time from a
- * JVM that is not. Running the processed application in a registered JVM is {@code AotIT}'s (in
- * the sample application).
+ * samboot in an application processed ahead of time: the bean definitions are fixed by a
+ * JVM that is never registered, so they are contributed as if registered, and removed at
+ * run time from a JVM that is not. Running the processed application in a registered JVM
+ * is {@code AotIT}'s (in the sample application).
  */
 @Timeout(60)
 class SamAheadOfTimeTests {
 
 	private static final String EXPOSED = "management.endpoints.web.exposure.include=health,sam";
 
-	/** The beans that need a registered handle, by the names the auto-configurations give them. */
-	private static final List<String> NEED_REGISTERED_SAM = List.of("sam", "samLifecycle", "samAvailability", "samHealthCheck",
-			"samEndpoint", "samMetrics");
+	/**
+	 * The beans that need a registered handle, by the names the auto-configurations give
+	 * them.
+	 */
+	private static final List<String> NEED_REGISTERED_SAM = List.of("sam", "samLifecycle", "samAvailability",
+			"samHealthCheck", "samEndpoint", "samMetrics");
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withUserConfiguration(Application.class)
@@ -87,7 +90,8 @@ class SamAheadOfTimeTests {
 			assertThat(context).hasNotFailed().doesNotHaveBean(Sam.class);
 			withoutAot.addAll(Arrays.asList(context.getBeanDefinitionNames()));
 		});
-		// the definitions as processed ahead of time, then the check as it runs in the processed
+		// the definitions as processed ahead of time, then the check as it runs in the
+		// processed
 		// application; the sam() factory method would fail if it ran
 		this.runner.withSystemProperties(AbstractAotProcessor.AOT_PROCESSING + "=true")
 			.withBean("aheadOfTime", RegisteredSamCheck.class,
@@ -138,8 +142,8 @@ class SamAheadOfTimeTests {
 	}
 
 	/**
-	 * Bean definitions as AOT processing writes them: the type, the factory bean, an instance
-	 * supplier (never called here).
+	 * Bean definitions as AOT processing writes them: the type, the factory bean, an
+	 * instance supplier (never called here).
 	 */
 	private static DefaultListableBeanFactory processedBeanFactory() {
 		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
@@ -177,8 +181,8 @@ class SamAheadOfTimeTests {
 	}
 
 	/**
-	 * Process the auto-configurations ahead of time, as {@code spring-boot:process-aot} does, and
-	 * return the generated bean registrations.
+	 * Process the auto-configurations ahead of time, as {@code spring-boot:process-aot}
+	 * does, and return the generated bean registrations.
 	 */
 	private static String processAheadOfTime(String... properties) {
 		String previous = System.setProperty(AbstractAotProcessor.AOT_PROCESSING, "true");

@@ -41,7 +41,8 @@ class SamApplicationListenerTests {
 	@Test
 	void registersWithTheBoundSettingsWhereNothingKeepsItOff() {
 		SamApplicationListener listener = new SamApplicationListener((env) -> null, this.registered::add);
-		listener.onApplicationEvent(event(environment("sam.interval=750ms", "sam.policy=quit", "sam.warn-signal=USR1")));
+		listener
+			.onApplicationEvent(event(environment("sam.interval=750ms", "sam.policy=quit", "sam.warn-signal=USR1")));
 		assertThat(this.registered).singleElement().satisfies((settings) -> {
 			assertThat(settings.interval().toMillis()).isEqualTo(750);
 			assertThat(settings.policy()).isEqualTo(RecoveryPolicy.QUIT);
@@ -86,10 +87,11 @@ class SamApplicationListenerTests {
 		listener.onApplicationEvent(starting("--server.port=0"));
 		listener.onApplicationEvent(starting());
 		assertThat(launches).as("once per JVM").hasValue(1);
-		SamApplicationListener keptOff = new SamApplicationListener((env) -> "under tests", this.registered::add, () -> {
-			launches.incrementAndGet();
-			return Optional.empty();
-		}, new AtomicBoolean());
+		SamApplicationListener keptOff = new SamApplicationListener((env) -> "under tests", this.registered::add,
+				() -> {
+					launches.incrementAndGet();
+					return Optional.empty();
+				}, new AtomicBoolean());
 		keptOff.onApplicationEvent(starting());
 		assertThat(launches).hasValue(1);
 	}
@@ -104,13 +106,17 @@ class SamApplicationListenerTests {
 			.isFalse();
 		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], off, Map.of())).isFalse();
 		assertThat(SamApplicationListener.earlyLaunchWanted(new String[] { "--sam.supervisor.early-launch=true" }, off,
-				Map.of())).as("the command line wins").isTrue();
-		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], none, Map.of("SAM_SUPERVISOR_EARLY_LAUNCH",
-				"false"))).isFalse();
+				Map.of()))
+			.as("the command line wins")
+			.isTrue();
+		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], none,
+				Map.of("SAM_SUPERVISOR_EARLY_LAUNCH", "false")))
+			.isFalse();
 		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], none, Map.of("SAM_ENABLED", "FALSE")))
 			.isFalse();
 		assertThat(SamApplicationListener.earlyLaunchWanted(new String[] { "--sam.enabled=maybe" }, none, Map.of()))
-			.as("left to the full check").isFalse();
+			.as("left to the full check")
+			.isFalse();
 	}
 
 	@Test

@@ -53,9 +53,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The auto-configurations, their conditions and back-offs. Where an active process is needed, a
- * real supervisor runs in this JVM ({@link InProcessSupervisor}) and the registered handle is
- * given to the context as the application's own {@code Sam} bean.
+ * The auto-configurations, their conditions and back-offs. Where an active process is
+ * needed, a real supervisor runs in this JVM ({@link InProcessSupervisor}) and the
+ * registered handle is given to the context as the application's own {@code Sam} bean.
  */
 @Timeout(30)
 class SamAutoConfigurationTests {
@@ -141,8 +141,9 @@ class SamAutoConfigurationTests {
 	void withoutMicrometerThereAreNoMetrics() {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(SamAutoConfiguration.class, SamHealthCheckAutoConfiguration.class,
-					SamEndpointAutoConfiguration.class, SamMetricsAutoConfiguration.class, EndpointAutoConfiguration.class,
-					HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class))
+					SamEndpointAutoConfiguration.class, SamMetricsAutoConfiguration.class,
+					EndpointAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
+					HealthEndpointAutoConfiguration.class))
 			.withPropertyValues("management.endpoints.web.exposure.include=sam")
 			.withClassLoader(new FilteredClassLoader("io.micrometer"))
 			.withBean(Sam.class, () -> this.sam, SamAutoConfigurationTests::noDestroyMethod)
@@ -155,15 +156,16 @@ class SamAutoConfigurationTests {
 			.withConfiguration(AutoConfigurations.of(SamAutoConfiguration.class, SamHealthCheckAutoConfiguration.class,
 					SamEndpointAutoConfiguration.class, SamMetricsAutoConfiguration.class,
 					ApplicationAvailabilityAutoConfiguration.class))
-			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health",
-					"io.micrometer"))
+			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
+					"org.springframework.boot.health", "io.micrometer"))
 			.withBean(Sam.class, () -> this.sam, SamAutoConfigurationTests::noDestroyMethod)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(SamLifecycle.class)
 					.doesNotHaveBean(SamEndpoint.class)
 					.doesNotHaveBean(SamMetrics.class);
 				assertThat(context.getBean(ActuatorHealthCheck.class).description())
-					.as("the LivenessState, which needs no Actuator").isEqualTo("the application's LivenessState");
+					.as("the LivenessState, which needs no Actuator")
+					.isEqualTo("the application's LivenessState");
 			});
 	}
 
@@ -247,11 +249,13 @@ class SamAutoConfigurationTests {
 
 	@Test
 	void livenessGroupIsCheckedTheSameWhenTheHealthEndpointIsNotExposed() {
-		active().withPropertyValues("management.endpoints.web.exposure.include=sam",
-				"management.endpoint.health.group.liveness.include=livenessState,broken")
+		active()
+			.withPropertyValues("management.endpoints.web.exposure.include=sam",
+					"management.endpoint.health.group.liveness.include=livenessState,broken")
 			.withBean("broken", HealthIndicator.class, () -> () -> Health.down().build())
 			.run((context) -> {
-				assertThat(context).doesNotHaveBean(org.springframework.boot.health.actuate.endpoint.HealthEndpoint.class);
+				assertThat(context)
+					.doesNotHaveBean(org.springframework.boot.health.actuate.endpoint.HealthEndpoint.class);
 				warnedThenKilledForBroken(context);
 			});
 	}
@@ -298,8 +302,7 @@ class SamAutoConfigurationTests {
 			assertThat(check.description()).isEqualTo("the application's LivenessState");
 			ready(context);
 			AvailabilityChangeEvent.publish(context, LivenessState.BROKEN);
-			await().atMost(Duration.ofSeconds(10))
-				.until(() -> this.supervisor.signalsSent().contains(Signals.SIGTERM));
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.supervisor.signalsSent().contains(Signals.SIGTERM));
 			assertThat(check.lastResult().detail()).contains("livenessState=BROKEN");
 		});
 	}
@@ -346,8 +349,9 @@ class SamAutoConfigurationTests {
 
 	@Test
 	void unknownOrEmptyHealthGroupStopsStartUpNamingTheProperty() {
-		active().withPropertyValues("sam.health.group=empty", "management.endpoint.health.group.empty.include=nothing",
-				"management.endpoint.health.validate-group-membership=false")
+		active()
+			.withPropertyValues("sam.health.group=empty", "management.endpoint.health.group.empty.include=nothing",
+					"management.endpoint.health.validate-group-membership=false")
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(invalidProperty(context.getStartupFailure()).getProperty()).isEqualTo("sam.health.group");
@@ -376,7 +380,10 @@ class SamAutoConfigurationTests {
 		});
 	}
 
-	/** As the auto-configured bean: the handle is the JVM's, the context does not finalize it. */
+	/**
+	 * As the auto-configured bean: the handle is the JVM's, the context does not finalize
+	 * it.
+	 */
 	private static void noDestroyMethod(BeanDefinition definition) {
 		((AbstractBeanDefinition) definition).setDestroyMethodName("");
 	}
@@ -390,7 +397,10 @@ class SamAutoConfigurationTests {
 		return (InvalidSamPropertyException) cause;
 	}
 
-	/** An active context that notes the signals the supervisor had sent when readiness refused traffic. */
+	/**
+	 * An active context that notes the signals the supervisor had sent when readiness
+	 * refused traffic.
+	 */
 	private ApplicationContextRunner activeRecordingSignalsWhenRefusingTraffic(List<List<Integer>> signals) {
 		ApplicationListener<AvailabilityChangeEvent<ReadinessState>> readiness = (event) -> {
 			if (event.getState() == ReadinessState.REFUSING_TRAFFIC) {

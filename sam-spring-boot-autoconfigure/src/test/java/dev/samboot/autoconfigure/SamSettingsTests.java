@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Binding and checking {@code sam.*}: the defaults, the accepted forms, and every kind of wrong
- * value, each reported with the property, the value and what is allowed.
+ * Binding and checking {@code sam.*}: the defaults, the accepted forms, and every kind of
+ * wrong value, each reported with the property, the value and what is allowed.
  */
 class SamSettingsTests {
 
@@ -97,7 +97,8 @@ class SamSettingsTests {
 		assertThat(retry.max()).isEqualTo(Duration.ofSeconds(30));
 		assertThat(retry.multiplier()).isEqualTo(2);
 		assertThat(SamSettings.bind(environment("sam.restart.start-retry.enabled=false")).options().startRetry())
-			.as("libsam's rule").isNull();
+			.as("libsam's rule")
+			.isNull();
 		Backoff custom = SamSettings
 			.bind(environment("sam.restart.start-retry.initial=250ms", "sam.restart.start-retry.max=2s",
 					"sam.restart.start-retry.multiplier=3", "sam.restart.start-retry.jitter=0"))
@@ -116,14 +117,15 @@ class SamSettingsTests {
 	@Test
 	void zooKeeperQuorumNeedsItsConnectString() {
 		assertThatExceptionOfType(InvalidSamPropertyException.class)
-			.isThrownBy(() -> SamSettings.bind(environment("sam.policy=quorum-restart", "sam.quorum.provider=zookeeper")))
+			.isThrownBy(
+					() -> SamSettings.bind(environment("sam.policy=quorum-restart", "sam.quorum.provider=zookeeper")))
 			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("sam.quorum.zookeeper.connect-string"));
 		assertThatExceptionOfType(InvalidSamPropertyException.class)
 			.isThrownBy(() -> SamSettings.bind(environment("sam.policy=quorum-quit", "sam.quorum.provider=zookeeper",
 					"sam.quorum.zookeeper.connect-string=localhost:2181", "sam.quorum.zookeeper.session-timeout=0s")))
 			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("sam.quorum.zookeeper.session-timeout"));
-		SamSettings settings = SamSettings.bind(environment("sam.policy=quorum-restart", "sam.quorum.provider=zookeeper",
-				"sam.quorum.zookeeper.connect-string=zk1:2181,zk2:2181,zk3:2181"));
+		SamSettings settings = SamSettings.bind(environment("sam.policy=quorum-restart",
+				"sam.quorum.provider=zookeeper", "sam.quorum.zookeeper.connect-string=zk1:2181,zk2:2181,zk3:2181"));
 		assertThat(settings.policy()).isEqualTo(RecoveryPolicy.QUORUM_RESTART);
 		assertThat(settings.properties().quorum().zookeeper().sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
 	}
@@ -134,13 +136,16 @@ class SamSettingsTests {
 		SamOptions options = SamSettings
 			.bind(environment("sam.restart.startup-cache.enabled=true", "spring.application.name=orders service"))
 			.options();
-		assertThat(options.startupCacheDirectory()).isEqualTo(
-				Path.of(System.getProperty("java.io.tmpdir"), "samboot-startup-cache", "orders_service").toAbsolutePath());
+		assertThat(options.startupCacheDirectory())
+			.isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "samboot-startup-cache", "orders_service")
+				.toAbsolutePath());
 		assertThat(options.startupCacheTrainingJvmOptions()).containsExactly("-Dspring.context.exit=onRefresh");
 		assertThat(options.startupCacheTrainingArguments()).containsExactly("--sam.enabled=false");
-		assertThat(SamSettings.bind(environment("sam.restart.startup-cache.enabled=true",
-				"sam.restart.startup-cache.directory=/var/cache/orders")).options().startupCacheDirectory())
-			.isEqualTo(Path.of("/var/cache/orders"));
+		assertThat(SamSettings
+			.bind(environment("sam.restart.startup-cache.enabled=true",
+					"sam.restart.startup-cache.directory=/var/cache/orders"))
+			.options()
+			.startupCacheDirectory()).isEqualTo(Path.of("/var/cache/orders"));
 	}
 
 	@Test

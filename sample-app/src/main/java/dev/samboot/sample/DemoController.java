@@ -22,8 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Endpoints that show each behaviour of samboot: crash the JVM, keep a counter in the
- * supervisor's stored data, turn the liveness group DOWN, make the health check hang, declare
- * the application broken, deadlock two threads.
+ * supervisor's stored data, turn the liveness group DOWN, make the health check hang,
+ * declare the application broken, deadlock two threads.
  */
 @RestController
 @RequestMapping(path = "/demo", produces = "text/plain")
@@ -63,7 +63,8 @@ public class DemoController {
 		response.setContentType("text/plain");
 		response.setContentLength(body.length);
 		response.getOutputStream().write(body);
-		// the whole answer is on the wire before the JVM goes, as no shutdown hook runs after halt
+		// the whole answer is on the wire before the JVM goes, as no shutdown hook runs
+		// after halt
 		response.flushBuffer();
 		Runtime.getRuntime().halt(status);
 	}
@@ -102,8 +103,8 @@ public class DemoController {
 	}
 
 	/**
-	 * Turn the demo health indicator DOWN: the next health check fails, heartbeats stop, the
-	 * supervisor warns, kills and restarts.
+	 * Turn the demo health indicator DOWN: the next health check fails, heartbeats stop,
+	 * the supervisor warns, kills and restarts.
 	 * @return what happens
 	 */
 	@PostMapping("/unhealthy")
@@ -114,7 +115,8 @@ public class DemoController {
 	}
 
 	/**
-	 * Make the demo health indicator block forever: the check times out and counts as unhealthy.
+	 * Make the demo health indicator block forever: the check times out and counts as
+	 * unhealthy.
 	 * @return what happens
 	 */
 	@PostMapping("/hang")
@@ -125,8 +127,9 @@ public class DemoController {
 	}
 
 	/**
-	 * Declare the application broken, as code that finds itself in a state it cannot leave would:
-	 * Spring Boot's {@code LivenessState.BROKEN}. samboot checks at once and recovers.
+	 * Declare the application broken, as code that finds itself in a state it cannot
+	 * leave would: Spring Boot's {@code LivenessState.BROKEN}. samboot checks at once and
+	 * recovers.
 	 * @return what happens
 	 */
 	@PostMapping("/broken")
@@ -137,7 +140,8 @@ public class DemoController {
 	}
 
 	/**
-	 * Deadlock two threads: samboot's deadlock check in the liveness group turns DOWN, naming them.
+	 * Deadlock two threads: samboot's deadlock check in the liveness group turns DOWN,
+	 * naming them.
 	 * @return what happens
 	 */
 	@PostMapping("/deadlock")

@@ -17,12 +17,12 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The database demo, with the {@code postgres} profile only: at start-up it creates its table if
- * it is missing, so an instance cannot start while the database is away (as an application whose
- * schema is checked or migrated at start-up); then {@code GET /demo/db} reads from the database
- * and {@code POST /demo/db} writes to it. A database that goes away later makes these answer 503
- * and Actuator's {@code db} indicator DOWN; it does not make the instance unhealthy to samboot,
- * which checks the {@code liveness} group.
+ * The database demo, with the {@code postgres} profile only: at start-up it creates its
+ * table if it is missing, so an instance cannot start while the database is away (as an
+ * application whose schema is checked or migrated at start-up); then {@code GET /demo/db}
+ * reads from the database and {@code POST /demo/db} writes to it. A database that goes
+ * away later makes these answer 503 and Actuator's {@code db} indicator DOWN; it does not
+ * make the instance unhealthy to samboot, which checks the {@code liveness} group.
  */
 @RestController
 @Profile("postgres")
@@ -43,14 +43,17 @@ public class DemoDatabase implements InitializingBean {
 
 	@Override
 	public void afterPropertiesSet() {
-		this.jdbc.sql("create table if not exists demo_row (id bigserial primary key, instance int not null, "
-				+ "created timestamptz not null default now())").update();
+		this.jdbc
+			.sql("create table if not exists demo_row (id bigserial primary key, instance int not null, "
+					+ "created timestamptz not null default now())")
+			.update();
 		logger.info("Table demo_row is ready (" + rows() + " rows)");
 	}
 
 	/**
 	 * Count the rows and read the database's clock.
-	 * @return such as {@code 3 rows at 2026-11-23 19:02:44.9+00}, or 503 when the database does not answer
+	 * @return such as {@code 3 rows at 2026-11-23 19:02:44.9+00}, or 503 when the
+	 * database does not answer
 	 */
 	@GetMapping
 	public ResponseEntity<String> read() {

@@ -7,8 +7,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * A health indicator the demo endpoints can break: turned DOWN, or made to block forever, as a
- * stuck database connection would.
+ * A health indicator the demo endpoints can break: turned DOWN, or made to block forever,
+ * as a stuck database connection would.
  */
 @Component("demo")
 public class DemoHealthIndicator implements HealthIndicator {

@@ -8,10 +8,11 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * A start-up check that can be made to fail: with {@code demo.startup.required-file} set (it is
- * not by default), the application refuses to start while that file does not exist, as one whose
- * configuration or credentials file is missing. The exception is thrown while the context is
- * refreshed, so the JVM exits before the application is ready, before samboot's {@code start()}.
+ * A start-up check that can be made to fail: with {@code demo.startup.required-file} set
+ * (it is not by default), the application refuses to start while that file does not
+ * exist, as one whose configuration or credentials file is missing. The exception is
+ * thrown while the context is refreshed, so the JVM exits before the application is
+ * ready, before samboot's {@code start()}.
  */
 @Component
 public class RequiredFileCheck implements InitializingBean {

@@ -4,8 +4,9 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * A small web application supervised by samboot. Run the jar: the process you start becomes the
- * supervisor and starts this application again as instance 1; see {@code /actuator/sam}.
+ * A small web application supervised by samboot. Run the jar: the process you start
+ * becomes the supervisor and starts this application again as instance 1; see
+ * {@code /actuator/sam}.
  */
 @SpringBootApplication
 public class SampleApplication {

@@ -11,10 +11,11 @@ import static dev.samboot.sample.SampleAppProcess.START_UP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample application processed ahead of time ({@code spring-boot:process-aot}, packaged as
- * {@code sample-app-<version>-aot.jar}) and run on a JVM with {@code -Dspring.aot.enabled=true}:
- * its bean definitions were fixed at build time, by a JVM that was not registered, and it is still
- * supervised, or runs unsupervised when supervision is turned off only at run time.
+ * The sample application processed ahead of time ({@code spring-boot:process-aot},
+ * packaged as {@code sample-app-<version>-aot.jar}) and run on a JVM with
+ * {@code -Dspring.aot.enabled=true}: its bean definitions were fixed at build time, by a
+ * JVM that was not registered, and it is still supervised, or runs unsupervised when
+ * supervision is turned off only at run time.
  */
 @ExtendWith(PrintOutputOnFailure.class)
 class AotIT {
@@ -27,7 +28,8 @@ class AotIT {
 	@Timeout(150)
 	void processedAheadOfTimeTheApplicationIsSupervisedAndACrashIsRestarted() throws Exception {
 		try (SampleAppProcess app = SampleAppProcess.start("aot-crash", SampleAppProcess.jar("aot"), AOT_ENABLED)) {
-			// STARTED: the Sam bean, SamLifecycle and the endpoint exist, and start() was called
+			// STARTED: the Sam bean, SamLifecycle and the endpoint exist, and start() was
+			// called
 			Instance first = app.awaitInstance(1, START_UP);
 			assertThat(first.supervisorPid()).isEqualTo(app.supervisorPid());
 			assertThat(first.json().path("healthCheck").asString()).isEqualTo("event-driven");

@@ -18,9 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
- * Wrong {@code sam.*} values given to the real jar as program arguments: the process the user
- * started refuses them before it launches anything, within seconds, with Spring Boot's failure
- * analysis naming the property and what it accepts.
+ * Wrong {@code sam.*} values given to the real jar as program arguments: the process the
+ * user started refuses them before it launches anything, within seconds, with Spring
+ * Boot's failure analysis naming the property and what it accepts.
  */
 @ExtendWith(PrintOutputOnFailure.class)
 class BadConfigurationIT {
@@ -97,8 +97,9 @@ class BadConfigurationIT {
 	}
 
 	/**
-	 * A group is known only to the application context, so an unknown one is found by instance 1,
-	 * which fails before {@code start()}: the supervisor quits with its status and restarts nothing.
+	 * A group is known only to the application context, so an unknown one is found by
+	 * instance 1, which fails before {@code start()}: the supervisor quits with its
+	 * status and restarts nothing.
 	 */
 	@Test
 	@Timeout(120)
@@ -118,7 +119,10 @@ class BadConfigurationIT {
 
 	private static boolean corosyncRuns() {
 		return ProcessHandle.allProcesses()
-			.anyMatch((process) -> process.info().command().filter((command) -> command.endsWith("/corosync")).isPresent());
+			.anyMatch((process) -> process.info()
+				.command()
+				.filter((command) -> command.endsWith("/corosync"))
+				.isPresent());
 	}
 
 	/**

@@ -26,12 +26,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Random faults against one running sample jar: SIGKILL of the active process, a crash, a hanging
- * health check, health DOWN. After each, the next instance serves, the counter acknowledged before
- * the fault is intact, the supervisor has exactly one child and no zombie, and its open file
- * descriptors and threads are back to what they were with instance 1.
+ * Random faults against one running sample jar: SIGKILL of the active process, a crash, a
+ * hanging health check, health DOWN. After each, the next instance serves, the counter
+ * acknowledged before the fault is intact, the supervisor has exactly one child and no
+ * zombie, and its open file descriptors and threads are back to what they were with
+ * instance 1.
  *
- * <p>20 rounds by default; {@code -Dsam.chaos.rounds=200} for the long run,
+ * <p>
+ * 20 rounds by default; {@code -Dsam.chaos.rounds=200} for the long run,
  * {@code -Dsam.chaos.seed=N} to replay a run (the seed is printed).
  */
 @ExtendWith(PrintOutputOnFailure.class)
@@ -40,15 +42,21 @@ class ChaosIT {
 	private static final Duration T = Duration.ofSeconds(1);
 
 	/**
-	 * The supervisor acts within 3T of a fault: the next health check within T, the warn signal
-	 * after T of silence, SIGKILL after another T if the shutdown it started is still running.
+	 * The supervisor acts within 3T of a fault: the next health check within T, the warn
+	 * signal after T of silence, SIGKILL after another T if the shutdown it started is
+	 * still running.
 	 */
 	private static final Duration RECOVERY = T.multipliedBy(3).plusMillis(500);
 
-	/** How long the supervisor's threads and descriptors may take to settle after a recovery. */
+	/**
+	 * How long the supervisor's threads and descriptors may take to settle after a
+	 * recovery.
+	 */
 	private static final Duration SETTLE = Duration.ofSeconds(15);
 
-	/** How long the supervisor's resources must stay the same to count as its baseline. */
+	/**
+	 * How long the supervisor's resources must stay the same to count as its baseline.
+	 */
 	private static final Duration STEADY = Duration.ofSeconds(2);
 
 	private static final int DEFAULT_ROUNDS = 20;
@@ -109,7 +117,10 @@ class ChaosIT {
 		}
 	}
 
-	/** Check what the new instance reports about the recovery; returns the old instance's exit status. */
+	/**
+	 * Check what the new instance reports about the recovery; returns the old instance's
+	 * exit status.
+	 */
 	private static int checkRecovery(SampleAppProcess app, Fault fault, int crashStatus, Instance ended,
 			Instance next) {
 		assertThat(next.supervisorPid()).isEqualTo(app.supervisorPid());
@@ -124,8 +135,8 @@ class ChaosIT {
 		switch (fault) {
 			case SIGKILL -> assertThat(exitStatus).isEqualTo(137);
 			case CRASH -> assertThat(exitStatus).isEqualTo(crashStatus);
-			case HANG, UNHEALTHY -> assertThat(exitStatus).as("SIGTERM, or SIGKILL T after a slow shutdown")
-				.isIn(143, 137);
+			case HANG, UNHEALTHY ->
+				assertThat(exitStatus).as("SIGTERM, or SIGKILL T after a slow shutdown").isIn(143, 137);
 		}
 		Map<Long, Character> children = app.children();
 		assertThat(children).as("children of the supervisor (pid to state)").containsOnlyKeys(next.pid());
@@ -134,8 +145,9 @@ class ChaosIT {
 	}
 
 	/**
-	 * The baseline: the supervisor's resources once they have not changed for {@link #STEADY}
-	 * (a thread that completes the previous launch may still be ending when instance 1 serves).
+	 * The baseline: the supervisor's resources once they have not changed for
+	 * {@link #STEADY} (a thread that completes the previous launch may still be ending
+	 * when instance 1 serves).
 	 */
 	private static Resources awaitSteady(SampleAppProcess app) {
 		Resources[] last = { Resources.of(app) };
@@ -175,7 +187,8 @@ class ChaosIT {
 			void inject(SampleAppProcess app, Instance instance, int crashStatus) {
 				ProcessHandle active = app.launch(instance.id())
 					.flatMap(Launch::process)
-					.orElseThrow(() -> new AssertionError("instance " + instance.id() + " is not a child of the supervisor"));
+					.orElseThrow(() -> new AssertionError(
+							"instance " + instance.id() + " is not a child of the supervisor"));
 				assertThat(active.pid()).isEqualTo(instance.pid());
 				active.destroyForcibly();
 			}
@@ -218,7 +231,10 @@ class ChaosIT {
 			return this.reason;
 		}
 
-		/** Whether the supervisor finds it by the missing heartbeats, not by the process's end. */
+		/**
+		 * Whether the supervisor finds it by the missing heartbeats, not by the process's
+		 * end.
+		 */
 		boolean detected() {
 			return this.detected;
 		}
@@ -235,9 +251,10 @@ class ChaosIT {
 	record Resources(long fds, long threads, Duration settledAfter) {
 
 		/**
-		 * The supervisor's fds and threads, not counting idle JDK process reapers: each child (the
-		 * instance, jcmd taking a thread dump) needs one while it runs, and the JDK keeps an idle
-		 * one for 60 s. A leaked child would still show, as a second active process.
+		 * The supervisor's fds and threads, not counting idle JDK process reapers: each
+		 * child (the instance, jcmd taking a thread dump) needs one while it runs, and
+		 * the JDK keeps an idle one for 60 s. A leaked child would still show, as a
+		 * second active process.
 		 */
 		static Resources of(SampleAppProcess app) {
 			long reapers = app.threadNames().getOrDefault("process reaper", 0L);
@@ -265,9 +282,9 @@ class ChaosIT {
 		String describe(int rounds) {
 			return String.format("round %3d/%d %-9s instance %3d -> %3d  pid %7d -> %7d  fault->launch %5d ms"
 					+ "  launch->serving %5d ms  exit %3d  counter %3d  fds %d (%d)  threads %d (%d) settled in %d ms",
-					this.number, rounds, this.fault, this.ended.id(), this.next.id(), this.ended.pid(),
-					this.next.pid(), this.faultToLaunch.toMillis(), this.launchToServing.toMillis(), this.exitStatus,
-					this.counter, this.seen.fds(), this.settled.fds(), this.seen.threads(), this.settled.threads(),
+					this.number, rounds, this.fault, this.ended.id(), this.next.id(), this.ended.pid(), this.next.pid(),
+					this.faultToLaunch.toMillis(), this.launchToServing.toMillis(), this.exitStatus, this.counter,
+					this.seen.fds(), this.settled.fds(), this.seen.threads(), this.settled.threads(),
 					this.settled.settledAfter().toMillis());
 		}
 
@@ -297,17 +314,24 @@ class ChaosIT {
 					+ " kill/crash %s, hang/unhealthy %s; launch->serving ms %s; hang/unhealthy ended by SIGKILL"
 					+ " after the warn: %d; supervisor fds baseline %d, max seen %d; threads baseline %d, max seen"
 					+ " %d; longest settling %d ms", this.rounds.size(), total, took.toSeconds(), seed, faults,
-					stats(this.rounds.stream().filter((round) -> !round.fault().detected())
-						.mapToLong((round) -> round.faultToLaunch().toMillis()).summaryStatistics()),
-					stats(this.rounds.stream().filter((round) -> round.fault().detected())
-						.mapToLong((round) -> round.faultToLaunch().toMillis()).summaryStatistics()),
-					stats(this.rounds.stream().mapToLong((round) -> round.launchToServing().toMillis())
+					stats(this.rounds.stream()
+						.filter((round) -> !round.fault().detected())
+						.mapToLong((round) -> round.faultToLaunch().toMillis())
+						.summaryStatistics()),
+					stats(this.rounds.stream()
+						.filter((round) -> round.fault().detected())
+						.mapToLong((round) -> round.faultToLaunch().toMillis())
+						.summaryStatistics()),
+					stats(this.rounds.stream()
+						.mapToLong((round) -> round.launchToServing().toMillis())
 						.summaryStatistics()),
 					killedAfterWarn, this.baseline.fds(),
 					this.rounds.stream().mapToLong((round) -> round.seen().fds()).max().orElse(0),
 					this.baseline.threads(),
 					this.rounds.stream().mapToLong((round) -> round.seen().threads()).max().orElse(0),
-					this.rounds.stream().mapToLong((round) -> round.settled().settledAfter().toMillis()).max()
+					this.rounds.stream()
+						.mapToLong((round) -> round.settled().settledAfter().toMillis())
+						.max()
 						.orElse(0));
 		}
 

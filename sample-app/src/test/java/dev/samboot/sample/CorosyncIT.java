@@ -14,10 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The sample jar under {@code sam.policy=quorum-restart} and {@code sam.cmap.enabled=true} against
- * the node's corosync (CI starts a one-node cluster): the lean supervisor carries corosync's
- * bindings, the instance hears that the cluster is quorate, and the state is in cmap for an
- * operator until a clean stop removes it. Skipped, saying why, where no corosync runs.
+ * The sample jar under {@code sam.policy=quorum-restart} and
+ * {@code sam.cmap.enabled=true} against the node's corosync (CI starts a one-node
+ * cluster): the lean supervisor carries corosync's bindings, the instance hears that the
+ * cluster is quorate, and the state is in cmap for an operator until a clean stop removes
+ * it. Skipped, saying why, where no corosync runs.
  */
 @ExtendWith(PrintOutputOnFailure.class)
 class CorosyncIT {

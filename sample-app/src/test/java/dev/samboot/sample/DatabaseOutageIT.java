@@ -21,13 +21,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A real PostgreSQL that goes away under the sample jar ({@code postgres} profile,
- * {@link DemoDatabase}). A database outage is not an application outage: while it lasts the
- * instance keeps running (Actuator's {@code db} indicator is DOWN, the {@code liveness} group that
- * samboot checks stays UP) and serves again, through its pool, once the database is back. An
- * instance that must be replaced while the database is away cannot start (its table is created at
- * start-up): the supervisor tries again with growing waits, never quits, and the first instance
- * launched after the database is back serves. Skipped, saying why, where PostgreSQL is not
- * installed.
+ * {@link DemoDatabase}). A database outage is not an application outage: while it lasts
+ * the instance keeps running (Actuator's {@code db} indicator is DOWN, the
+ * {@code liveness} group that samboot checks stays UP) and serves again, through its
+ * pool, once the database is back. An instance that must be replaced while the database
+ * is away cannot start (its table is created at start-up): the supervisor tries again
+ * with growing waits, never quits, and the first instance launched after the database is
+ * back serves. Skipped, saying why, where PostgreSQL is not installed.
  */
 @ExtendWith(PrintOutputOnFailure.class)
 class DatabaseOutageIT {
@@ -114,7 +114,8 @@ class DatabaseOutageIT {
 			assertThat(app.getBody("/demo/counter").trim()).isEqualTo("1");
 			List<String> reasons = new ArrayList<>();
 			serving.recoveries().forEach((recovery) -> reasons.add(recovery.path("reason").asString()));
-			assertThat(reasons).as("recoveries").startsWith("exited", "start-failed", "start-failed")
+			assertThat(reasons).as("recoveries")
+				.startsWith("exited", "start-failed", "start-failed")
 				.hasSize(serving.id() - 1);
 			assertThat(reasons.subList(1, reasons.size())).containsOnly("start-failed");
 			JsonNode crash = serving.recoveries().get(0);
@@ -130,8 +131,8 @@ class DatabaseOutageIT {
 	}
 
 	/**
-	 * Wait until the supervisor has logged {@code count} start-up failures and their restarts,
-	 * checking that it stays up meanwhile.
+	 * Wait until the supervisor has logged {@code count} start-up failures and their
+	 * restarts, checking that it stays up meanwhile.
 	 */
 	static List<Restart> awaitStartFailures(SampleAppProcess app, int count) {
 		List<Restart> failures = new ArrayList<>();
@@ -143,7 +144,10 @@ class DatabaseOutageIT {
 							+ " while instances failed to start\n" + app.tail());
 				}
 				failures.clear();
-				app.restarts().stream().filter((restart) -> "start-failed".equals(restart.reason())).forEach(failures::add);
+				app.restarts()
+					.stream()
+					.filter((restart) -> "start-failed".equals(restart.reason()))
+					.forEach(failures::add);
 				return failures.size() >= count;
 			});
 		System.out.println("Start-up failures: " + failures);
@@ -170,8 +174,9 @@ class DatabaseOutageIT {
 	}
 
 	private String component(Optional<HttpResponse<String>> response, String name) {
-		return response.map((answer) -> this.json.readTree(answer.body()).path("components").path(name).path("status")
-			.asString()).orElse("none");
+		return response
+			.map((answer) -> this.json.readTree(answer.body()).path("components").path(name).path("status").asString())
+			.orElse("none");
 	}
 
 }

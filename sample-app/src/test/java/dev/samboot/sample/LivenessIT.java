@@ -18,16 +18,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What the sample jar's health check is, as a user sees it: the liveness group and nothing else,
- * whatever is exposed; LivenessState.BROKEN at once; readiness refusing traffic before the warn
- * signal; a deadlock recovered. Interval T is the sample's own, 2 s.
+ * What the sample jar's health check is, as a user sees it: the liveness group and
+ * nothing else, whatever is exposed; LivenessState.BROKEN at once; readiness refusing
+ * traffic before the warn signal; a deadlock recovered. Interval T is the sample's own, 2
+ * s.
  */
 @ExtendWith(PrintOutputOnFailure.class)
 class LivenessIT {
 
 	private static final Duration T = Duration.ofSeconds(2);
 
-	/** From the warn signal to the launch of the next instance (shutdown hooks, graceful web shutdown). */
+	/**
+	 * From the warn signal to the launch of the next instance (shutdown hooks, graceful
+	 * web shutdown).
+	 */
 	private static final Duration SHUTDOWN = Duration.ofMillis(1500);
 
 	@Test
@@ -38,18 +42,23 @@ class LivenessIT {
 				"--logging.level.org.springframework.boot.availability=debug")) {
 			app.awaitInstance(1, START_UP);
 			app.post("/demo/unhealthy");
-			await().atMost(Duration.ofSeconds(10)).until(() -> app.statusIfAnswered("/actuator/health").orElse(0) == 503);
-			// three intervals: a check ran at least twice and the supervisor would have warned
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> app.statusIfAnswered("/actuator/health").orElse(0) == 503);
+			// three intervals: a check ran at least twice and the supervisor would have
+			// warned
 			Thread.sleep(T.multipliedBy(3).toMillis());
 			assertThat(app.launch(2)).as("the demo indicator is not in the liveness group").isEmpty();
 			assertThat(app.status("/actuator/health/liveness")).isEqualTo(200);
-			assertThat(app.getBody("/actuator/sam")).contains("\"instanceId\":1").contains("\"healthCheckFailed\":false");
+			assertThat(app.getBody("/actuator/sam")).contains("\"instanceId\":1")
+				.contains("\"healthCheckFailed\":false");
 
-			// LivenessState.BROKEN counts whatever the group holds, and is checked at once
+			// LivenessState.BROKEN counts whatever the group holds, and is checked at
+			// once
 			List<String> readinessWhileServing = new ArrayList<>();
 			Instant broken = Instant.now();
 			app.post("/demo/broken");
-			while (app.launch(2).isEmpty() && Duration.between(broken, Instant.now()).compareTo(T.multipliedBy(3)) < 0) {
+			while (app.launch(2).isEmpty()
+					&& Duration.between(broken, Instant.now()).compareTo(T.multipliedBy(3)) < 0) {
 				Optional<Integer> readiness = app.statusIfAnswered("/actuator/health/readiness");
 				readiness.ifPresent((status) -> readinessWhileServing.add(String.valueOf(status)));
 				Thread.sleep(20);
@@ -57,7 +66,8 @@ class LivenessIT {
 			Launch second = app.awaitLaunch(2, T.multipliedBy(2).plus(SHUTDOWN));
 			Instant warned = app.lines()
 				.stream()
-				.filter((line) -> line.contains("Instance 1 (pid ") && line.contains("reported its health check failed: sending SIGTERM"))
+				.filter((line) -> line.contains("Instance 1 (pid ")
+						&& line.contains("reported its health check failed: sending SIGTERM"))
 				.map(LivenessIT::timeOf)
 				.findFirst()
 				.orElseThrow(() -> new AssertionError("no warn signal for the broken instance\n" + app.tail()));

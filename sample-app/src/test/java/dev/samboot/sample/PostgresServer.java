@@ -27,17 +27,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A throw-away PostgreSQL server for the end-to-end tests, run from Debian's binaries
- * ({@code /usr/lib/postgresql/<version>/bin}): {@code initdb} into a fresh temporary directory,
- * then {@code postgres} on a free loopback port with its socket in that directory. It can be
- * stopped (fast shutdown, SIGKILL after a bound) and started again on the same data and port, as
- * an outage and its end. PostgreSQL refuses to run as root: as root, {@code initdb} and
- * {@code postgres} run as the {@code postgres} user through {@code setpriv}, which executes them
- * in place, so the started process is the postmaster itself. {@link #close()} stops it, by pid,
- * and deletes the directory. The packaged cluster, if any, is never touched.
+ * ({@code /usr/lib/postgresql/<version>/bin}): {@code initdb} into a fresh temporary
+ * directory, then {@code postgres} on a free loopback port with its socket in that
+ * directory. It can be stopped (fast shutdown, SIGKILL after a bound) and started again
+ * on the same data and port, as an outage and its end. PostgreSQL refuses to run as root:
+ * as root, {@code initdb} and {@code postgres} run as the {@code postgres} user through
+ * {@code setpriv}, which executes them in place, so the started process is the postmaster
+ * itself. {@link #close()} stops it, by pid, and deletes the directory. The packaged
+ * cluster, if any, is never touched.
  */
 final class PostgresServer implements AutoCloseable {
 
-	/** How long start-up may take until the server accepts connections, on a busy machine. */
+	/**
+	 * How long start-up may take until the server accepts connections, on a busy machine.
+	 */
 	private static final Duration START = Duration.ofSeconds(60);
 
 	/** How long a fast shutdown may take before SIGKILL. */
@@ -75,8 +78,8 @@ final class PostgresServer implements AutoCloseable {
 	}
 
 	/**
-	 * Create a cluster and start it; skip the test (a JUnit assumption) where PostgreSQL is not
-	 * installed or cannot run here.
+	 * Create a cluster and start it; skip the test (a JUnit assumption) where PostgreSQL
+	 * is not installed or cannot run here.
 	 * @param name names the server's output file, {@code target/e2e/postgres-<name>.log}
 	 * @return the running server
 	 */
@@ -196,7 +199,8 @@ final class PostgresServer implements AutoCloseable {
 	}
 
 	/**
-	 * Start the server on its data directory and port, and wait until it accepts connections.
+	 * Start the server on its data directory and port, and wait until it accepts
+	 * connections.
 	 */
 	void start() throws IOException, InterruptedException {
 		if (isRunning()) {
@@ -234,8 +238,9 @@ final class PostgresServer implements AutoCloseable {
 	}
 
 	/**
-	 * Stop the server with a fast shutdown (SIGINT: sessions are ended, the data is checkpointed),
-	 * and SIGKILL it if it has not ended within a bound. Does nothing when it is not running.
+	 * Stop the server with a fast shutdown (SIGINT: sessions are ended, the data is
+	 * checkpointed), and SIGKILL it if it has not ended within a bound. Does nothing when
+	 * it is not running.
 	 */
 	void stop() throws InterruptedException {
 		Process process = this.postmaster;

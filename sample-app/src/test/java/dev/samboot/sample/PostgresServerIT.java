@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The test PostgreSQL itself: it starts, keeps its data across a stop and a start on the same
- * port, refuses connections while stopped, and leaves neither a process nor its directory behind.
+ * The test PostgreSQL itself: it starts, keeps its data across a stop and a start on the
+ * same port, refuses connections while stopped, and leaves neither a process nor its
+ * directory behind.
  */
 class PostgresServerIT {
 

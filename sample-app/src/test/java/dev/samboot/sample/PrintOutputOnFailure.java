@@ -10,8 +10,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * Prints the output of the processes a test started when it fails, so that a failure on CI can be
- * read without the files under {@code target/e2e/}.
+ * Prints the output of the processes a test started when it fails, so that a failure on
+ * CI can be read without the files under {@code target/e2e/}.
  */
 class PrintOutputOnFailure implements BeforeEachCallback, TestWatcher {
 
@@ -26,7 +26,10 @@ class PrintOutputOnFailure implements BeforeEachCallback, TestWatcher {
 	public void testFailed(ExtensionContext context, Throwable cause) {
 		for (Path output : SampleAppProcess.outputsOfThisTest()) {
 			StringBuilder text = new StringBuilder();
-			text.append("===== ").append(context.getDisplayName()).append(" failed; output of ").append(output)
+			text.append("===== ")
+				.append(context.getDisplayName())
+				.append(" failed; output of ")
+				.append(output)
 				.append(" =====\n");
 			try {
 				List<String> lines = Files.readAllLines(output);

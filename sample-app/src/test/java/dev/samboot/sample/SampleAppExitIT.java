@@ -12,8 +12,8 @@ import static dev.samboot.sample.SampleAppProcess.START_UP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How the sample jar ends: stopped from outside like a service, or quitting with the status of a
- * crashed instance under {@code sam.policy=quit}.
+ * How the sample jar ends: stopped from outside like a service, or quitting with the
+ * status of a crashed instance under {@code sam.policy=quit}.
  */
 @ExtendWith(PrintOutputOnFailure.class)
 class SampleAppExitIT {

@@ -37,11 +37,12 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sample application's jar started as a real process, as a user starts it: that JVM becomes
- * the supervisor and starts the same command again as instance 1, 2, ... Output goes to a file
- * under {@code target/e2e/}; the instances are followed through the supervisor's
- * {@code Launched instance} lines and over HTTP. {@link #close()} ends, by pid, only the supervisor
- * this started and the processes it launched, and checks that none of them is left.
+ * The sample application's jar started as a real process, as a user starts it: that JVM
+ * becomes the supervisor and starts the same command again as instance 1, 2, ... Output
+ * goes to a file under {@code target/e2e/}; the instances are followed through the
+ * supervisor's {@code Launched instance} lines and over HTTP. {@link #close()} ends, by
+ * pid, only the supervisor this started and the processes it launched, and checks that
+ * none of them is left.
  */
 final class SampleAppProcess implements AutoCloseable {
 
@@ -49,21 +50,25 @@ final class SampleAppProcess implements AutoCloseable {
 	static final Duration START_UP = Duration.ofSeconds(60);
 
 	/**
-	 * C1 only: the supervisor and every instance it relaunches start in about half the time, and
-	 * these tests start some thirty of them.
+	 * C1 only: the supervisor and every instance it relaunches start in about half the
+	 * time, and these tests start some thirty of them.
 	 */
 	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
 
-	/** The classifiers of the jars that sample-app/pom.xml builds besides the normal one. */
+	/**
+	 * The classifiers of the jars that sample-app/pom.xml builds besides the normal one.
+	 */
 	private static final List<String> CLASSIFIERS = List.of("aot");
 
-	private static final Pattern LAUNCHED = Pattern.compile(
-			"^(\\S+) .*Launched instance (\\d+) of the active process \\(pid (\\d+)\\)");
+	private static final Pattern LAUNCHED = Pattern
+		.compile("^(\\S+) .*Launched instance (\\d+) of the active process \\(pid (\\d+)\\)");
 
-	private static final Pattern RESTARTING = Pattern.compile(
-			"^(\\S+) .*Instance (\\d+) ended \\(([a-z-]+), status (\\d+)\\): restarting(?: in (\\d+) ms)?");
+	private static final Pattern RESTARTING = Pattern
+		.compile("^(\\S+) .*Instance (\\d+) ended \\(([a-z-]+), status (\\d+)\\): restarting(?: in (\\d+) ms)?");
 
-	/** The outputs of the processes started by the running test, printed when it fails. */
+	/**
+	 * The outputs of the processes started by the running test, printed when it fails.
+	 */
 	private static final ThreadLocal<List<Path>> outputsOfThisTest = ThreadLocal.withInitial(ArrayList::new);
 
 	private static final Duration GRACEFUL_STOP = Duration.ofSeconds(15);
@@ -129,8 +134,7 @@ final class SampleAppProcess implements AutoCloseable {
 		command.add("--server.port=" + port);
 		command.addAll(List.of(args));
 		Path output = Files.createDirectories(targetDirectory().resolve("e2e")).resolve(name + ".log");
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(output.toFile());
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
 		builder.environment().keySet().removeIf((variable) -> variable.startsWith("SAM_"));
 		Instant startedAt = Instant.now();
 		Process supervisor = builder.start();
@@ -149,8 +153,8 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
-	 * The repackaged jar that {@code mvn package} built; the tests run in {@code integration-test},
-	 * after it.
+	 * The repackaged jar that {@code mvn package} built; the tests run in
+	 * {@code integration-test}, after it.
 	 */
 	static Path jar() throws IOException {
 		return jar(null);
@@ -158,8 +162,8 @@ final class SampleAppProcess implements AutoCloseable {
 
 	/**
 	 * A repackaged jar that {@code mvn package} built.
-	 * @param classifier {@code aot} for the application processed ahead of time, {@code null} for
-	 * the normal jar
+	 * @param classifier {@code aot} for the application processed ahead of time,
+	 * {@code null} for the normal jar
 	 * @return the jar
 	 */
 	static Path jar(String classifier) throws IOException {
@@ -233,8 +237,8 @@ final class SampleAppProcess implements AutoCloseable {
 				return false;
 			}
 			if (instance.get().id() > id) {
-				throw new AssertionError("Expected instance " + id + " but instance " + instance.get().id()
-						+ " serves\n" + tail());
+				throw new AssertionError(
+						"Expected instance " + id + " but instance " + instance.get().id() + " serves\n" + tail());
 			}
 			found[0] = instance.get();
 			return instance.get().id() == id && "STARTED".equals(instance.get().state());
@@ -243,8 +247,8 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Wait until GET {@code path} answers 200, as an application that runs without supervision
-	 * does.
+	 * Wait until GET {@code path} answers 200, as an application that runs without
+	 * supervision does.
 	 * @param path such as {@code /actuator/health}
 	 * @param timeout how long to wait
 	 * @return the body
@@ -414,7 +418,8 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Return the restarts the supervisor has logged so far ({@code Instance N ended (reason,
+	 * Return the restarts the supervisor has logged so far
+	 * ({@code Instance N ended (reason,
 	 * status S): restarting [in M ms]}), in order.
 	 * @return the restarts
 	 */
@@ -493,8 +498,8 @@ final class SampleAppProcess implements AutoCloseable {
 			await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(condition);
 		}
 		catch (ConditionTimeoutException ex) {
-			throw new AssertionError("Timed out after " + timeout.toSeconds() + " s waiting for " + what + "\n" + tail(),
-					ex);
+			throw new AssertionError(
+					"Timed out after " + timeout.toSeconds() + " s waiting for " + what + "\n" + tail(), ex);
 		}
 	}
 
@@ -554,11 +559,11 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Stop the supervisor the way {@code systemctl stop} does (SIGTERM: it stops its instance and
-	 * reaps it), then SIGKILL, by pid, the supervisor and whatever it launched that still runs, and
-	 * check that nothing is left. SIGKILL first would orphan the instance, and the init process of
-	 * these machines does not reap orphans. Runs to the end even when the test was interrupted by
-	 * its timeout.
+	 * Stop the supervisor the way {@code systemctl stop} does (SIGTERM: it stops its
+	 * instance and reaps it), then SIGKILL, by pid, the supervisor and whatever it
+	 * launched that still runs, and check that nothing is left. SIGKILL first would
+	 * orphan the instance, and the init process of these machines does not reap orphans.
+	 * Runs to the end even when the test was interrupted by its timeout.
 	 */
 	@Override
 	public void close() {
@@ -613,21 +618,24 @@ final class SampleAppProcess implements AutoCloseable {
 
 	private static List<Long> running(List<ProcessHandle> processes) {
 		return processes.stream()
-			.filter((process) -> process.isAlive() && ProcState.of(process.pid()).filter((state) -> state != 'Z').isPresent())
+			.filter((process) -> process.isAlive()
+					&& ProcState.of(process.pid()).filter((state) -> state != 'Z').isPresent())
 			.map(ProcessHandle::pid)
 			.toList();
 	}
 
 	/**
-	 * Instances of this supervisor that are no longer its children: one launched just before the
-	 * supervisor was killed. Found by this run's jar and unique {@code --server.port}.
+	 * Instances of this supervisor that are no longer its children: one launched just
+	 * before the supervisor was killed. Found by this run's jar and unique
+	 * {@code --server.port}.
 	 */
 	private List<ProcessHandle> strays() {
 		List<String> ours = List.of("-jar", this.jar, "--server.port=" + this.port);
 		Instant notBefore = this.startedAt.minusSeconds(1);
 		return ProcessHandle.allProcesses()
 			.filter((process) -> process.pid() != supervisorPid())
-			.filter((process) -> process.info().startInstant().filter((start) -> !start.isBefore(notBefore)).isPresent())
+			.filter((
+					process) -> process.info().startInstant().filter((start) -> !start.isBefore(notBefore)).isPresent())
 			.filter((process) -> process.info()
 				.arguments()
 				.filter((arguments) -> Collections.indexOfSubList(List.of(arguments), ours) >= 0)
@@ -641,7 +649,8 @@ final class SampleAppProcess implements AutoCloseable {
 	 * @param id the instance id
 	 * @param pid its pid
 	 * @param time when the supervisor logged it
-	 * @param process the process, if it still ran as the supervisor's child when the line was read
+	 * @param process the process, if it still ran as the supervisor's child when the line
+	 * was read
 	 */
 	record Launch(int id, long pid, Instant time, Optional<ProcessHandle> process) {
 	}

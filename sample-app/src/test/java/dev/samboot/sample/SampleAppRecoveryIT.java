@@ -14,9 +14,9 @@ import static dev.samboot.sample.SampleAppProcess.START_UP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample jar recovers from each kind of failure its demo endpoints cause: a crash, a health
- * indicator turned DOWN, a health indicator that hangs. Interval T and the health timeout are the
- * sample's own ({@code application.yml}: 2 s and 1 s).
+ * The sample jar recovers from each kind of failure its demo endpoints cause: a crash, a
+ * health indicator turned DOWN, a health indicator that hangs. Interval T and the health
+ * timeout are the sample's own ({@code application.yml}: 2 s and 1 s).
  */
 @ExtendWith(PrintOutputOnFailure.class)
 class SampleAppRecoveryIT {
@@ -24,8 +24,9 @@ class SampleAppRecoveryIT {
 	private static final Duration T = Duration.ofSeconds(2);
 
 	/**
-	 * From the warn signal to the launch of the next instance: the JVM runs its shutdown hooks
-	 * (supervision stopped, graceful web shutdown) and exits; measured at 0.4-0.6 s.
+	 * From the warn signal to the launch of the next instance: the JVM runs its shutdown
+	 * hooks (supervision stopped, graceful web shutdown) and exits; measured at 0.4-0.6
+	 * s.
 	 */
 	private static final Duration SHUTDOWN = Duration.ofMillis(1500);
 
@@ -87,17 +88,19 @@ class SampleAppRecoveryIT {
 	}
 
 	/**
-	 * Within 2T of the fault the supervisor sends SIGTERM (T at most until the next check, T of
-	 * silence after it); the instance shuts down, exits 143 and instance 2 is launched at once.
+	 * Within 2T of the fault the supervisor sends SIGTERM (T at most until the next
+	 * check, T of silence after it); the instance shuts down, exits 143 and instance 2 is
+	 * launched at once.
 	 */
 	private static Instance awaitReplacement(SampleAppProcess app, String what, Instant fault, Instance first) {
 		Launch launch = app.awaitLaunch(2, T.multipliedBy(3).plus(SHUTDOWN));
 		Duration faultToLaunch = Duration.between(fault, launch.time());
 		Instance second = app.awaitInstance(2, START_UP);
 		Duration launchToServing = Duration.between(launch.time(), Instant.now());
-		System.out.printf("%s: fault to launch of instance 2 %d ms (bound 2T + %d ms = %d ms), launch to serving"
-				+ " %d ms%n", what, faultToLaunch.toMillis(), SHUTDOWN.toMillis(),
-				T.multipliedBy(2).plus(SHUTDOWN).toMillis(), launchToServing.toMillis());
+		System.out.printf(
+				"%s: fault to launch of instance 2 %d ms (bound 2T + %d ms = %d ms), launch to serving" + " %d ms%n",
+				what, faultToLaunch.toMillis(), SHUTDOWN.toMillis(), T.multipliedBy(2).plus(SHUTDOWN).toMillis(),
+				launchToServing.toMillis());
 		assertThat(faultToLaunch).isLessThanOrEqualTo(T.multipliedBy(2).plus(SHUTDOWN));
 		assertThat(app.text())
 			.contains("Instance 1 (pid " + first.pid() + ") reported its health check failed: sending SIGTERM");

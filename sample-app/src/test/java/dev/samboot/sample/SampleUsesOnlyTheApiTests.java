@@ -8,8 +8,8 @@ import com.tngtech.archunit.lang.ArchRule;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The sample application uses samboot as any application would: through the starter and the API
- * in {@code dev.samboot.sam}, never its internal packages.
+ * The sample application uses samboot as any application would: through the starter and
+ * the API in {@code dev.samboot.sam}, never its internal packages.
  */
 @AnalyzeClasses(packages = "dev.samboot.sample", importOptions = ImportOption.DoNotIncludeTests.class)
 class SampleUsesOnlyTheApiTests {

@@ -18,11 +18,11 @@ import static dev.samboot.sample.SampleAppProcess.START_UP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Instances that fail at start-up ({@code demo.startup.required-file} names a file that is gone,
- * see {@link RequiredFileCheck}). A recovered instance that cannot start is launched again after a
- * wait that doubles from 1 s, the supervisor staying up, until one starts; it keeps the stored
- * data. The first instance failing to start is a configuration error: the supervisor exits with
- * its status and launches nothing more.
+ * Instances that fail at start-up ({@code demo.startup.required-file} names a file that
+ * is gone, see {@link RequiredFileCheck}). A recovered instance that cannot start is
+ * launched again after a wait that doubles from 1 s, the supervisor staying up, until one
+ * starts; it keeps the stored data. The first instance failing to start is a
+ * configuration error: the supervisor exits with its status and launches nothing more.
  */
 @ExtendWith(PrintOutputOnFailure.class)
 class StartupRetryIT {
@@ -34,8 +34,7 @@ class StartupRetryIT {
 	@Timeout(180)
 	void recoveredInstancesThatFailToStartAreRetriedWithGrowingWaits() throws Exception {
 		Path required = Files.writeString(this.directory.resolve("required"), "present\n");
-		try (SampleAppProcess app = SampleAppProcess.start("start-retry",
-				"--demo.startup.required-file=" + required)) {
+		try (SampleAppProcess app = SampleAppProcess.start("start-retry", "--demo.startup.required-file=" + required)) {
 			Instance first = app.awaitInstance(1, START_UP);
 			assertThat(app.post("/demo/counter").trim()).isEqualTo("1");
 			assertThat(app.post("/demo/counter").trim()).isEqualTo("2");
@@ -56,8 +55,7 @@ class StartupRetryIT {
 					.as("wait before instance %d", next.id())
 					.isGreaterThanOrEqualTo(failure.backoffMillis() - 50);
 			}
-			assertThat(app.text())
-				.contains("demo.startup.required-file is '" + required + "', which does not exist")
+			assertThat(app.text()).contains("demo.startup.required-file is '" + required + "', which does not exist")
 				.contains("Instance 1 ended (exited, status 3): restarting");
 
 			Instance fifth = app.awaitInstance(5, START_UP);

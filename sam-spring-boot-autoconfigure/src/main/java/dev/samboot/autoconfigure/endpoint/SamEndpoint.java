@@ -17,7 +17,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
- * {@code /actuator/sam}: this instance, its supervisor, and the recoveries that led to it.
+ * {@code /actuator/sam}: this instance, its supervisor, and the recoveries that led to
+ * it.
  */
 @Endpoint(id = "sam")
 public class SamEndpoint {
@@ -83,8 +84,8 @@ public class SamEndpoint {
 	 * @param pid this instance's pid
 	 * @param dataSize the size of the stored data
 	 * @param dataMaxSize the largest data that can be stored
-	 * @param quorate whether the cluster is quorate, as the supervisor last said; {@code null}
-	 * without a quorum policy
+	 * @param quorate whether the cluster is quorate, as the supervisor last said;
+	 * {@code null} without a quorum policy
 	 * @param cmapPublishing whether the supervisor publishes its state in corosync's cmap
 	 * @param lastHealthCheck the most recent health check, or {@code null}
 	 * @param recoveries the recent recoveries, oldest first
@@ -121,16 +122,19 @@ public class SamEndpoint {
 	 * @param time when the instance ended
 	 * @param instance its id
 	 * @param pid its pid
-	 * @param reason {@code hc-timeout}, {@code unhealthy}, {@code exited}, {@code killed},
-	 * {@code marked-failed}, {@code quorum-lost}, {@code startup-timeout} or {@code start-failed}
+	 * @param reason {@code hc-timeout}, {@code unhealthy}, {@code exited},
+	 * {@code killed}, {@code marked-failed}, {@code quorum-lost}, {@code startup-timeout}
+	 * or {@code start-failed}
 	 * @param exitStatus its exit status (128 + N when killed by signal N)
 	 * @param action {@code restart} or {@code quit}
 	 * @param backoffMillis how long the supervisor waited before the next instance
-	 * @param threadDump where the thread dump taken before the warn signal went, or {@code null}
-	 * @param detail why the action was not the policy's (restart limit, exit status), or {@code null}
+	 * @param threadDump where the thread dump taken before the warn signal went, or
+	 * {@code null}
+	 * @param detail why the action was not the policy's (restart limit, exit status), or
+	 * {@code null}
 	 */
-	public record RecoveryDescriptor(Instant time, int instance, long pid, String reason, int exitStatus,
-			String action, long backoffMillis, String threadDump, String detail) {
+	public record RecoveryDescriptor(Instant time, int instance, long pid, String reason, int exitStatus, String action,
+			long backoffMillis, String threadDump, String detail) {
 
 		static RecoveryDescriptor of(Recovery recovery) {
 			return new RecoveryDescriptor(recovery.time(), recovery.instance(), recovery.pid(),

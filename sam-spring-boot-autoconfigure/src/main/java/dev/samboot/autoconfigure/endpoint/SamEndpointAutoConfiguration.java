@@ -17,8 +17,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Auto-configuration of {@code /actuator/sam}, when Actuator is present and the endpoint is
- * available (exposed and not disabled).
+ * Auto-configuration of {@code /actuator/sam}, when Actuator is present and the endpoint
+ * is available (exposed and not disabled).
  */
 @AutoConfiguration(after = { SamAutoConfiguration.class, SamHealthCheckAutoConfiguration.class })
 @ConditionalOnBooleanProperty(name = "sam.enabled", matchIfMissing = true)

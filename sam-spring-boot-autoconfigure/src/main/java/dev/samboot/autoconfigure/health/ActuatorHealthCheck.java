@@ -22,9 +22,9 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
- * Actuator's health as libsam's health-check callback: UP is healthy; any other status, an
- * exception, or no answer within the timeout is not. The check runs on its own thread so that a
- * health indicator that hangs cannot hold up the verdict.
+ * Actuator's health as libsam's health-check callback: UP is healthy; any other status,
+ * an exception, or no answer within the timeout is not. The check runs on its own thread
+ * so that a health indicator that hangs cannot hold up the verdict.
  */
 public class ActuatorHealthCheck implements HealthCheckCallback, DisposableBean {
 
@@ -52,7 +52,8 @@ public class ActuatorHealthCheck implements HealthCheckCallback, DisposableBean 
 	 * Create a new instance.
 	 * @param health reads the aggregated health
 	 * @param timeout the longest one check may take
-	 * @param description what is checked, such as "all health indicators" or "health group 'sam'"
+	 * @param description what is checked, such as "all health indicators" or "health
+	 * group 'sam'"
 	 */
 	public ActuatorHealthCheck(Callable<HealthSnapshot> health, Duration timeout, String description) {
 		this.health = health;
@@ -92,7 +93,8 @@ public class ActuatorHealthCheck implements HealthCheckCallback, DisposableBean 
 	}
 
 	private HealthSnapshot check() throws Exception {
-		// a cancelled future is "done" while its thread may still be stuck in an indicator
+		// a cancelled future is "done" while its thread may still be stuck in an
+		// indicator
 		if (this.busy.get()) {
 			throw new TimeoutException("The previous check of " + this.description + " has still not answered");
 		}

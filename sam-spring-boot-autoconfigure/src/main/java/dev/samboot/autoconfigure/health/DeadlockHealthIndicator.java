@@ -10,9 +10,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * DOWN while threads of this JVM are deadlocked, naming them and what each waits for, as the Java
- * Service Wrapper's deadlock check: a deadlock never resolves by itself, and a restart cures it.
- * samboot puts it into the {@code liveness} group ({@code sam.health.deadlocks.enabled}).
+ * DOWN while threads of this JVM are deadlocked, naming them and what each waits for, as
+ * the Java Service Wrapper's deadlock check: a deadlock never resolves by itself, and a
+ * restart cures it. samboot puts it into the {@code liveness} group
+ * ({@code sam.health.deadlocks.enabled}).
  */
 public class DeadlockHealthIndicator implements HealthIndicator {
 

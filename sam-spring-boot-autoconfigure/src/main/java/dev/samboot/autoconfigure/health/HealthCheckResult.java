@@ -7,8 +7,8 @@ import java.time.Instant;
  * The outcome of one health check run by {@link ActuatorHealthCheck}.
  *
  * @param outcome up, down or error
- * @param status the aggregated Actuator status, such as {@code UP} or {@code DOWN}; {@code null}
- * when the check did not answer
+ * @param status the aggregated Actuator status, such as {@code UP} or {@code DOWN};
+ * {@code null} when the check did not answer
  * @param time when the check started
  * @param duration how long it took
  * @param detail what was not up, or why the check failed; {@code null} when up

@@ -16,9 +16,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * Reads the health of a {@link HealthGroup}'s members straight from Actuator's contributor
- * registries, as the health endpoint would, without needing the endpoint: it exists only when it
- * is exposed, and what samboot checks must not depend on that.
+ * Reads the health of a {@link HealthGroup}'s members straight from Actuator's
+ * contributor registries, as the health endpoint would, without needing the endpoint: it
+ * exists only when it is exposed, and what samboot checks must not depend on that.
  */
 public final class HealthContributorSnapshots implements Callable<HealthSnapshot> {
 
@@ -37,7 +37,8 @@ public final class HealthContributorSnapshots implements Callable<HealthSnapshot
 	}
 
 	/**
-	 * Return the paths of the group's members, such as {@code livenessState} or {@code db/primary}.
+	 * Return the paths of the group's members, such as {@code livenessState} or
+	 * {@code db/primary}.
 	 * @return the members
 	 */
 	public List<String> members() {

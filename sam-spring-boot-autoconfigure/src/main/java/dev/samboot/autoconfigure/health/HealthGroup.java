@@ -15,16 +15,18 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.CollectionUtils;
 
 /**
- * The health indicators samboot checks and how their statuses add up: a health group as Actuator
- * defines it, or every indicator.
+ * The health indicators samboot checks and how their statuses add up: a health group as
+ * Actuator defines it, or every indicator.
  *
- * <p>The group is taken from Actuator's {@link HealthEndpointGroups} when the health endpoint
- * exists, so that samboot checks exactly what {@code /actuator/health/<group>} reports. The
- * endpoint, and with it that bean, exists only when it is exposed over HTTP or JMX; otherwise the
- * group is read from the same properties ({@code management.endpoint.health.group.<name>.*}) with
- * Actuator's own membership rules, and the {@code liveness} and {@code readiness} probe groups
- * get their default member ({@code livenessState}, {@code readinessState}) as Actuator gives them.
- * What is checked never depends on what is exposed.
+ * <p>
+ * The group is taken from Actuator's {@link HealthEndpointGroups} when the health
+ * endpoint exists, so that samboot checks exactly what {@code /actuator/health/<group>}
+ * reports. The endpoint, and with it that bean, exists only when it is exposed over HTTP
+ * or JMX; otherwise the group is read from the same properties
+ * ({@code management.endpoint.health.group.<name>.*}) with Actuator's own membership
+ * rules, and the {@code liveness} and {@code readiness} probe groups get their default
+ * member ({@code livenessState}, {@code readinessState}) as Actuator gives them. What is
+ * checked never depends on what is exposed.
  *
  * @param name the group's name, or {@code null} for every indicator
  * @param membership whether a contributor (by its path, such as {@code db} or
@@ -43,17 +45,20 @@ public record HealthGroup(String name, Predicate<String> membership, StatusAggre
 
 	/**
 	 * Every health indicator, aggregated as the health endpoint aggregates them.
-	 * @param environment the environment, for {@code management.endpoint.health.status.order}
+	 * @param environment the environment, for
+	 * {@code management.endpoint.health.status.order}
 	 * @return the group of all indicators
 	 */
 	public static HealthGroup all(Environment environment) {
-		return new HealthGroup(null, (path) -> true, StatusAggregator.of(properties(environment).getStatus().getOrder()));
+		return new HealthGroup(null, (path) -> true,
+				StatusAggregator.of(properties(environment).getStatus().getOrder()));
 	}
 
 	/**
 	 * Find a health group.
 	 * @param name the group's name
-	 * @param groups Actuator's groups, or {@code null} when the health endpoint does not exist
+	 * @param groups Actuator's groups, or {@code null} when the health endpoint does not
+	 * exist
 	 * @param environment the environment
 	 * @return the group, or {@code null} when there is no such group
 	 */
@@ -67,7 +72,8 @@ public record HealthGroup(String name, Predicate<String> membership, StatusAggre
 		HealthEndpointProperties.Group group = properties.getGroup().get(name);
 		if (group != null) {
 			List<String> order = group.getStatus().getOrder();
-			StatusAggregator aggregator = CollectionUtils.isEmpty(order) ? defaultAggregator : StatusAggregator.of(order);
+			StatusAggregator aggregator = CollectionUtils.isEmpty(order) ? defaultAggregator
+					: StatusAggregator.of(order);
 			HealthContributorMembership membership = HealthContributorMembership.byIncludeExclude(group.getInclude(),
 					group.getExclude());
 			return new HealthGroup(name, membership::isMember, aggregator);
@@ -83,7 +89,8 @@ public record HealthGroup(String name, Predicate<String> membership, StatusAggre
 
 	/**
 	 * Return the names of the groups that exist.
-	 * @param groups Actuator's groups, or {@code null} when the health endpoint does not exist
+	 * @param groups Actuator's groups, or {@code null} when the health endpoint does not
+	 * exist
 	 * @param environment the environment
 	 * @return the names
 	 */

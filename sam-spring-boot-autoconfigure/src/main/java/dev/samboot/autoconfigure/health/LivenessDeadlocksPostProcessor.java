@@ -15,11 +15,11 @@ import org.springframework.boot.actuate.endpoint.web.AdditionalPathsMapper;
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 
 /**
- * Adds {@link DeadlockHealthIndicator} to Actuator's {@code liveness} group, whatever else the
- * application puts there, so that {@code /actuator/health/liveness} (and a kubelet's liveness
- * probe) reports what samboot checks. Registered after Actuator's own probe groups are created:
- * the group is looked up when it is asked for. The additional paths ({@code /livez}) stay as
- * Actuator maps them.
+ * Adds {@link DeadlockHealthIndicator} to Actuator's {@code liveness} group, whatever
+ * else the application puts there, so that {@code /actuator/health/liveness} (and a
+ * kubelet's liveness probe) reports what samboot checks. Registered after Actuator's own
+ * probe groups are created: the group is looked up when it is asked for. The additional
+ * paths ({@code /livez}) stay as Actuator maps them.
  */
 class LivenessDeadlocksPostProcessor implements HealthEndpointGroupsPostProcessor {
 

@@ -9,9 +9,9 @@ import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.LivenessState;
 
 /**
- * Spring Boot's {@link LivenessState} as the health check, where there is no liveness health
- * group to read (probes switched off, or no Actuator): {@code CORRECT} is UP, {@code BROKEN} DOWN.
- * Needs nothing of Actuator.
+ * Spring Boot's {@link LivenessState} as the health check, where there is no liveness
+ * health group to read (probes switched off, or no Actuator): {@code CORRECT} is UP,
+ * {@code BROKEN} DOWN. Needs nothing of Actuator.
  */
 public final class LivenessStateSnapshots implements Callable<HealthSnapshot> {
 
@@ -25,8 +25,8 @@ public final class LivenessStateSnapshots implements Callable<HealthSnapshot> {
 	}
 
 	/**
-	 * Check a health group, but count {@code LivenessState.BROKEN} as DOWN whatever the group
-	 * holds: an application that declares itself broken is broken.
+	 * Check a health group, but count {@code LivenessState.BROKEN} as DOWN whatever the
+	 * group holds: an application that declares itself broken is broken.
 	 * @param availability the application's availability
 	 * @param group reads the group's health
 	 * @return the combined check

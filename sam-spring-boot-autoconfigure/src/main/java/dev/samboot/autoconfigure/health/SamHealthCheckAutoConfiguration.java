@@ -30,16 +30,18 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of libsam's event-driven health check. By default it is Spring Boot's
- * {@code liveness} health group ({@code livenessState}, samboot's {@code deadlocks}, and whatever
- * the application includes), because a restart cures only what is wrong inside the process; a
- * database or broker that is away must not restart the application. {@code sam.health.group}
- * names another group, {@code *} every indicator. Health is read from Actuator's contributor
- * registry, whatever endpoints are exposed. Without a liveness group (probes switched off) or
- * without Actuator, the check is the application's {@code LivenessState}, and the log says so.
+ * Auto-configuration of libsam's event-driven health check. By default it is Spring
+ * Boot's {@code liveness} health group ({@code livenessState}, samboot's
+ * {@code deadlocks}, and whatever the application includes), because a restart cures only
+ * what is wrong inside the process; a database or broker that is away must not restart
+ * the application. {@code sam.health.group} names another group, {@code *} every
+ * indicator. Health is read from Actuator's contributor registry, whatever endpoints are
+ * exposed. Without a liveness group (probes switched off) or without Actuator, the check
+ * is the application's {@code LivenessState}, and the log says so.
  */
 @AutoConfiguration(after = SamAutoConfiguration.class,
-		afterName = { "org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration",
+		afterName = {
+				"org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration",
 				"org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration",
 				"org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration",
 				"org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration" })
@@ -61,7 +63,8 @@ public class SamHealthCheckAutoConfiguration {
 				ObjectProvider<HealthEndpointGroups> groups, ObjectProvider<ApplicationAvailability> availability,
 				Environment environment, SamSettings settings) {
 			String name = settings.properties().health().group();
-			HealthContributors contributors = contributors(registry.getIfAvailable(), reactiveRegistry.getIfAvailable());
+			HealthContributors contributors = contributors(registry.getIfAvailable(),
+					reactiveRegistry.getIfAvailable());
 			if (contributors == null) {
 				logger.warn("Actuator's health contributor registry is not in the context: the health check is "
 						+ LivenessStateSnapshots.DESCRIPTION + " only");
@@ -112,8 +115,10 @@ public class SamHealthCheckAutoConfiguration {
 								+ "health indicator; defined are " + HealthGroup.names(groups, environment),
 						null);
 			}
-			// without Actuator's groups (endpoint not exposed) samboot adds its deadlock check itself
-			if (group != null && groups == null && HealthGroup.LIVENESS.equals(wanted) && deadlocksEnabled(environment)) {
+			// without Actuator's groups (endpoint not exposed) samboot adds its deadlock
+			// check itself
+			if (group != null && groups == null && HealthGroup.LIVENESS.equals(wanted)
+					&& deadlocksEnabled(environment)) {
 				group = group.including(DeadlockHealthIndicator.NAME);
 			}
 			return group;

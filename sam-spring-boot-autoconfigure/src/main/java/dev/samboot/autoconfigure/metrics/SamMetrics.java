@@ -15,10 +15,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * samboot's meters: gauges {@code sam.instance.id} and {@code sam.restarts}, counter
- * {@code sam.healthchecks} tagged {@code outcome} ({@code up}, {@code down}, {@code error}),
- * timer {@code sam.healthcheck.duration}; from the recoveries the supervisor handed over (its last
- * 32), counter {@code sam.recoveries} tagged {@code reason} and the time spent waiting to restart,
- * {@code sam.restart.backoff}.
+ * {@code sam.healthchecks} tagged {@code outcome} ({@code up}, {@code down},
+ * {@code error}), timer {@code sam.healthcheck.duration}; from the recoveries the
+ * supervisor handed over (its last 32), counter {@code sam.recoveries} tagged
+ * {@code reason} and the time spent waiting to restart, {@code sam.restart.backoff}.
  */
 public class SamMetrics implements MeterBinder {
 
@@ -39,7 +39,9 @@ public class SamMetrics implements MeterBinder {
 			.description("Instances the supervisor started after the first")
 			.register(registry);
 		if (this.sam.policy().quorum()) {
-			Gauge.builder("sam.quorate", this.sam, (sam) -> sam.quorate().map((quorate) -> quorate ? 1.0 : 0.0).orElse(Double.NaN))
+			Gauge
+				.builder("sam.quorate", this.sam,
+						(sam) -> sam.quorate().map((quorate) -> quorate ? 1.0 : 0.0).orElse(Double.NaN))
 				.description("Whether the cluster is quorate (1) or not (0), as the supervisor last said")
 				.register(registry);
 		}
@@ -86,9 +88,7 @@ public class SamMetrics implements MeterBinder {
 	}
 
 	private static Timer healthCheckDuration(MeterRegistry registry) {
-		return Timer.builder("sam.healthcheck.duration")
-			.description("Time one health check took")
-			.register(registry);
+		return Timer.builder("sam.healthcheck.duration").description("Time one health check took").register(registry);
 	}
 
 }

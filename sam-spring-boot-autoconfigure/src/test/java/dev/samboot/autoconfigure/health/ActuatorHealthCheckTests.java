@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Actuator's health as libsam's callback: UP is healthy, anything else is not, and a check that
- * throws or hangs counts as an error within its timeout.
+ * Actuator's health as libsam's callback: UP is healthy, anything else is not, and a
+ * check that throws or hangs counts as an error within its timeout.
  */
 @Timeout(10)
 class ActuatorHealthCheckTests {
@@ -55,7 +55,8 @@ class ActuatorHealthCheckTests {
 	@Test
 	void downOutOfServiceAndUnknownAreNotHealthy() throws Exception {
 		for (String status : List.of("DOWN", "OUT_OF_SERVICE", "UNKNOWN")) {
-			assertThat(check(() -> new HealthSnapshot(status, List.of("db=" + status))).isHealthy()).as(status).isFalse();
+			assertThat(check(() -> new HealthSnapshot(status, List.of("db=" + status))).isHealthy()).as(status)
+				.isFalse();
 		}
 		assertThat(this.results).extracting(HealthCheckResult::outcome).containsOnly(Outcome.DOWN);
 		assertThat(this.check.lastResult().detail()).isEqualTo("status UNKNOWN [db=UNKNOWN]");

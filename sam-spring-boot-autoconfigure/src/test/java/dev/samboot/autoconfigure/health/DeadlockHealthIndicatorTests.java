@@ -34,7 +34,8 @@ class DeadlockHealthIndicatorTests {
 		try {
 			await().atMost(10, TimeUnit.SECONDS).until(() -> this.indicator.health().getStatus().equals(Status.DOWN));
 			Health health = this.indicator.health();
-			assertThat(health.getDetails().get("threads")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+			assertThat(health.getDetails().get("threads"))
+				.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
 				.hasSize(2)
 				.anySatisfy((thread) -> assertThat(thread.toString()).contains("\"deadlock-one\" waits for")
 					.contains("held by \"deadlock-two\""));

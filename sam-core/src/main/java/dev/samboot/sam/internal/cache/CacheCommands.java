@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code java} commands of the cache: the one that starts an instance with it and the ones
- * that train it. Each keeps the plain command's JVM options and class path: the JVM checks an
- * archive against the class path and some of the options it was made with, and an instance must
- * run as it would without the cache.
+ * The {@code java} commands of the cache: the one that starts an instance with it and the
+ * ones that train it. Each keeps the plain command's JVM options and class path: the JVM
+ * checks an archive against the class path and some of the options it was made with, and
+ * an instance must run as it would without the cache.
  */
 final class CacheCommands {
 
@@ -26,8 +26,8 @@ final class CacheCommands {
 	}
 
 	/**
-	 * The command that starts an instance with the cache: the same JVM options, the option that
-	 * uses the archive, and the extracted jar in place of an executable jar.
+	 * The command that starts an instance with the cache: the same JVM options, the
+	 * option that uses the archive, and the extracted jar in place of an executable jar.
 	 * @param command the plain command
 	 * @param directory the cache directory
 	 * @return the command
@@ -55,11 +55,11 @@ final class CacheCommands {
 	}
 
 	/**
-	 * The commands of a training: for the dynamic archive one run that writes it when it exits
-	 * ({@code -XX:ArchiveClassesAtExit}); for the AOT cache a run that records the configuration
-	 * ({@code -XX:AOTMode=record}) and one that creates the cache from it ({@code -XX:AOTMode=create},
-	 * which does not run the application). The archive is written to a temporary name, so that
-	 * an instance never starts with half of one.
+	 * The commands of a training: for the dynamic archive one run that writes it when it
+	 * exits ({@code -XX:ArchiveClassesAtExit}); for the AOT cache a run that records the
+	 * configuration ({@code -XX:AOTMode=record}) and one that creates the cache from it
+	 * ({@code -XX:AOTMode=create}, which does not run the application). The archive is
+	 * written to a temporary name, so that an instance never starts with half of one.
 	 * @param command the plain command
 	 * @param directory the cache directory
 	 * @param trainingJvmOptions JVM options of the training run
@@ -85,7 +85,8 @@ final class CacheCommands {
 		run.addAll(trainingArguments);
 		steps.add(run);
 		if (directory.kind() == CacheKind.AOT) {
-			// the training options are left out: the creation step does not run the application
+			// the training options are left out: the creation step does not run the
+			// application
 			List<String> create = new ArrayList<>();
 			create.add(command.java());
 			create.add("-XX:AOTMode=create");

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The cache directory: where each file of a cache lives, and the key file that says a cache is
- * complete. The key file is written last, by a rename, and names the archive's size, so that an
- * instance is never launched with an archive that is still being written or was cut short.
+ * The cache directory: where each file of a cache lives, and the key file that says a
+ * cache is complete. The key file is written last, by a rename, and names the archive's
+ * size, so that an instance is never launched with an archive that is still being written
+ * or was cut short.
  */
 final class CacheDirectory {
 
@@ -21,7 +22,10 @@ final class CacheDirectory {
 
 	private static final String LOG_FILE = "training.log";
 
-	/** Where an executable jar is extracted, since classes in nested jars cannot be archived. */
+	/**
+	 * Where an executable jar is extracted, since classes in nested jars cannot be
+	 * archived.
+	 */
 	private static final String EXTRACTED = "app";
 
 	private final Path path;
@@ -30,7 +34,8 @@ final class CacheDirectory {
 
 	/**
 	 * A cache directory.
-	 * @param path the directory, absolute, since it ends up in the commands of the instances
+	 * @param path the directory, absolute, since it ends up in the commands of the
+	 * instances
 	 * @param kind the kind of cache it holds
 	 */
 	CacheDirectory(Path path, CacheKind kind) {
@@ -89,8 +94,8 @@ final class CacheDirectory {
 	}
 
 	/**
-	 * Whether the directory holds a complete cache for a key: the key file names it and the
-	 * archive's size, the archive has that size, and the extracted jar is there.
+	 * Whether the directory holds a complete cache for a key: the key file names it and
+	 * the archive's size, the archive has that size, and the extracted jar is there.
 	 * @param key the key
 	 * @param command the command the cache is for
 	 * @return whether instances can be launched with it

@@ -11,8 +11,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The file operations of the cache: publishing by rename, so that an instance never sees half a
- * file, and deleting what a training leaves.
+ * The file operations of the cache: publishing by rename, so that an instance never sees
+ * half a file, and deleting what a training leaves.
  */
 final class CacheFiles {
 
@@ -38,8 +38,8 @@ final class CacheFiles {
 	}
 
 	/**
-	 * Delete a file if it exists; a failure is only logged, at DEBUG, because what is left is
-	 * ignored or cleaned by the next training.
+	 * Delete a file if it exists; a failure is only logged, at DEBUG, because what is
+	 * left is ignored or cleaned by the next training.
 	 * @param path the file
 	 */
 	static void deleteQuietly(Path path) {
@@ -52,7 +52,8 @@ final class CacheFiles {
 	}
 
 	/**
-	 * Delete a file or a directory with everything in it; a link is deleted, not followed.
+	 * Delete a file or a directory with everything in it; a link is deleted, not
+	 * followed.
 	 * @param path the file or directory
 	 * @throws IOException if something cannot be deleted
 	 */

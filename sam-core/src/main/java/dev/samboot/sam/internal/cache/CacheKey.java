@@ -12,23 +12,27 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The key a trained cache is valid for. Everything the archive was built from is part of it, so
- * that a new build, JDK or option means the plain command until the cache has been trained
- * again, rather than an instance launched with an archive that does not match.
+ * The key a trained cache is valid for. Everything the archive was built from is part of
+ * it, so that a new build, JDK or option means the plain command until the cache has been
+ * trained again, rather than an instance launched with an archive that does not match.
  */
 final class CacheKey {
 
-	/** Changed when what a cache directory holds changes, so that old directories are retrained. */
+	/**
+	 * Changed when what a cache directory holds changes, so that old directories are
+	 * retrained.
+	 */
 	private static final String FORMAT = "samboot-startup-cache-1";
 
 	private CacheKey() {
 	}
 
 	/**
-	 * The cache key: the cache format, the {@code java} executable and its {@code release} file,
-	 * the JVM options and the path, size and modification time of the jar or of each class path
-	 * entry. Sizes and times rather than contents: the key is computed before every launch, and
-	 * reading the application's jars each time would slow the restart down.
+	 * The cache key: the cache format, the {@code java} executable and its
+	 * {@code release} file, the JVM options and the path, size and modification time of
+	 * the jar or of each class path entry. Sizes and times rather than contents: the key
+	 * is computed before every launch, and reading the application's jars each time would
+	 * slow the restart down.
 	 * @param command the command
 	 * @param kind the kind of cache
 	 * @param javaHome the JDK's home
@@ -51,7 +55,8 @@ final class CacheKey {
 			}
 			for (String part : parts) {
 				digest.update(part.getBytes(StandardCharsets.UTF_8));
-				// a separator, so that moving text from one part to the next changes the key
+				// a separator, so that moving text from one part to the next changes the
+				// key
 				digest.update((byte) 0);
 			}
 			return HexFormat.of().formatHex(digest.digest());

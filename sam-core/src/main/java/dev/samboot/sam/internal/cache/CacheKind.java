@@ -3,9 +3,9 @@ package dev.samboot.sam.internal.cache;
 import java.util.Optional;
 
 /**
- * Which cache a JDK gets, and the name of its archive in the cache directory. The two kinds are
- * trained and used differently (see {@link CacheCommands}), so everything that depends on the JDK
- * follows from this one choice.
+ * Which cache a JDK gets, and the name of its archive in the cache directory. The two
+ * kinds are trained and used differently (see {@link CacheCommands}), so everything that
+ * depends on the JDK follows from this one choice.
  */
 enum CacheKind {
 
@@ -32,8 +32,8 @@ enum CacheKind {
 	}
 
 	/**
-	 * The cache for a JDK feature version: the AOT cache wherever the JDK has it, the dynamic
-	 * archive before that.
+	 * The cache for a JDK feature version: the AOT cache wherever the JDK has it, the
+	 * dynamic archive before that.
 	 * @param feature the version, such as 17 or 25
 	 * @return the kind, or empty when the JDK has neither
 	 */

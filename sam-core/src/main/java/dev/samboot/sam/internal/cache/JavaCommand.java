@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A {@code java} command taken apart, so that the cache can put its own option among the JVM
- * options and swap an executable jar for the extracted one without touching anything else.
+ * A {@code java} command taken apart, so that the cache can put its own option among the
+ * JVM options and swap an executable jar for the extracted one without touching anything
+ * else.
  *
  * @param java the executable
  * @param jvmOptions the options before the jar or main class, class path included
@@ -18,8 +19,8 @@ import java.util.Set;
 record JavaCommand(String java, List<String> jvmOptions, Path jar, List<String> tail) {
 
 	/**
-	 * Options that take the next word as their value (the {@code java} launcher's): without them
-	 * the value, such as a class path, would be taken for the main class.
+	 * Options that take the next word as their value (the {@code java} launcher's):
+	 * without them the value, such as a class path, would be taken for the main class.
 	 */
 	private static final Set<String> OPTIONS_WITH_VALUE = Set.of("-cp", "-classpath", "--class-path", "-p",
 			"--module-path", "--upgrade-module-path", "--add-modules", "--limit-modules", "--add-reads",
@@ -27,8 +28,8 @@ record JavaCommand(String java, List<String> jvmOptions, Path jar, List<String> 
 
 	/**
 	 * Take a command apart. Commands whose class path the cache cannot know (a module, an
-	 * argument file) or that choose their own class-data sharing are refused rather than guessed
-	 * at: the cache must never change what the application runs.
+	 * argument file) or that choose their own class-data sharing are refused rather than
+	 * guessed at: the cache must never change what the application runs.
 	 * @param command the command
 	 * @return the parts, or why the cache cannot be used with it
 	 */
@@ -57,8 +58,9 @@ record JavaCommand(String java, List<String> jvmOptions, Path jar, List<String> 
 				return new Parsed(null, "the command sets its own class-data sharing (" + word + ")");
 			}
 			if (!word.startsWith("-")) {
-				return new Parsed(new JavaCommand(command.get(0), options, null,
-						List.copyOf(command.subList(i, command.size()))), null);
+				return new Parsed(
+						new JavaCommand(command.get(0), options, null, List.copyOf(command.subList(i, command.size()))),
+						null);
 			}
 			options.add(word);
 			if (OPTIONS_WITH_VALUE.contains(word) && i + 1 < command.size()) {
@@ -69,8 +71,9 @@ record JavaCommand(String java, List<String> jvmOptions, Path jar, List<String> 
 	}
 
 	/**
-	 * The class path of a main-class command, or the jar: the files the archive is built from,
-	 * and so part of the cache key. The last class path option wins, as with the launcher.
+	 * The class path of a main-class command, or the jar: the files the archive is built
+	 * from, and so part of the cache key. The last class path option wins, as with the
+	 * launcher.
 	 * @return the entries
 	 */
 	List<Path> classPath() {

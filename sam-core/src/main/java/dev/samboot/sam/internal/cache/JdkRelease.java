@@ -8,9 +8,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The release of the JDK that launches the instances, which need not be the one the supervisor
- * runs on: its {@code release} file is read rather than starting {@code java -version}, which
- * would cost a JVM start-up on every supervisor start.
+ * The release of the JDK that launches the instances, which need not be the one the
+ * supervisor runs on: its {@code release} file is read rather than starting
+ * {@code java -version}, which would cost a JVM start-up on every supervisor start.
  */
 final class JdkRelease {
 
@@ -18,8 +18,8 @@ final class JdkRelease {
 	}
 
 	/**
-	 * The home of a {@code java} executable: two levels above it, symbolic links followed (so
-	 * that {@code /usr/bin/java} leads to the JDK it points to).
+	 * The home of a {@code java} executable: two levels above it, symbolic links followed
+	 * (so that {@code /usr/bin/java} leads to the JDK it points to).
 	 * @param java the executable
 	 * @return the home
 	 */

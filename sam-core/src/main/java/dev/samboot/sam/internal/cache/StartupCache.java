@@ -12,32 +12,37 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.samboot.sam.internal.supervisor.ActiveProcess;
 
 /**
- * An opt-in class-data cache that makes later instances start faster: the JVM's dynamic AppCDS
- * archive (JDK 13 to 23) or its AOT cache (JDK 24 and later), trained once by the supervisor.
+ * An opt-in class-data cache that makes later instances start faster: the JVM's dynamic
+ * AppCDS archive (JDK 13 to 23) or its AOT cache (JDK 24 and later), trained once by the
+ * supervisor.
  *
- * <p>Training is a separate run of the same command, started in the background when an instance
- * has called {@code start()} (so it never competes with an instance's own start-up), with
- * training options that make the application exit by itself once it has loaded its classes
- * (Spring: {@code -Dspring.context.exit=onRefresh}). The instances themselves never train: a JVM
- * killed by SIGKILL (the supervisor's kill at 2T, the OOM killer) writes no archive, one that
- * writes it at exit takes seconds longer to end and so delays the restart, and on JDK 24 and
- * later the one-step {@code -XX:AOTCacheOutput} starts a JVM of its own at exit, which the
- * supervisor would not know about. Every step is bounded in time, runs at a low priority, writes
- * only into the cache directory, and publishes its result by an atomic rename; the supervisor
- * kills what is still running when it exits. A Spring Boot executable jar is extracted first ({@code -Djarmode=tools
+ * <p>
+ * Training is a separate run of the same command, started in the background when an
+ * instance has called {@code start()} (so it never competes with an instance's own
+ * start-up), with training options that make the application exit by itself once it has
+ * loaded its classes (Spring: {@code -Dspring.context.exit=onRefresh}). The instances
+ * themselves never train: a JVM killed by SIGKILL (the supervisor's kill at 2T, the OOM
+ * killer) writes no archive, one that writes it at exit takes seconds longer to end and
+ * so delays the restart, and on JDK 24 and later the one-step {@code -XX:AOTCacheOutput}
+ * starts a JVM of its own at exit, which the supervisor would not know about. Every step
+ * is bounded in time, runs at a low priority, writes only into the cache directory, and
+ * publishes its result by an atomic rename; the supervisor kills what is still running
+ * when it exits. A Spring Boot executable jar is extracted first ({@code -Djarmode=tools
  * extract}), because classes in nested jars cannot be archived.
  *
- * <p>The cache is keyed to the {@code java} executable, its {@code release} file, the JVM options
- * and the jar or class path (size and modification time): any change and the plain command is
- * used until the cache has been trained again. A cached instance that ends before {@code start()}
- * turns the cache off for the rest of the supervisor's life, so that a bad archive can never
- * stop the application from starting.
+ * <p>
+ * The cache is keyed to the {@code java} executable, its {@code release} file, the JVM
+ * options and the jar or class path (size and modification time): any change and the
+ * plain command is used until the cache has been trained again. A cached instance that
+ * ends before {@code start()} turns the cache off for the rest of the supervisor's life,
+ * so that a bad archive can never stop the application from starting.
  *
- * <p>This class decides which command each instance gets and when to train; the rest is done by
- * {@link JavaCommand} (the command taken apart), {@link JdkRelease} (the launched JDK),
- * {@link CacheKind}, {@link CacheKey}, {@link CacheDirectory} (the files and when they make a
- * cache), {@link CacheCommands} (the commands that use and train it), {@link Trainer} and
- * {@link StepRunner} (the training in the background).
+ * <p>
+ * This class decides which command each instance gets and when to train; the rest is done
+ * by {@link JavaCommand} (the command taken apart), {@link JdkRelease} (the launched
+ * JDK), {@link CacheKind}, {@link CacheKey}, {@link CacheDirectory} (the files and when
+ * they make a cache), {@link CacheCommands} (the commands that use and train it),
+ * {@link Trainer} and {@link StepRunner} (the training in the background).
  */
 public final class StartupCache implements AutoCloseable {
 
@@ -53,7 +58,10 @@ public final class StartupCache implements AutoCloseable {
 
 	private final Trainer trainer;
 
-	/** One training per key and supervisor: a key whose training failed would most likely fail again. */
+	/**
+	 * One training per key and supervisor: a key whose training failed would most likely
+	 * fail again.
+	 */
 	private final Set<String> triedKeys = ConcurrentHashMap.newKeySet();
 
 	private final Set<Long> cachedPids = ConcurrentHashMap.newKeySet();
@@ -77,8 +85,8 @@ public final class StartupCache implements AutoCloseable {
 	 * @param trainingJvmOptions JVM options of the training run
 	 * @param trainingArguments arguments appended to the training run's command
 	 * @param plain the command that relaunches the application
-	 * @param environment the supervisor's environment, inherited by the training run without the
-	 * {@code SAM_*} and systemd variables
+	 * @param environment the supervisor's environment, inherited by the training run
+	 * without the {@code SAM_*} and systemd variables
 	 * @return the cache, or empty
 	 */
 	public static Optional<StartupCache> create(Path directory, List<String> trainingJvmOptions,
@@ -92,9 +100,11 @@ public final class StartupCache implements AutoCloseable {
 		OptionalInt feature = JdkRelease.featureVersion(javaHome);
 		Optional<CacheKind> kind = feature.isPresent() ? CacheKind.forFeature(feature.getAsInt()) : Optional.empty();
 		if (kind.isEmpty()) {
-			logger.log(Level.INFO, "No start-up cache: " + parsed.command().java() + " is "
-					+ (feature.isPresent() ? "JDK " + feature.getAsInt() + ", older than " + CacheKind.FIRST_DYNAMIC_CDS
-							: "a JDK of unknown version (no release file)"));
+			logger.log(Level.INFO,
+					"No start-up cache: " + parsed.command().java() + " is "
+							+ (feature.isPresent()
+									? "JDK " + feature.getAsInt() + ", older than " + CacheKind.FIRST_DYNAMIC_CDS
+									: "a JDK of unknown version (no release file)"));
 			return Optional.empty();
 		}
 		CacheDirectory cacheDirectory = new CacheDirectory(directory.toAbsolutePath(), kind.get());
@@ -108,9 +118,9 @@ public final class StartupCache implements AutoCloseable {
 	}
 
 	/**
-	 * The command for the next instance: with the cache if it is ready for the current key, else
-	 * the plain command. The key is computed anew each time, so that a new build of the
-	 * application or a JDK update is never launched with the old archive.
+	 * The command for the next instance: with the cache if it is ready for the current
+	 * key, else the plain command. The key is computed anew each time, so that a new
+	 * build of the application or a JDK update is never launched with the old archive.
 	 * @return the command
 	 */
 	public List<String> command() {
@@ -140,12 +150,13 @@ public final class StartupCache implements AutoCloseable {
 	}
 
 	/**
-	 * An instance ended before {@code start()}: if the cache launched it, turn the cache off for
-	 * the rest of the supervisor's life, so that an archive the JVM cannot use never stops the
-	 * application from starting.
+	 * An instance ended before {@code start()}: if the cache launched it, turn the cache
+	 * off for the rest of the supervisor's life, so that an archive the JVM cannot use
+	 * never stops the application from starting.
 	 * @param pid the instance's pid
 	 * @param status its exit status
-	 * @return whether the cache launched it, and the next instance should be launched without it
+	 * @return whether the cache launched it, and the next instance should be launched
+	 * without it
 	 */
 	public boolean endedBeforeStart(long pid, int status) {
 		if (!this.cachedPids.remove(pid) || this.startedPids.remove(pid) || this.off) {
@@ -165,7 +176,8 @@ public final class StartupCache implements AutoCloseable {
 	 */
 	public void started(long pid) {
 		if (this.cachedPids.contains(pid)) {
-			// it runs from the cache directory, which a training would empty first: the next
+			// it runs from the cache directory, which a training would empty first: the
+			// next
 			// instance, launched the plain way if the key has changed, trains
 			this.startedPids.add(pid);
 			return;
@@ -185,7 +197,8 @@ public final class StartupCache implements AutoCloseable {
 	}
 
 	/**
-	 * Stop a training in progress: its process is killed, by pid, and nothing is published.
+	 * Stop a training in progress: its process is killed, by pid, and nothing is
+	 * published.
 	 */
 	@Override
 	public void close() {

@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 import dev.samboot.sam.internal.process.SamEnvironment;
 
 /**
- * Runs the steps of a training, one process at a time, so that a training can never take more
- * from the host than one low-priority JVM for a bounded time: under {@code nice}, with a time
- * limit, its output appended to the training log, and killed, descendants included, when the
- * supervisor closes the cache.
+ * Runs the steps of a training, one process at a time, so that a training can never take
+ * more from the host than one low-priority JVM for a bounded time: under {@code nice},
+ * with a time limit, its output appended to the training log, and killed, descendants
+ * included, when the supervisor closes the cache.
  */
 final class StepRunner implements AutoCloseable {
 
@@ -36,9 +36,9 @@ final class StepRunner implements AutoCloseable {
 
 	/**
 	 * A runner whose steps inherit an environment.
-	 * @param environment the supervisor's environment; the steps get it without the {@code SAM_*}
-	 * and systemd variables, so that a training run talks neither to the supervisor nor to
-	 * systemd
+	 * @param environment the supervisor's environment; the steps get it without the
+	 * {@code SAM_*} and systemd variables, so that a training run talks neither to the
+	 * supervisor nor to systemd
 	 */
 	StepRunner(Map<String, String> environment) {
 		Map<String, String> env = new HashMap<>(environment);
@@ -105,8 +105,8 @@ final class StepRunner implements AutoCloseable {
 	}
 
 	/**
-	 * Kill the running step, by pid and with its descendants (a step may have started processes
-	 * of its own), and refuse to start any other.
+	 * Kill the running step, by pid and with its descendants (a step may have started
+	 * processes of its own), and refuse to start any other.
 	 */
 	@Override
 	public void close() {

@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Trains the cache for a key on a thread of its own, so that the supervisor's loop never waits
- * for it: extract an executable jar, run the training steps, and publish the archive. Whatever
- * goes wrong, the instances start without the cache, so failures are logged, not thrown.
+ * Trains the cache for a key on a thread of its own, so that the supervisor's loop never
+ * waits for it: extract an executable jar, run the training steps, and publish the
+ * archive. Whatever goes wrong, the instances start without the cache, so failures are
+ * logged, not thrown.
  */
 final class Trainer implements AutoCloseable {
 
@@ -77,7 +78,8 @@ final class Trainer implements AutoCloseable {
 		Path path = this.directory.path();
 		try {
 			Files.createDirectories(path);
-			// the lock keeps two supervisors of the same application from training into one directory
+			// the lock keeps two supervisors of the same application from training into
+			// one directory
 			try (FileChannel lockChannel = FileChannel.open(this.directory.lockFile(), StandardOpenOption.CREATE,
 					StandardOpenOption.WRITE); FileLock lock = tryLock(lockChannel)) {
 				if (lock == null) {
@@ -104,8 +106,10 @@ final class Trainer implements AutoCloseable {
 				}
 				this.directory.publish(key);
 				Path archive = this.directory.archive();
-				logger.log(Level.INFO, "Start-up cache ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin)
-						+ " ms: " + archive + " (" + Files.size(archive) / (1024 * 1024) + " MB); later instances use it");
+				logger.log(Level.INFO,
+						"Start-up cache ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms: "
+								+ archive + " (" + Files.size(archive) / (1024 * 1024)
+								+ " MB); later instances use it");
 			}
 		}
 		catch (IOException | RuntimeException ex) {
@@ -135,7 +139,8 @@ final class Trainer implements AutoCloseable {
 	}
 
 	/**
-	 * Stop a training in progress: its process is killed, by pid, and nothing is published.
+	 * Stop a training in progress: its process is killed, by pid, and nothing is
+	 * published.
 	 */
 	@Override
 	public void close() {

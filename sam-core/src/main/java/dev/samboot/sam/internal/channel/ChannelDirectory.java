@@ -9,8 +9,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The private directory (mode 0700) that holds the channel's socket, created per supervisor run
- * and removed when it ends.
+ * The private directory (mode 0700) that holds the channel's socket, created per
+ * supervisor run and removed when it ends.
  */
 public final class ChannelDirectory {
 
@@ -24,8 +24,8 @@ public final class ChannelDirectory {
 	}
 
 	/**
-	 * Create a new directory under {@code $XDG_RUNTIME_DIR}, {@code java.io.tmpdir} or {@code /tmp},
-	 * whichever gives a socket path short enough.
+	 * Create a new directory under {@code $XDG_RUNTIME_DIR}, {@code java.io.tmpdir} or
+	 * {@code /tmp}, whichever gives a socket path short enough.
 	 * @return the directory
 	 * @throws IOException if none can be created
 	 */
@@ -89,7 +89,8 @@ public final class ChannelDirectory {
 			Files.deleteIfExists(path);
 		}
 		catch (IOException ex) {
-			// the directory is private; a leftover is harmless and reported by the caller's check
+			// the directory is private; a leftover is harmless and reported by the
+			// caller's check
 		}
 	}
 

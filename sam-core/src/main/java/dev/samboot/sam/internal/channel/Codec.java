@@ -24,21 +24,25 @@ import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
 import dev.samboot.sam.internal.channel.Message.Welcome;
 
 /**
- * Turns {@link Message}s into frames and frames back into messages. Every field is checked while
- * decoding: a payload that is short, long, or out of range is a {@link MalformedFrameException}.
+ * Turns {@link Message}s into frames and frames back into messages. Every field is
+ * checked while decoding: a payload that is short, long, or out of range is a
+ * {@link MalformedFrameException}.
  */
 public final class Codec {
 
 	public static final int TOKEN_BYTES = 32;
 
 	/**
-	 * The channel's protocol, in every {@link Hello}: an instance from another samboot jar than
-	 * its supervisor's (the jar was replaced while the supervisor ran) is refused by name rather
-	 * than misread. 1 was the protocol before versions; 2 numbers every enum explicitly.
+	 * The channel's protocol, in every {@link Hello}: an instance from another samboot
+	 * jar than its supervisor's (the jar was replaced while the supervisor ran) is
+	 * refused by name rather than misread. 1 was the protocol before versions; 2 numbers
+	 * every enum explicitly.
 	 */
 	public static final int PROTOCOL_VERSION = 2;
 
-	/** Frame overhead beyond user data: type, flags, lengths, and the recovery history. */
+	/**
+	 * Frame overhead beyond user data: type, flags, lengths, and the recovery history.
+	 */
 	static final int OVERHEAD_BYTES = 64 * 1024;
 
 	private static final int MAX_DECODED_RECOVERIES = 256;
@@ -137,7 +141,8 @@ public final class Codec {
 			case HELLO: {
 				int version = in.getInt();
 				if (version != PROTOCOL_VERSION) {
-					// another version's layout: only the version is read, the supervisor refuses it
+					// another version's layout: only the version is read, the supervisor
+					// refuses it
 					in.position(in.limit());
 					return new Hello(version, null, -1);
 				}
@@ -222,7 +227,10 @@ public final class Codec {
 				dump, detail);
 	}
 
-	/** Recovery texts are short (a path, a reason), so 32 of them stay far below the frame limit. */
+	/**
+	 * Recovery texts are short (a path, a reason), so 32 of them stay far below the frame
+	 * limit.
+	 */
 	private static byte[] text(String text) {
 		return (text != null) ? truncate(text.getBytes(StandardCharsets.UTF_8), MAX_RECOVERY_TEXT_BYTES) : null;
 	}
@@ -306,7 +314,8 @@ public final class Codec {
 
 		void ensure(int more) {
 			if (this.buffer.remaining() < more) {
-				ByteBuffer larger = ByteBuffer.allocate(Math.max(this.buffer.capacity() * 2, this.buffer.position() + more));
+				ByteBuffer larger = ByteBuffer
+					.allocate(Math.max(this.buffer.capacity() * 2, this.buffer.position() + more));
 				this.buffer.flip();
 				larger.put(this.buffer);
 				this.buffer = larger;

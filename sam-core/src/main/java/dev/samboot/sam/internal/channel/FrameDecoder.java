@@ -3,9 +3,9 @@ package dev.samboot.sam.internal.channel;
 import java.nio.ByteBuffer;
 
 /**
- * Splits a byte stream into frames: a 4-byte big-endian length, then that many bytes (a type byte
- * and the payload). A length above the limit is refused as soon as its four bytes are in, before
- * any of the payload is read or memory is set aside for it.
+ * Splits a byte stream into frames: a 4-byte big-endian length, then that many bytes (a
+ * type byte and the payload). A length above the limit is refused as soon as its four
+ * bytes are in, before any of the payload is read or memory is set aside for it.
  */
 public final class FrameDecoder {
 
@@ -24,8 +24,8 @@ public final class FrameDecoder {
 	/**
 	 * Consume bytes from {@code in} until one frame is complete or {@code in} is empty.
 	 * @param in bytes received
-	 * @return the complete frame (type byte and payload, positioned at 0), or {@code null} if more
-	 * bytes are needed
+	 * @return the complete frame (type byte and payload, positioned at 0), or
+	 * {@code null} if more bytes are needed
 	 * @throws MalformedFrameException if the length is zero, negative or above the limit
 	 */
 	public ByteBuffer next(ByteBuffer in) throws MalformedFrameException {

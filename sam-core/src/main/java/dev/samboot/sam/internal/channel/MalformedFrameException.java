@@ -1,8 +1,8 @@
 package dev.samboot.sam.internal.channel;
 
 /**
- * A frame that breaks the channel's rules: a bad length, an unknown type, a payload that does not
- * parse. The connection that sent it is closed; nothing else is affected.
+ * A frame that breaks the channel's rules: a bad length, an unknown type, a payload that
+ * does not parse. The connection that sent it is closed; nothing else is affected.
  */
 public class MalformedFrameException extends Exception {
 

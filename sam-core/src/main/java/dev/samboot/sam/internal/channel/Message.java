@@ -7,14 +7,14 @@ import dev.samboot.sam.CsError;
 import dev.samboot.sam.Recovery;
 
 /**
- * What the supervisor and the active process say to each other over the channel. One frame carries
- * one message; {@link Codec} turns them into bytes and back.
+ * What the supervisor and the active process say to each other over the channel. One
+ * frame carries one message; {@link Codec} turns them into bytes and back.
  */
 public sealed interface Message {
 
 	/**
-	 * First frame of the active process: which protocol it speaks, and the proof that it was
-	 * launched by this supervisor. A frame of another version carries no token.
+	 * First frame of the active process: which protocol it speaks, and the proof that it
+	 * was launched by this supervisor. A frame of another version carries no token.
 	 */
 	record Hello(int version, byte[] token, long pid) implements Message {
 
@@ -25,15 +25,18 @@ public sealed interface Message {
 	}
 
 	/** The supervisor's answer to {@link Hello}: the state this instance resumes with. */
-	record Welcome(int instanceId, int warnSignal, long supervisorPid, byte[] data, List<Recovery> recoveries)
-			implements Message {
+	record Welcome(int instanceId, int warnSignal, long supervisorPid, byte[] data,
+			List<Recovery> recoveries) implements Message {
 	}
 
 	/** {@code sam_hc_send}. */
 	record Heartbeat() implements Message {
 	}
 
-	/** {@code sam_start}; answered with a {@link Reply} (after quorum, with the quorum flag). */
+	/**
+	 * {@code sam_start}; answered with a {@link Reply} (after quorum, with the quorum
+	 * flag).
+	 */
 	record Start() implements Message {
 	}
 
@@ -41,7 +44,10 @@ public sealed interface Message {
 	record Stop() implements Message {
 	}
 
-	/** {@code sam_data_store}; {@code data} is {@code null} to delete; answered with a {@link Reply}. */
+	/**
+	 * {@code sam_data_store}; {@code data} is {@code null} to delete; answered with a
+	 * {@link Reply}.
+	 */
 	record DataStore(byte[] data) implements Message {
 	}
 
@@ -53,7 +59,9 @@ public sealed interface Message {
 	record MarkFailed() implements Message {
 	}
 
-	/** The event-driven check answered unhealthy; recorded as the reason, heartbeats stop. */
+	/**
+	 * The event-driven check answered unhealthy; recorded as the reason, heartbeats stop.
+	 */
 	record HealthFailed(String detail) implements Message {
 	}
 
@@ -61,11 +69,17 @@ public sealed interface Message {
 	record Reply(CsError error) implements Message {
 	}
 
-	/** Whether the cluster is quorate, sent to an instance under a quorum policy on every change. */
+	/**
+	 * Whether the cluster is quorate, sent to an instance under a quorum policy on every
+	 * change.
+	 */
 	record QuorumState(boolean quorate) implements Message {
 	}
 
-	/** Every message, by its type byte on the wire: fixed numbers, whatever the order here. */
+	/**
+	 * Every message, by its type byte on the wire: fixed numbers, whatever the order
+	 * here.
+	 */
 	enum Type {
 
 		HELLO(1), WELCOME(2), HEARTBEAT(3), START(4), STOP(5), DATA_STORE(6), WARN_SIGNAL_SET(7), MARK_FAILED(8),

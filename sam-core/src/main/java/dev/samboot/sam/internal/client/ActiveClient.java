@@ -27,9 +27,9 @@ import dev.samboot.sam.internal.process.SamEnvironment;
 
 /**
  * The active process's end of the channel. Requests that libsam answers ({@code start},
- * {@code stop}, {@code dataStore}, {@code warnSignalSet}) wait for the supervisor's reply; the
- * heartbeat is written and not answered. A reader thread takes the replies and notices when the
- * supervisor is gone.
+ * {@code stop}, {@code dataStore}, {@code warnSignalSet}) wait for the supervisor's
+ * reply; the heartbeat is written and not answered. A reader thread takes the replies and
+ * notices when the supervisor is gone.
  */
 public final class ActiveClient implements AutoCloseable {
 
@@ -78,7 +78,8 @@ public final class ActiveClient implements AutoCloseable {
 	 * @param maxFrameBytes the largest frame to accept
 	 * @param onSupervisorLost run once if the supervisor goes away
 	 * @return the connected client
-	 * @throws SamException with {@link CsError#LIBRARY} when the supervisor cannot be reached
+	 * @throws SamException with {@link CsError#LIBRARY} when the supervisor cannot be
+	 * reached
 	 */
 	public static ActiveClient connect(SamEnvironment.Coordinates coordinates, int maxFrameBytes,
 			Runnable onSupervisorLost) {
@@ -95,9 +96,10 @@ public final class ActiveClient implements AutoCloseable {
 	}
 
 	/**
-	 * Connect to the supervisor's socket. Instance 1 may be launched before the supervisor listens
-	 * ({@link EarlyLaunch}): while the socket is not there yet and the supervisor is alive, try
-	 * again, every few milliseconds, for at most {@code waitNanos}.
+	 * Connect to the supervisor's socket. Instance 1 may be launched before the
+	 * supervisor listens ({@link EarlyLaunch}): while the socket is not there yet and the
+	 * supervisor is alive, try again, every few milliseconds, for at most
+	 * {@code waitNanos}.
 	 */
 	static SocketChannel open(SamEnvironment.Coordinates coordinates, long waitNanos) throws IOException {
 		UnixDomainSocketAddress address = UnixDomainSocketAddress.of(coordinates.socket());
@@ -113,8 +115,8 @@ public final class ActiveClient implements AutoCloseable {
 			catch (IOException ex) {
 				channel.close();
 				long waited = System.nanoTime() - began;
-				if (waited > waitNanos || !ProcessHandle.of(coordinates.supervisorPid()).map(ProcessHandle::isAlive)
-					.orElse(false)) {
+				if (waited > waitNanos
+						|| !ProcessHandle.of(coordinates.supervisorPid()).map(ProcessHandle::isAlive).orElse(false)) {
 					throw ex;
 				}
 				if (!said && waited > TimeUnit.SECONDS.toNanos(5)) {
@@ -229,7 +231,8 @@ public final class ActiveClient implements AutoCloseable {
 			}
 			frame = this.decoder.next(in);
 		}
-		// what came with it (the quorum state follows the welcome) is for the reader thread
+		// what came with it (the quorum state follows the welcome) is for the reader
+		// thread
 		this.leftover = in;
 		return Codec.decode(frame);
 	}
@@ -271,7 +274,8 @@ public final class ActiveClient implements AutoCloseable {
 			return;
 		}
 		if (!(message instanceof Reply reply)) {
-			throw new MalformedFrameException("unexpected " + message.getClass().getSimpleName() + " from the supervisor");
+			throw new MalformedFrameException(
+					"unexpected " + message.getClass().getSimpleName() + " from the supervisor");
 		}
 		CompletableFuture<CsError> pending = this.pendingReply;
 		if (pending != null) {

@@ -7,10 +7,10 @@ import dev.samboot.sam.HealthCheckCallback;
 import dev.samboot.sam.Sam;
 
 /**
- * Event-driven checking, as libsam's {@code hc_callback_thread}: while started, a heartbeat every
- * T/4 and the callback after every fourth one, so once per T. The first unhealthy answer (false or
- * an exception) stops the heartbeats for the rest of this instance, and the supervisor's warn
- * signal follows within about T.
+ * Event-driven checking, as libsam's {@code hc_callback_thread}: while started, a
+ * heartbeat every T/4 and the callback after every fourth one, so once per T. The first
+ * unhealthy answer (false or an exception) stops the heartbeats for the rest of this
+ * instance, and the supervisor's warn signal follows within about T.
  */
 public final class HealthCheckThread {
 
@@ -49,7 +49,10 @@ public final class HealthCheckThread {
 
 	private boolean checkRequested;
 
-	/** A turn of the thread: a heartbeat tick at {@code time}, or a check asked for out of turn. */
+	/**
+	 * A turn of the thread: a heartbeat tick at {@code time}, or a check asked for out of
+	 * turn.
+	 */
 	private record Turn(long time, boolean checkNow) {
 	}
 
@@ -76,8 +79,8 @@ public final class HealthCheckThread {
 	}
 
 	/**
-	 * Run the check at once rather than at its turn, for example because the application just
-	 * reported that it is broken. Ignored while not started or once failed.
+	 * Run the check at once rather than at its turn, for example because the application
+	 * just reported that it is broken. Ignored while not started or once failed.
 	 */
 	public synchronized void checkNow() {
 		if (this.started && !this.failed) {
@@ -125,7 +128,10 @@ public final class HealthCheckThread {
 		}
 	}
 
-	/** Wait until the tick (put off while not started) or a check asked for; null once shut down. */
+	/**
+	 * Wait until the tick (put off while not started) or a check asked for; null once
+	 * shut down.
+	 */
 	private synchronized Turn awaitTick(long tick) {
 		long next = tick;
 		while (!this.shutdown) {
@@ -143,7 +149,8 @@ public final class HealthCheckThread {
 			if (remaining <= 0) {
 				return new Turn(next, false);
 			}
-			// rounded up: a wait that ends a fraction of a millisecond early would wake the thread twice
+			// rounded up: a wait that ends a fraction of a millisecond early would wake
+			// the thread twice
 			waitQuietly((remaining + 999_999) / 1_000_000);
 		}
 		return null;

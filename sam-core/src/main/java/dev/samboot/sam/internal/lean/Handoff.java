@@ -25,15 +25,16 @@ import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
 
 /**
- * What the JVM that calls {@code register()} hands over to the lean supervisor that replaces it:
- * the options, the warn signal and the data set before {@code register()}, and the command that
- * relaunches the application. Each option is written and read back by one entry of
- * {@link #OPTIONS}, so that the two sides sit together.
+ * What the JVM that calls {@code register()} hands over to the lean supervisor that
+ * replaces it: the options, the warn signal and the data set before {@code register()},
+ * and the command that relaunches the application. Each option is written and read back
+ * by one entry of {@link #OPTIONS}, so that the two sides sit together.
  *
- * <p>Not handed over, by design: the quorum source and the state publisher, which are the
+ * <p>
+ * Not handed over, by design: the quorum source and the state publisher, which are the
  * application's classes (with either the lean supervisor is not used, see
- * {@link LeanSupervisor#obstacle}), and the lean supervisor's JVM options (the new JVM supervises
- * itself rather than being replaced again).
+ * {@link LeanSupervisor#obstacle}), and the lean supervisor's JVM options (the new JVM
+ * supervises itself rather than being replaced again).
  *
  * @param options the options
  * @param warnSignal the warn signal set before {@code register()}
@@ -72,9 +73,9 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 			Base64.getDecoder()::decode);
 
 	/**
-	 * The options after libsam's two arguments: each one, or each pair that the builder sets
-	 * together, written and read back. The early launch comes last, so that the rest of the handoff
-	 * has been read before the instance is adopted.
+	 * The options after libsam's two arguments: each one, or each pair that the builder
+	 * sets together, written and read back. The early launch comes last, so that the rest
+	 * of the handoff has been read before the instance is adopted.
 	 */
 	private static final List<Option> OPTIONS = List.of(
 			new Option((options, out) -> out.put("data-max-size", INTEGER, options.dataMaxSize()),
@@ -114,7 +115,8 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 					out.put("early.token", HEX, early.token());
 				}
 			}, (in, builder) -> {
-				// the instance is a child of this process, which the JVM this one replaced launched
+				// the instance is a child of this process, which the JVM this one
+				// replaced launched
 				if (in.optional("early.pid", LONG) != null) {
 					builder.earlyLaunch(EarlyLaunch.adopt(in.required("early.pid", LONG),
 							in.required("early.directory", PATH), in.required("early.token", HEX)));
@@ -123,8 +125,8 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 
 	/**
 	 * Check what can be handed over.
-	 * @throws IllegalArgumentException for a quorum source or state publisher of the application's
-	 * own, which a new JVM would not have
+	 * @throws IllegalArgumentException for a quorum source or state publisher of the
+	 * application's own, which a new JVM would not have
 	 */
 	Handoff {
 		Objects.requireNonNull(options, "options");
@@ -152,10 +154,12 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 	}
 
 	/**
-	 * Read a handoff back; an instance launched early is adopted, as a child of this process.
+	 * Read a handoff back; an instance launched early is adopted, as a child of this
+	 * process.
 	 * @param properties what {@link #write()} returned
 	 * @return the handoff
-	 * @throws IllegalArgumentException if a key is missing or has a value that cannot be read
+	 * @throws IllegalArgumentException if a key is missing or has a value that cannot be
+	 * read
 	 */
 	static Handoff read(Properties properties) {
 		In in = new In(properties);
@@ -186,7 +190,8 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 	 * @param file the file
 	 * @return the handoff
 	 * @throws IOException if it cannot be read
-	 * @throws IllegalArgumentException if a key is missing or has a value that cannot be read
+	 * @throws IllegalArgumentException if a key is missing or has a value that cannot be
+	 * read
 	 */
 	static Handoff readFrom(Path file) throws IOException {
 		Properties properties = new Properties();
@@ -253,8 +258,9 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 				return format.parse().apply(text);
 			}
 			catch (RuntimeException ex) {
-				throw new IllegalArgumentException("The lean supervisor's handoff has a \"" + key
-						+ "\" that cannot be read: " + ex.getMessage(), ex);
+				throw new IllegalArgumentException(
+						"The lean supervisor's handoff has a \"" + key + "\" that cannot be read: " + ex.getMessage(),
+						ex);
 			}
 		}
 

@@ -31,22 +31,23 @@ import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
  * The supervisor needs little once the active process runs, but the JVM that became the
- * supervisor may have loaded a whole application framework before {@code register()}. This
- * replaces that JVM, keeping its pid (so systemd, docker and shells see no change), with a small
- * one that loads only samboot's core: {@code execv} of the same {@code java} with lean options and
- * the core's class path, handing over the settings, the stored data and the command to relaunch
- * in a file of a private directory ({@link Handoff}).
+ * supervisor may have loaded a whole application framework before {@code register()}.
+ * This replaces that JVM, keeping its pid (so systemd, docker and shells see no change),
+ * with a small one that loads only samboot's core: {@code execv} of the same {@code java}
+ * with lean options and the core's class path, handing over the settings, the stored data
+ * and the command to relaunch in a file of a private directory ({@link Handoff}).
  */
 public final class LeanSupervisor {
 
 	private static final System.Logger logger = System.getLogger(LeanSupervisor.class.getName());
 
 	/**
-	 * Interpreter only, serial GC, no attach listener: an event loop that handles a few messages
-	 * per interval needs no compiler, and these keep the resident size near a bare JVM's. Idle
-	 * monitors are deflated once a minute rather than looked for four times a second (a quarter of
-	 * the idle supervisor's CPU otherwise); that option is diagnostic, so an unknown one is ignored
-	 * rather than stopping the new JVM. The heap limit is added from the data limit unless given.
+	 * Interpreter only, serial GC, no attach listener: an event loop that handles a few
+	 * messages per interval needs no compiler, and these keep the resident size near a
+	 * bare JVM's. Idle monitors are deflated once a minute rather than looked for four
+	 * times a second (a quarter of the idle supervisor's CPU otherwise); that option is
+	 * diagnostic, so an unknown one is ignored rather than stopping the new JVM. The heap
+	 * limit is added from the data limit unless given.
 	 */
 	public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms4m", "-Xss256k", "-XX:+UseSerialGC", "-Xint",
 			"-XX:MaxMetaspaceSize=32m", "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-Xshare:auto",
@@ -61,8 +62,8 @@ public final class LeanSupervisor {
 	}
 
 	/**
-	 * Replace this JVM with a lean supervisor. Returns only if that is not possible here, having
-	 * said why; the caller then supervises in this JVM.
+	 * Replace this JVM with a lean supervisor. Returns only if that is not possible here,
+	 * having said why; the caller then supervises in this JVM.
 	 * @param options the options
 	 * @param warnSignal the warn signal set before {@code register()}
 	 * @param data the data stored before {@code register()}, or {@code null}
@@ -79,8 +80,8 @@ public final class LeanSupervisor {
 		}
 		EarlyLaunch early = options.earlyLaunch();
 		if (early != null && !AdoptedProcess.supported()) {
-			logger.log(Level.INFO, "Supervising in this JVM: this JDK cannot hand instance 1, launched early, over "
-					+ "to a new JVM");
+			logger.log(Level.INFO,
+					"Supervising in this JVM: this JDK cannot hand instance 1, launched early, over " + "to a new JVM");
 			return;
 		}
 		preflight(options);
@@ -122,8 +123,8 @@ public final class LeanSupervisor {
 	}
 
 	/**
-	 * Return the heap limit for a data limit: the stored data, a frame being decoded and the copy
-	 * sent to each new instance may all be in memory at once.
+	 * Return the heap limit for a data limit: the stored data, a frame being decoded and
+	 * the copy sent to each new instance may all be in memory at once.
 	 * @param dataMaxSize the data limit in bytes
 	 * @return an {@code -Xmx} option
 	 */
@@ -133,8 +134,9 @@ public final class LeanSupervisor {
 	}
 
 	/**
-	 * Reach corosync before this JVM is replaced, so that a missing or stopped corosync is reported
-	 * where the application can still explain it (a Spring failure analysis), not in the new JVM.
+	 * Reach corosync before this JVM is replaced, so that a missing or stopped corosync
+	 * is reported where the application can still explain it (a Spring failure analysis),
+	 * not in the new JVM.
 	 * @param options the options
 	 * @throws SamException with {@link CsError#LIBRARY} when corosync cannot be reached
 	 */
@@ -166,8 +168,8 @@ public final class LeanSupervisor {
 	}
 
 	/**
-	 * Whether the lean supervisor needs jnr on its class path: for corosync's libraries (quorum and
-	 * cmap flags) and for systemd's notify socket.
+	 * Whether the lean supervisor needs jnr on its class path: for corosync's libraries
+	 * (quorum and cmap flags) and for systemd's notify socket.
 	 * @param options the options
 	 * @param env the environment
 	 * @return whether to add the native-access jars
@@ -178,8 +180,8 @@ public final class LeanSupervisor {
 
 	/**
 	 * Return the lean supervisor's class path: the core, and with {@code withNative} the
-	 * jnr, jffi and asm jars that corosync's bindings and systemd notification need, found on
-	 * this JVM's class path or in its Spring Boot executable jar.
+	 * jnr, jffi and asm jars that corosync's bindings and systemd notification need,
+	 * found on this JVM's class path or in its Spring Boot executable jar.
 	 * @param directory where copies may be written
 	 * @param withNative whether to add the native-access jars
 	 * @return the class path
@@ -287,7 +289,8 @@ public final class LeanSupervisor {
 		SupervisorLogFormat.install();
 		Path file = Path.of(args[0]);
 		Path directory = file.getParent();
-		// the jars beside the handoff are this JVM's class path, opened as classes are first needed:
+		// the jars beside the handoff are this JVM's class path, opened as classes are
+		// first needed:
 		// they go when the supervisor exits
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(directory), "sam-handoff-cleanup"));
 		Handoff handoff;

@@ -13,8 +13,9 @@ import java.util.logging.Logger;
 import java.util.logging.StreamHandler;
 
 /**
- * The lean supervisor's log lines, on standard output and in Spring Boot's console layout, so that
- * they read like the lines the supervisor wrote before it replaced its JVM.
+ * The lean supervisor's log lines, on standard output and in Spring Boot's console
+ * layout, so that they read like the lines the supervisor wrote before it replaced its
+ * JVM.
  */
 final class SupervisorLogFormat extends Formatter {
 
@@ -31,7 +32,8 @@ final class SupervisorLogFormat extends Formatter {
 		for (Handler handler : root.getHandlers()) {
 			root.removeHandler(handler);
 		}
-		// a handler of its own on System.out: ConsoleHandler.setOutputStream would close System.err
+		// a handler of its own on System.out: ConsoleHandler.setOutputStream would close
+		// System.err
 		Handler out = new StreamHandler(System.out, new SupervisorLogFormat()) {
 
 			@Override
@@ -85,9 +87,9 @@ final class SupervisorLogFormat extends Formatter {
 	}
 
 	/**
-	 * Shorten a logger name as Logback's {@code %logger{width}} does in Spring Boot's console
-	 * pattern: package segments become their first letter, from the left, until the name fits;
-	 * the class name stays whole.
+	 * Shorten a logger name as Logback's {@code %logger{width}} does in Spring Boot's
+	 * console pattern: package segments become their first letter, from the left, until
+	 * the name fits; the class name stays whole.
 	 */
 	static String abbreviate(String name, int width) {
 		if (name == null) {

@@ -5,13 +5,15 @@ import java.util.concurrent.CompletableFuture;
 import dev.samboot.sam.internal.supervisor.ActiveProcess;
 
 /**
- * A child process of the supervisor, launched by this JVM or adopted from the JVM it replaced
- * ({@link AdoptedProcess}): signalled through its {@link ProcessHandle}, which checks the start time
- * so that a reused pid is never signalled for SIGTERM and SIGKILL, and not at all once it has ended.
+ * A child process of the supervisor, launched by this JVM or adopted from the JVM it
+ * replaced ({@link AdoptedProcess}): signalled through its {@link ProcessHandle}, which
+ * checks the start time so that a reused pid is never signalled for SIGTERM and SIGKILL,
+ * and not at all once it has ended.
  *
  * @param pid the pid
  * @param handle its handle, or {@code null} if it was gone before it could be adopted
- * @param onExit completed with the exit status (128 + N when killed by signal N) once reaped
+ * @param onExit completed with the exit status (128 + N when killed by signal N) once
+ * reaped
  */
 record ChildProcess(long pid, ProcessHandle handle, CompletableFuture<Integer> onExit) implements ActiveProcess {
 

@@ -10,10 +10,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The command that started this JVM, so the supervisor can start "the same program again": the
- * same {@code java}, JVM options, class path or jar, main class and arguments. Options from
- * {@code JDK_JAVA_OPTIONS} and {@code JAVA_TOOL_OPTIONS} are not part of it: they reach the new JVM
- * through the inherited environment.
+ * The command that started this JVM, so the supervisor can start "the same program
+ * again": the same {@code java}, JVM options, class path or jar, main class and
+ * arguments. Options from {@code JDK_JAVA_OPTIONS} and {@code JAVA_TOOL_OPTIONS} are not
+ * part of it: they reach the new JVM through the inherited environment.
  */
 public final class JvmCommandLine {
 
@@ -23,8 +23,8 @@ public final class JvmCommandLine {
 	}
 
 	/**
-	 * Return the command line of this JVM, with the first word replaced by the absolute path of
-	 * its {@code java} executable.
+	 * Return the command line of this JVM, with the first word replaced by the absolute
+	 * path of its {@code java} executable.
 	 * @return the command, never empty
 	 */
 	public static List<String> current() {
@@ -45,9 +45,9 @@ public final class JvmCommandLine {
 	}
 
 	/**
-	 * Split the NUL-separated contents of {@code /proc/<pid>/cmdline}. Read this rather than
-	 * {@code ProcessHandle.info().arguments()}, which comes back empty for command lines longer
-	 * than about 4 KB (long class paths).
+	 * Split the NUL-separated contents of {@code /proc/<pid>/cmdline}. Read this rather
+	 * than {@code ProcessHandle.info().arguments()}, which comes back empty for command
+	 * lines longer than about 4 KB (long class paths).
 	 * @param bytes the file's contents
 	 * @param charset the platform charset the arguments were written in
 	 * @return the arguments, the executable first

@@ -10,8 +10,9 @@ import dev.samboot.sam.internal.supervisor.ActiveProcess;
 import dev.samboot.sam.internal.supervisor.ProcessLauncher;
 
 /**
- * Launches an instance by starting this JVM's command again, in the same working directory, with
- * the inherited environment plus the {@code SAM_*} variables and inherited standard streams.
+ * Launches an instance by starting this JVM's command again, in the same working
+ * directory, with the inherited environment plus the {@code SAM_*} variables and
+ * inherited standard streams.
  */
 public final class JvmProcessLauncher implements ProcessLauncher {
 

@@ -14,10 +14,10 @@ import com.kenai.jffi.Platform;
 import com.kenai.jffi.Type;
 
 /**
- * {@code execv(2)} through jffi, the small native-call layer under jnr-ffi. jnr-posix would do,
- * but binding its whole POSIX interface costs about 0.6 s of CPU in a fresh JVM (jnr-ffi generates
- * a class for it); one call through jffi costs a few milliseconds, and the supervisor makes it
- * while the first instance is starting beside it.
+ * {@code execv(2)} through jffi, the small native-call layer under jnr-ffi. jnr-posix
+ * would do, but binding its whole POSIX interface costs about 0.6 s of CPU in a fresh JVM
+ * (jnr-ffi generates a class for it); one call through jffi costs a few milliseconds, and
+ * the supervisor makes it while the first instance is starting beside it.
  */
 public final class NativeExec {
 
@@ -30,8 +30,8 @@ public final class NativeExec {
 	 * Replace this process's program, keeping its pid. Returns only on failure.
 	 * @param path the program
 	 * @param argv its arguments, the program name first
-	 * @throws IOException always: with {@code errno} when {@code execv} failed, or when libc
-	 * cannot be reached
+	 * @throws IOException always: with {@code errno} when {@code execv} failed, or when
+	 * libc cannot be reached
 	 */
 	public static void execv(String path, List<String> argv) throws IOException {
 		long function = symbol("execv");
@@ -50,8 +50,8 @@ public final class NativeExec {
 			CallContext context = CallContext.getCallContext(Type.SINT, new Type[] { Type.POINTER, Type.POINTER },
 					CallingConvention.DEFAULT, true);
 			long result = com.kenai.jffi.Invoker.getInstance().invokeN2(context, function, pathPointer, array);
-			throw new IOException("execv " + path + " returned " + (int) result + ", errno "
-					+ LastError.getInstance().get());
+			throw new IOException(
+					"execv " + path + " returned " + (int) result + ", errno " + LastError.getInstance().get());
 		}
 		finally {
 			allocated.forEach(memory::freeMemory);

@@ -8,9 +8,9 @@ import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
 /**
- * Sends signals by pid. SIGTERM and SIGKILL need no native code ({@link ProcessHandle} sends them);
- * any other warn signal loads jnr-posix the first time it is needed, so a supervisor that only ever
- * sends the defaults never pays for it.
+ * Sends signals by pid. SIGTERM and SIGKILL need no native code ({@link ProcessHandle}
+ * sends them); any other warn signal loads jnr-posix the first time it is needed, so a
+ * supervisor that only ever sends the defaults never pays for it.
  */
 public final class PosixSignals {
 
@@ -18,7 +18,8 @@ public final class PosixSignals {
 	}
 
 	/**
-	 * Send a signal to one process (to this one as well, which {@link ProcessHandle} refuses).
+	 * Send a signal to one process (to this one as well, which {@link ProcessHandle}
+	 * refuses).
 	 * @param handle the process
 	 * @param signal the signal number
 	 * @return whether the signal was delivered (false when the process is already gone)
@@ -38,8 +39,8 @@ public final class PosixSignals {
 	}
 
 	/**
-	 * Send a signal with {@code kill(1)}, where jnr-posix is not on the class path (the lean
-	 * supervisor loads only samboot's core).
+	 * Send a signal with {@code kill(1)}, where jnr-posix is not on the class path (the
+	 * lean supervisor loads only samboot's core).
 	 */
 	private static boolean killCommand(long pid, int signal) {
 		try {
@@ -58,8 +59,8 @@ public final class PosixSignals {
 	}
 
 	/**
-	 * Load the native library in the background if sending this signal will need it, so that the
-	 * first warn signal is not late by the library's load time.
+	 * Load the native library in the background if sending this signal will need it, so
+	 * that the first warn signal is not late by the library's load time.
 	 * @param signal a signal that may be sent later
 	 */
 	static void prepare(int signal) {
@@ -79,7 +80,10 @@ public final class PosixSignals {
 		return !os.startsWith("windows");
 	}
 
-	/** Everything that touches jnr-posix, so that its absence is noticed here and nowhere else. */
+	/**
+	 * Everything that touches jnr-posix, so that its absence is noticed here and nowhere
+	 * else.
+	 */
 	private static final class Native {
 
 		private static final Object POSIX = load();

@@ -7,8 +7,8 @@ import java.util.function.LongPredicate;
 import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
- * The {@code SAM_*} variables that tell a relaunched JVM it is an active process, and where its
- * supervisor listens.
+ * The {@code SAM_*} variables that tell a relaunched JVM it is an active process, and
+ * where its supervisor listens.
  */
 public final class SamEnvironment {
 
@@ -23,8 +23,9 @@ public final class SamEnvironment {
 	public static final String[] ALL = { SOCKET, TOKEN, INSTANCE_ID, SUPERVISOR_PID };
 
 	/**
-	 * systemd's variables, which the active process must not inherit: the supervisor is the
-	 * service's main process. Here rather than in {@link SystemdNotifier}, which needs jnr to load.
+	 * systemd's variables, which the active process must not inherit: the supervisor is
+	 * the service's main process. Here rather than in {@link SystemdNotifier}, which
+	 * needs jnr to load.
 	 */
 	public static final String[] SYSTEMD = { SystemdNotifier.NOTIFY_SOCKET, SystemdNotifier.WATCHDOG_USEC,
 			SystemdNotifier.WATCHDOG_PID };
@@ -33,9 +34,10 @@ public final class SamEnvironment {
 	}
 
 	/**
-	 * Return the channel coordinates if this process was launched by a supervisor that is its
-	 * parent. Variables inherited further down (an active process that starts another samboot
-	 * application) do not count: that application becomes a supervisor of its own.
+	 * Return the channel coordinates if this process was launched by a supervisor that is
+	 * its parent. Variables inherited further down (an active process that starts another
+	 * samboot application) do not count: that application becomes a supervisor of its
+	 * own.
 	 * @param env the environment
 	 * @param parentPid this process's parent pid, if known
 	 * @return the coordinates, or empty in a process the user started
@@ -61,10 +63,10 @@ public final class SamEnvironment {
 	}
 
 	/**
-	 * Whether this process was launched as an active process whose supervisor died before it got
-	 * to {@code register()}: the variables are there, the parent is not the supervisor, and the
-	 * supervisor is not an ancestor either (which would make this a samboot application started by
-	 * an active process, a supervisor in its own right).
+	 * Whether this process was launched as an active process whose supervisor died before
+	 * it got to {@code register()}: the variables are there, the parent is not the
+	 * supervisor, and the supervisor is not an ancestor either (which would make this a
+	 * samboot application started by an active process, a supervisor in its own right).
 	 * @param env the environment
 	 * @param parentPid this process's parent pid, if known
 	 * @param isAncestor tells whether a pid is an ancestor of this process

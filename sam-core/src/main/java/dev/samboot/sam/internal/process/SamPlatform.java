@@ -8,8 +8,9 @@ import java.util.function.IntConsumer;
 import dev.samboot.sam.Sam;
 
 /**
- * What {@link Sam} takes from the process it runs in: the environment, the parent, the command to
- * relaunch, and the way out. A seam, so the API's state machine can be tested in one JVM.
+ * What {@link Sam} takes from the process it runs in: the environment, the parent, the
+ * command to relaunch, and the way out. A seam, so the API's state machine can be tested
+ * in one JVM.
  *
  * @param environment the process environment
  * @param parentPid the parent's pid, if known
@@ -23,14 +24,14 @@ public record SamPlatform(Map<String, String> environment, Optional<Long> parent
 	static final long EXIT_GRACE_MILLIS = 5000;
 
 	public static SamPlatform system() {
-		return new SamPlatform(System.getenv(), ProcessHandle.current().parent().map(ProcessHandle::pid),
-				null, SamPlatform::exitWithinGrace);
+		return new SamPlatform(System.getenv(), ProcessHandle.current().parent().map(ProcessHandle::pid), null,
+				SamPlatform::exitWithinGrace);
 	}
 
 	/**
 	 * Exit with a status, running shutdown hooks, but halt if they take longer than
-	 * {@link #EXIT_GRACE_MILLIS}: a process that must end (its supervisor is gone) must not be
-	 * kept alive by a hook that hangs.
+	 * {@link #EXIT_GRACE_MILLIS}: a process that must end (its supervisor is gone) must
+	 * not be kept alive by a hook that hangs.
 	 * @param status the exit status
 	 */
 	static void exitWithinGrace(int status) {

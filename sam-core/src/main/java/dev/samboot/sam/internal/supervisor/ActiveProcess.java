@@ -21,16 +21,16 @@ public interface ActiveProcess {
 	void signal(int signal);
 
 	/**
-	 * Get ready to send a signal later without delay (the real process loads native code for
-	 * signals other than SIGTERM and SIGKILL).
+	 * Get ready to send a signal later without delay (the real process loads native code
+	 * for signals other than SIGTERM and SIGKILL).
 	 * @param signal the signal number
 	 */
 	default void prepare(int signal) {
 	}
 
 	/**
-	 * Return a future completed with the exit status (128 + N when killed by signal N) once the
-	 * process has ended and been reaped.
+	 * Return a future completed with the exit status (128 + N when killed by signal N)
+	 * once the process has ended and been reaped.
 	 * @return the exit status
 	 */
 	CompletableFuture<Integer> onExit();

@@ -1,9 +1,9 @@
 package dev.samboot.sam.internal.supervisor;
 
 /**
- * The monotonic clock the supervisor measures silence with, and the wall clock its recoveries are
- * stamped with. A seam, so the timing rules can be tested with a clock that only moves when a test
- * moves it.
+ * The monotonic clock the supervisor measures silence with, and the wall clock its
+ * recoveries are stamped with. A seam, so the timing rules can be tested with a clock
+ * that only moves when a test moves it.
  */
 @FunctionalInterface
 public interface Clock {

@@ -9,9 +9,10 @@ import java.util.Set;
 import dev.samboot.sam.Recovery;
 
 /**
- * One instance of the active process, from its launch to its end: a new object per launch, so that
- * nothing of the last instance is carried into the next by mistake. Its phase changes only through
- * {@link #moveTo}, which checks the move against {@link #MOVES}.
+ * One instance of the active process, from its launch to its end: a new object per
+ * launch, so that nothing of the last instance is carried into the next by mistake. Its
+ * phase changes only through {@link #moveTo}, which checks the move against
+ * {@link #MOVES}.
  */
 final class Instance {
 
@@ -83,7 +84,10 @@ final class Instance {
 
 	private long healthFailedAt = -1;
 
-	/** Why the supervisor warned or killed it, recorded when it did; {@code null} otherwise. */
+	/**
+	 * Why the supervisor warned or killed it, recorded when it did; {@code null}
+	 * otherwise.
+	 */
 	private Recovery.Reason cause;
 
 	Instance(int id, ActiveProcess process, long launchedAt) {
@@ -110,9 +114,9 @@ final class Instance {
 	}
 
 	/**
-	 * Record why the supervisor acts against this instance. A later cause replaces an earlier one
-	 * only when it says more: quorum lost, then a start-up that timed out, then a failed health
-	 * check, then plain silence.
+	 * Record why the supervisor acts against this instance. A later cause replaces an
+	 * earlier one only when it says more: quorum lost, then a start-up that timed out,
+	 * then a failed health check, then plain silence.
 	 * @param why the cause
 	 */
 	void cause(Recovery.Reason why) {
@@ -225,12 +229,18 @@ final class Instance {
 		return this.cause;
 	}
 
-	/** Whether it has called start() and not stop() since, including while it waits for quorum. */
+	/**
+	 * Whether it has called start() and not stop() since, including while it waits for
+	 * quorum.
+	 */
 	boolean started() {
 		return this.phase == Phase.STARTED || this.phase == Phase.WAITING_FOR_QUORUM;
 	}
 
-	/** Whether the warn signal or SIGKILL went, or it marked itself failed: its end is a recovery. */
+	/**
+	 * Whether the warn signal or SIGKILL went, or it marked itself failed: its end is a
+	 * recovery.
+	 */
 	boolean doomed() {
 		return this.phase == Phase.WARNED || this.phase == Phase.KILLED || this.markedFailed;
 	}

@@ -25,9 +25,9 @@ public interface ProcessLauncher {
 	}
 
 	/**
-	 * An instance ended before {@code start()}, which makes libsam quit. Whether it was launched in
-	 * a way this launcher has now given up (the start-up cache), so that it should be launched
-	 * again the plain way instead.
+	 * An instance ended before {@code start()}, which makes libsam quit. Whether it was
+	 * launched in a way this launcher has now given up (the start-up cache), so that it
+	 * should be launched again the plain way instead.
 	 * @param process the instance
 	 * @param status its exit status
 	 * @return whether to launch it again

@@ -7,7 +7,8 @@ import java.util.List;
 import dev.samboot.sam.Recovery;
 
 /**
- * The most recent recoveries, oldest first, which the supervisor hands to every new instance.
+ * The most recent recoveries, oldest first, which the supervisor hands to every new
+ * instance.
  */
 final class RecoveryHistory {
 

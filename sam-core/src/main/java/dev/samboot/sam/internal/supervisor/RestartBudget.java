@@ -6,9 +6,9 @@ import java.util.Deque;
 import dev.samboot.sam.Backoff;
 
 /**
- * What {@link RestartRules} allow of the next restart: whether the restart intensity is reached,
- * and how long to wait first, growing with each restart in a row (and, apart from those, with
- * each recovered instance in a row that failed to start).
+ * What {@link RestartRules} allow of the next restart: whether the restart intensity is
+ * reached, and how long to wait first, growing with each restart in a row (and, apart
+ * from those, with each recovered instance in a row that failed to start).
  */
 final class RestartBudget {
 
@@ -62,7 +62,8 @@ final class RestartBudget {
 	}
 
 	/**
-	 * An instance reached {@code start()}: the next failed start is the first in a row again.
+	 * An instance reached {@code start()}: the next failed start is the first in a row
+	 * again.
 	 */
 	void started() {
 		this.failedStartsInARow = 0;

@@ -8,10 +8,11 @@ import dev.samboot.sam.StatePublisher;
 import dev.samboot.sam.internal.channel.ChannelDirectory;
 
 /**
- * A supervisor put together: its state machine, the loop that feeds it on the channel directory's
- * socket, a launcher whose every process the loop watches, and the quorum source's changes posted
- * to the loop. The one way to assemble one, for the supervisor process ({@code Sam.register()}),
- * the supervisors that tests and benchmarks run inside their own JVM, and nothing else.
+ * A supervisor put together: its state machine, the loop that feeds it on the channel
+ * directory's socket, a launcher whose every process the loop watches, and the quorum
+ * source's changes posted to the loop. The one way to assemble one, for the supervisor
+ * process ({@code Sam.register()}), the supervisors that tests and benchmarks run inside
+ * their own JVM, and nothing else.
  */
 public final class Supervision implements AutoCloseable {
 
@@ -30,7 +31,8 @@ public final class Supervision implements AutoCloseable {
 	 * @param publisher publishes the state (cmap), or {@code null}
 	 * @param directory where the socket goes
 	 * @param maxFrameBytes the largest frame to accept
-	 * @param quorum the quorum source, already started, or {@code null} without a quorum policy
+	 * @param quorum the quorum source, already started, or {@code null} without a quorum
+	 * policy
 	 * @return the assembled supervisor
 	 * @throws IOException if the socket cannot be bound
 	 */
@@ -42,7 +44,8 @@ public final class Supervision implements AutoCloseable {
 				clock, maxFrameBytes);
 		if (quorum != null) {
 			Supervisor supervisor = loop.supervisor();
-			// a change is read again when the loop gets to it, so that a stale one is not acted on
+			// a change is read again when the loop gets to it, so that a stale one is not
+			// acted on
 			quorum.start((quorate) -> loop.post(() -> supervisor.onQuorum(quorum.isQuorate())));
 			supervisor.quorumCheck(quorum::isQuorate);
 			supervisor.onQuorum(quorum.isQuorate());
@@ -75,7 +78,8 @@ public final class Supervision implements AutoCloseable {
 
 	/**
 	 * Launch the first instance.
-	 * @throws dev.samboot.sam.SamException with {@code LIBRARY} when it cannot be launched
+	 * @throws dev.samboot.sam.SamException with {@code LIBRARY} when it cannot be
+	 * launched
 	 */
 	public void launchFirst() {
 		this.loop.supervisor().launchFirst();

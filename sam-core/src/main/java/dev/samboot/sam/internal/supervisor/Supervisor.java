@@ -32,17 +32,20 @@ import dev.samboot.sam.internal.process.SamEnvironment;
 import dev.samboot.sam.internal.supervisor.Instance.Phase;
 
 /**
- * The supervisor's state machine: libsam's {@code sam_parent_handler} and the recovery loop of
- * {@code sam_register}. It owns no thread and no socket; {@link SupervisorLoop} feeds it events
- * (messages, process exits, quorum changes, stop requests, the passing of time) and it acts
- * through its seams: the launcher, the process's signals, the clock and the state publisher.
+ * The supervisor's state machine: libsam's {@code sam_parent_handler} and the recovery
+ * loop of {@code sam_register}. It owns no thread and no socket; {@link SupervisorLoop}
+ * feeds it events (messages, process exits, quorum changes, stop requests, the passing of
+ * time) and it acts through its seams: the launcher, the process's signals, the clock and
+ * the state publisher.
  *
- * <p>Its state is named: a {@link Mode} for the supervisor and, for the current instance, an
- * {@link Instance} whose {@link Phase} changes through checked moves. The collaborators keep the
- * rest: {@link RestartBudget} (restart intensity and backoff), {@link RecoveryHistory},
- * {@link ThreadDumpBook} and {@link SystemdStatus}. What is left here are the decisions, one
- * handler per event; it stays one class because every rule of the timeline reads and changes the
- * same instance and mode, and splitting the handlers would only pass them around.
+ * <p>
+ * Its state is named: a {@link Mode} for the supervisor and, for the current instance, an
+ * {@link Instance} whose {@link Phase} changes through checked moves. The collaborators
+ * keep the rest: {@link RestartBudget} (restart intensity and backoff),
+ * {@link RecoveryHistory}, {@link ThreadDumpBook} and {@link SystemdStatus}. What is left
+ * here are the decisions, one handler per event; it stays one class because every rule of
+ * the timeline reads and changes the same instance and mode, and splitting the handlers
+ * would only pass them around.
  */
 public final class Supervisor {
 
@@ -56,8 +59,8 @@ public final class Supervisor {
 	static final int MAX_THREAD_DUMPS = ThreadDumpBook.MAX_PER_INSTANCE;
 
 	/**
-	 * A thread dump is started this long before the warn signal is due, at most a quarter of the
-	 * limit: with heartbeats every T/4, after two of them are missed.
+	 * A thread dump is started this long before the warn signal is due, at most a quarter
+	 * of the limit: with heartbeats every T/4, after two of them are missed.
 	 */
 	static final long THREAD_DUMP_LEAD_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -111,7 +114,10 @@ public final class Supervisor {
 	/** The id of the last instance launched. */
 	private int instanceId;
 
-	/** Instances launched so far; the first one that fails to start quits, later ones may retry. */
+	/**
+	 * Instances launched so far; the first one that fails to start quits, later ones may
+	 * retry.
+	 */
 	private long launches;
 
 	private boolean quorate;
@@ -182,7 +188,8 @@ public final class Supervisor {
 	 * Authenticate the first frame of a connection.
 	 * @param hello the frame
 	 * @param from the connection it came on
-	 * @return whether the connection is now the active process's channel; if not, close it
+	 * @return whether the connection is now the active process's channel; if not, close
+	 * it
 	 */
 	boolean onHello(Hello hello, Peer from) {
 		if (hello.version() != Codec.PROTOCOL_VERSION) {
@@ -227,7 +234,8 @@ public final class Supervisor {
 			return;
 		}
 		if (!(message instanceof HealthFailed)) {
-			// without quorum, heartbeats buy no time: SIGKILL follows the warn signal after T
+			// without quorum, heartbeats buy no time: SIGKILL follows the warn signal
+			// after T
 			if (current.cause() != Recovery.Reason.QUORUM_LOST || this.quorate) {
 				current.lastActivity(this.clock.nanoTime());
 				if (current.phase() != Phase.WARNED && !current.healthFailed()) {
@@ -276,7 +284,8 @@ public final class Supervisor {
 		this.budget.started();
 		this.launcher.started(current.process());
 		if (this.policy.quorum()) {
-			// as libsam updates its quorum state before it decides: a change may still be on its way
+			// as libsam updates its quorum state before it decides: a change may still be
+			// on its way
 			this.quorate = this.quorumCheck.getAsBoolean();
 		}
 		if (this.policy.quorum() && !this.quorate) {
@@ -339,8 +348,8 @@ public final class Supervisor {
 	}
 
 	/**
-	 * Set how {@code start()} asks for the current quorum state, instead of relying on the last
-	 * {@link #onQuorum(boolean) change} seen.
+	 * Set how {@code start()} asks for the current quorum state, instead of relying on
+	 * the last {@link #onQuorum(boolean) change} seen.
 	 * @param check asks the quorum source
 	 */
 	public void quorumCheck(BooleanSupplier check) {
@@ -376,8 +385,9 @@ public final class Supervisor {
 	}
 
 	/**
-	 * Act on the clock: start the next instance after a backoff, take a thread dump of an instance
-	 * that is about to be warned, warn or kill a silent one, kill one that ignores a stop.
+	 * Act on the clock: start the next instance after a backoff, take a thread dump of an
+	 * instance that is about to be warned, warn or kill a silent one, kill one that
+	 * ignores a stop.
 	 */
 	void onTimer() {
 		if (this.mode == Mode.FINISHED) {
@@ -406,9 +416,10 @@ public final class Supervisor {
 		if (silenceTimed(current)) {
 			long due = silenceDue(current);
 			if (now - due >= 0) {
-				warnOrKill(current, (current.cause() == Recovery.Reason.QUORUM_LOST && !this.quorate)
-						? "is still without quorum" : (current.phase() == Phase.WARNED) ? "is still silent"
-								: current.healthFailed() ? "reported its health check failed" : "missed its health check",
+				warnOrKill(current,
+						(current.cause() == Recovery.Reason.QUORUM_LOST && !this.quorate) ? "is still without quorum"
+								: (current.phase() == Phase.WARNED) ? "is still silent" : current.healthFailed()
+										? "reported its health check failed" : "missed its health check",
 						due);
 			}
 			else if (now - threadDumpMoment(current, due, silenceLimit(current)) >= 0) {
@@ -419,8 +430,8 @@ public final class Supervisor {
 			long due = current.launchedAt() + this.rules.startupTimeoutNanos();
 			if (now - due >= 0) {
 				current.cause(Recovery.Reason.STARTUP_TIMEOUT);
-				warnOrKill(current, "did not call start() within " + this.rules.startupTimeoutNanos() / 1_000_000
-						+ " ms", now);
+				warnOrKill(current,
+						"did not call start() within " + this.rules.startupTimeoutNanos() / 1_000_000 + " ms", now);
 			}
 			else if (now - threadDumpMoment(current, due, this.rules.startupTimeoutNanos()) >= 0) {
 				this.dumps.take(current, now);
@@ -464,18 +475,18 @@ public final class Supervisor {
 	}
 
 	/**
-	 * Whether silence is timed: while started, and also once warned, because a JVM runs its
-	 * shutdown hooks on the warn signal and those may call {@code stop()}; a shutdown that then
-	 * hangs must still be killed T after the last message.
+	 * Whether silence is timed: while started, and also once warned, because a JVM runs
+	 * its shutdown hooks on the warn signal and those may call {@code stop()}; a shutdown
+	 * that then hangs must still be killed T after the last message.
 	 */
 	private boolean silenceTimed(Instance current) {
 		return (current.phase() == Phase.STARTED || current.phase() == Phase.WARNED) && silenceLimit(current) > 0;
 	}
 
 	/**
-	 * When the warn signal (or, once warned, SIGKILL) is due: T after the last message, but no
-	 * later than T/4 after the instance reported its health check failed, since no heartbeat
-	 * follows that report; the quarter gives the thread dump its time.
+	 * When the warn signal (or, once warned, SIGKILL) is due: T after the last message,
+	 * but no later than T/4 after the instance reported its health check failed, since no
+	 * heartbeat follows that report; the quarter gives the thread dump its time.
 	 */
 	private long silenceDue(Instance current) {
 		long due = current.lastActivity() + silenceLimit(current);
@@ -498,7 +509,8 @@ public final class Supervisor {
 
 	/**
 	 * Whether the time to {@code start()} is limited and still running: until the first
-	 * {@code start()}, not again after a {@code stop()} (a clean shutdown calls it on the way out).
+	 * {@code start()}, not again after a {@code stop()} (a clean shutdown calls it on the
+	 * way out).
 	 */
 	private boolean startupTimed(Instance current) {
 		return this.rules.startupTimeoutNanos() > 0 && !current.startCalled()
@@ -513,9 +525,10 @@ public final class Supervisor {
 	 * Send the warn signal, or SIGKILL if it was sent already.
 	 * @param current the instance
 	 * @param why what the log says
-	 * @param due when it was due: the next T of silence is counted from there, so that SIGKILL
-	 * comes 2T after the last message even when this loop got to the warn a little late; but
-	 * never less than 3T/4 after the warn signal, which the application's shutdown needs
+	 * @param due when it was due: the next T of silence is counted from there, so that
+	 * SIGKILL comes 2T after the last message even when this loop got to the warn a
+	 * little late; but never less than 3T/4 after the warn signal, which the
+	 * application's shutdown needs
 	 */
 	private void warnOrKill(Instance current, String why, long due) {
 		if (current.phase() == Phase.WARNED) {
@@ -584,9 +597,9 @@ public final class Supervisor {
 	}
 
 	/**
-	 * Whether an instance that ended before {@code start()} is launched again: only one started as
-	 * a recovery, and only when asked to; the first instance's failure is the application's
-	 * answer to its configuration, as in libsam.
+	 * Whether an instance that ended before {@code start()} is launched again: only one
+	 * started as a recovery, and only when asked to; the first instance's failure is the
+	 * application's answer to its configuration, as in libsam.
 	 */
 	private boolean retriesFailedStart(Instance ended) {
 		return this.rules.startRetry() != null && this.launches > 1 && !ended.startCalled();
@@ -595,7 +608,8 @@ public final class Supervisor {
 	private void recover(Instance ended, int status) {
 		long now = this.clock.nanoTime();
 		Recovery.Reason reason = ended.reason(status);
-		// the instance before it was restarted already: a failed start is retried whatever the policy
+		// the instance before it was restarted already: a failed start is retried
+		// whatever the policy
 		Recovery.Action action = (this.policy.restart() || reason == Recovery.Reason.START_FAILED)
 				? Recovery.Action.RESTART : Recovery.Action.QUIT;
 		String detail = null;
@@ -610,8 +624,8 @@ public final class Supervisor {
 		long backoffNanos = 0;
 		if (action == Recovery.Action.RESTART && this.budget.exhausted(now)) {
 			action = Recovery.Action.QUIT;
-			detail = "more than " + this.rules.maxRestarts() + " restarts within " + this.rules.windowNanos() / 1_000_000
-					+ " ms: giving up";
+			detail = "more than " + this.rules.maxRestarts() + " restarts within "
+					+ this.rules.windowNanos() / 1_000_000 + " ms: giving up";
 		}
 		else if (action == Recovery.Action.RESTART) {
 			backoffNanos = this.budget.restart(now, ended, reason == Recovery.Reason.START_FAILED);
@@ -625,8 +639,8 @@ public final class Supervisor {
 		this.lastStatus = status;
 		if (action == Recovery.Action.QUIT) {
 			publishState(StatePublisher.FAILED);
-			this.systemd.status("instance " + ended.id() + " ended (" + reason.value() + ", status " + status
-					+ "): quitting");
+			this.systemd
+				.status("instance " + ended.id() + " ended (" + reason.value() + ", status " + status + "): quitting");
 			finish(status, false);
 			return;
 		}
@@ -651,8 +665,9 @@ public final class Supervisor {
 	}
 
 	/**
-	 * Stop on request from outside (SIGTERM or SIGINT to the supervisor): forward SIGTERM, never
-	 * restart, SIGKILL after the shutdown timeout. A second request kills at once.
+	 * Stop on request from outside (SIGTERM or SIGINT to the supervisor): forward
+	 * SIGTERM, never restart, SIGKILL after the shutdown timeout. A second request kills
+	 * at once.
 	 * @param signal the signal the supervisor received
 	 */
 	void onStopRequested(int signal) {
@@ -722,7 +737,8 @@ public final class Supervisor {
 
 	/**
 	 * Return the active process.
-	 * @return the current instance's process; {@code null} while waiting to launch the next
+	 * @return the current instance's process; {@code null} while waiting to launch the
+	 * next
 	 */
 	ActiveProcess process() {
 		return (this.instance != null && this.mode != Mode.BACKING_OFF) ? this.instance.process() : null;

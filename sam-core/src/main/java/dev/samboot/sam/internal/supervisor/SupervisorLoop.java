@@ -24,9 +24,10 @@ import dev.samboot.sam.internal.channel.Message;
 import dev.samboot.sam.internal.channel.Message.Hello;
 
 /**
- * Runs a {@link Supervisor} on one thread: a selector over the channel's listening socket and its
- * connections, plus a queue of events from other threads (process exits, quorum changes, stop
- * signals), with the selector's timeout set to the supervisor's next deadline.
+ * Runs a {@link Supervisor} on one thread: a selector over the channel's listening socket
+ * and its connections, plus a queue of events from other threads (process exits, quorum
+ * changes, stop signals), with the selector's timeout set to the supervisor's next
+ * deadline.
  */
 public final class SupervisorLoop implements AutoCloseable {
 
@@ -139,8 +140,8 @@ public final class SupervisorLoop implements AutoCloseable {
 	}
 
 	private long timeoutMillis() {
-		long deadline = Math.min(this.supervisor.nextDeadline(), this.pending > 0
-				? this.clock.nanoTime() + HELLO_TIMEOUT_NANOS : Long.MAX_VALUE);
+		long deadline = Math.min(this.supervisor.nextDeadline(),
+				this.pending > 0 ? this.clock.nanoTime() + HELLO_TIMEOUT_NANOS : Long.MAX_VALUE);
 		if (deadline == Long.MAX_VALUE) {
 			return 0;
 		}
@@ -198,7 +199,9 @@ public final class SupervisorLoop implements AutoCloseable {
 		}
 	}
 
-	/** A flood must not flood the log: the first few of each kind, then one in a thousand. */
+	/**
+	 * A flood must not flood the log: the first few of each kind, then one in a thousand.
+	 */
 	private void countRefused(String reason) {
 		this.refused++;
 		int ofThisKind = this.refusedByKind.merge(kind(reason), 1, Integer::sum);
@@ -290,7 +293,8 @@ public final class SupervisorLoop implements AutoCloseable {
 			if (!SupervisorLoop.this.supervisor.onHello(hello, this)) {
 				this.authenticated = false;
 				if (!this.closed) {
-					// back among the unauthenticated, which close() counts off; a refusal whose reply
+					// back among the unauthenticated, which close() counts off; a refusal
+					// whose reply
 					// could not be written has closed the connection already
 					SupervisorLoop.this.pending++;
 				}

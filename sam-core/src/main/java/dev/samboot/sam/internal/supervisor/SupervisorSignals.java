@@ -4,8 +4,8 @@ import dev.samboot.sam.Signals;
 import sun.misc.Signal;
 
 /**
- * Turns SIGTERM and SIGINT to the supervisor (systemctl stop, docker stop, Ctrl-C) into a stop of
- * the active process instead of the JVM's default shutdown.
+ * Turns SIGTERM and SIGINT to the supervisor (systemctl stop, docker stop, Ctrl-C) into a
+ * stop of the active process instead of the JVM's default shutdown.
  */
 @SuppressWarnings("restriction")
 public final class SupervisorSignals {

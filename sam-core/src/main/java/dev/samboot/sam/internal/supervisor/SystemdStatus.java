@@ -3,9 +3,10 @@ package dev.samboot.sam.internal.supervisor;
 import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
- * What the supervisor tells systemd, when it runs under it: {@code READY=1} once, when the first
- * instance runs, {@code STATUS=} lines, {@code STOPPING=1}, and {@code WATCHDOG=1} only while the
- * active process is heard from and healthy. Without {@code NOTIFY_SOCKET} it does nothing.
+ * What the supervisor tells systemd, when it runs under it: {@code READY=1} once, when
+ * the first instance runs, {@code STATUS=} lines, {@code STOPPING=1}, and
+ * {@code WATCHDOG=1} only while the active process is heard from and healthy. Without
+ * {@code NOTIFY_SOCKET} it does nothing.
  */
 final class SystemdStatus {
 
@@ -36,7 +37,8 @@ final class SystemdStatus {
 	}
 
 	/**
-	 * An instance runs: ready (the first time) or a status line, and a watchdog keep-alive.
+	 * An instance runs: ready (the first time) or a status line, and a watchdog
+	 * keep-alive.
 	 * @param status what runs
 	 * @param now the clock reading
 	 */
@@ -56,7 +58,8 @@ final class SystemdStatus {
 	}
 
 	/**
-	 * The healthy, running instance was heard from: keep systemd's watchdog fed, once per period.
+	 * The healthy, running instance was heard from: keep systemd's watchdog fed, once per
+	 * period.
 	 * @param now the clock reading
 	 */
 	void alive(long now) {

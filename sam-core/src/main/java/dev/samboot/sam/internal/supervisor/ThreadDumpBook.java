@@ -3,14 +3,17 @@ package dev.samboot.sam.internal.supervisor;
 import java.lang.System.Logger.Level;
 
 /**
- * The supervisor's thread dumps: at most {@link #MAX_PER_INSTANCE} of an instance, the one taken
- * ahead of a warn signal discarded if the instance answers again, and a {@code jcmd} that takes
- * too long abandoned (timed by the supervisor's loop, not by a timer thread), whichever instance
- * it was for.
+ * The supervisor's thread dumps: at most {@link #MAX_PER_INSTANCE} of an instance, the
+ * one taken ahead of a warn signal discarded if the instance answers again, and a
+ * {@code jcmd} that takes too long abandoned (timed by the supervisor's loop, not by a
+ * timer thread), whichever instance it was for.
  */
 final class ThreadDumpBook {
 
-	/** Thread dumps of one instance, at most (activity that resumes discards an early one). */
+	/**
+	 * Thread dumps of one instance, at most (activity that resumes discards an early
+	 * one).
+	 */
 	static final int MAX_PER_INSTANCE = 3;
 
 	private static final System.Logger logger = System.getLogger(ThreadDumpBook.class.getName());
@@ -50,8 +53,8 @@ final class ThreadDumpBook {
 	}
 
 	/**
-	 * Return when to start a dump ahead of a warn signal due at {@code due}: early enough that it
-	 * is written before the warn signal, which it never delays.
+	 * Return when to start a dump ahead of a warn signal due at {@code due}: early enough
+	 * that it is written before the warn signal, which it never delays.
 	 * @param due when the warn signal is due
 	 * @param limit the silence limit it is due after
 	 * @return a clock reading, or {@link Long#MAX_VALUE} for none
@@ -77,7 +80,9 @@ final class ThreadDumpBook {
 		this.runningDeadline = now + this.dumps.limitNanos();
 	}
 
-	/** The instance answered again before its warn signal: its early dump is not needed. */
+	/**
+	 * The instance answered again before its warn signal: its early dump is not needed.
+	 */
 	void discardEarly() {
 		if (this.current != null) {
 			this.current.discard();

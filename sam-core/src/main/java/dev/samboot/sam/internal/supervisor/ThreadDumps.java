@@ -12,10 +12,11 @@ import java.util.concurrent.CompletableFuture;
 import dev.samboot.sam.Signals;
 
 /**
- * Thread dumps of a silent instance, taken before it is warned, as the Java Service Wrapper does
- * for a hung JVM: {@code jcmd <pid> Thread.print -l} into a file named after the instance and the
- * time. Bounded: a dump that takes longer than its limit is abandoned, never waited for. Where the
- * JDK has no {@code jcmd}, SIGQUIT makes the JVM print the dump on its own standard output.
+ * Thread dumps of a silent instance, taken before it is warned, as the Java Service
+ * Wrapper does for a hung JVM: {@code jcmd <pid> Thread.print -l} into a file named after
+ * the instance and the time. Bounded: a dump that takes longer than its limit is
+ * abandoned, never waited for. Where the JDK has no {@code jcmd}, SIGQUIT makes the JVM
+ * print the dump on its own standard output.
  */
 public final class ThreadDumps {
 
@@ -56,8 +57,8 @@ public final class ThreadDumps {
 			process.signal(Signals.SIGQUIT);
 			return new Dump("stdout of pid " + process.pid(), null, CompletableFuture.completedFuture(true), null);
 		}
-		Path file = this.directory.resolve("instance-" + instanceId + "-pid-" + process.pid() + "-"
-				+ FILE_TIME.format(Instant.now()) + ".txt");
+		Path file = this.directory.resolve(
+				"instance-" + instanceId + "-pid-" + process.pid() + "-" + FILE_TIME.format(Instant.now()) + ".txt");
 		try {
 			Files.createDirectories(this.directory);
 			Process jcmd = new ProcessBuilder(this.jcmd.toString(), Long.toString(process.pid()), "Thread.print", "-l")
@@ -93,7 +94,8 @@ public final class ThreadDumps {
 	/**
 	 * A thread dump under way or done.
 	 *
-	 * @param where the file, or where else the dump went; {@code null} when it could not start
+	 * @param where the file, or where else the dump went; {@code null} when it could not
+	 * start
 	 * @param file the file, if one is written
 	 * @param done completed with whether the dump succeeded
 	 * @param jcmd the jcmd process, or {@code null}
@@ -101,7 +103,8 @@ public final class ThreadDumps {
 	record Dump(String where, Path file, CompletableFuture<Boolean> done, Process jcmd) {
 
 		/**
-		 * Give up a dump that takes too long (the supervisor's loop times it: no timer thread).
+		 * Give up a dump that takes too long (the supervisor's loop times it: no timer
+		 * thread).
 		 */
 		void abandon() {
 			if (this.jcmd != null && this.jcmd.isAlive()) {
@@ -127,7 +130,8 @@ public final class ThreadDumps {
 		}
 
 		/**
-		 * Delete the file once written: the instance answered again, the dump is not needed.
+		 * Delete the file once written: the instance answered again, the dump is not
+		 * needed.
 		 */
 		void discard() {
 			if (this.file != null) {

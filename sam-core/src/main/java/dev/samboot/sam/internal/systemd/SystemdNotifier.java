@@ -12,10 +12,11 @@ import jnr.unixsocket.UnixDatagramChannel;
 import jnr.unixsocket.UnixSocketAddress;
 
 /**
- * systemd's notify protocol ({@code sd_notify(3)}) for a supervisor that is a service's main
- * process: {@code READY=1}, {@code STATUS=...} and {@code WATCHDOG=1} datagrams to
- * {@code $NOTIFY_SOCKET}. The JDK has no datagram Unix sockets, so jnr-unixsocket sends them:
- * loading this class needs jnr, so nothing touches it without {@code NOTIFY_SOCKET}.
+ * systemd's notify protocol ({@code sd_notify(3)}) for a supervisor that is a service's
+ * main process: {@code READY=1}, {@code STATUS=...} and {@code WATCHDOG=1} datagrams to
+ * {@code $NOTIFY_SOCKET}. The JDK has no datagram Unix sockets, so jnr-unixsocket sends
+ * them: loading this class needs jnr, so nothing touches it without
+ * {@code NOTIFY_SOCKET}.
  */
 public final class SystemdNotifier implements AutoCloseable {
 
@@ -84,7 +85,8 @@ public final class SystemdNotifier implements AutoCloseable {
 	}
 
 	/**
-	 * Return how often {@code WATCHDOG=1} is to be sent: half of systemd's {@code WatchdogSec}.
+	 * Return how often {@code WATCHDOG=1} is to be sent: half of systemd's
+	 * {@code WatchdogSec}.
 	 * @return the period in nanoseconds, 0 without a watchdog
 	 */
 	public long watchdogPeriodNanos() {

@@ -9,7 +9,8 @@ import static dev.samboot.sam.internal.cache.CacheFixtures.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How the start-up cache rewrites the command of an instance, and the commands that train it.
+ * How the start-up cache rewrites the command of an instance, and the commands that train
+ * it.
  */
 class CacheCommandsTests {
 

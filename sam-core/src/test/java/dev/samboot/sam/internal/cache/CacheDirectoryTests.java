@@ -51,8 +51,7 @@ class CacheDirectoryTests {
 	}
 
 	@Test
-	void anExecutableJarNeedsItsExtractedJarAndAnAotCacheLosesItsConfiguration(@TempDir Path path)
-			throws IOException {
+	void anExecutableJarNeedsItsExtractedJarAndAnAotCacheLosesItsConfiguration(@TempDir Path path) throws IOException {
 		CacheDirectory directory = new CacheDirectory(path, CacheKind.AOT);
 		JavaCommand command = parse("/jdk/bin/java", "-jar", "/opt/app.jar");
 		Files.writeString(directory.configuration(), "configuration");

@@ -32,10 +32,10 @@ final class CacheFixtures {
 	}
 
 	/**
-	 * A fake JDK whose {@code java} is a shell script: it writes the archive a training step names
-	 * ({@code -XX:ArchiveClassesAtExit=} or {@code -XX:AOTCache=}), extracts a jar into
-	 * {@code --destination} as an empty file of the same name, and fails with {@code status} if that
-	 * is not 0.
+	 * A fake JDK whose {@code java} is a shell script: it writes the archive a training
+	 * step names ({@code -XX:ArchiveClassesAtExit=} or {@code -XX:AOTCache=}), extracts a
+	 * jar into {@code --destination} as an empty file of the same name, and fails with
+	 * {@code status} if that is not 0.
 	 */
 	static Path scriptedJdk(Path home, String version, int status) throws IOException {
 		jdk(home, version);

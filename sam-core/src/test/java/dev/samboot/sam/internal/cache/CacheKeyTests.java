@@ -55,7 +55,8 @@ class CacheKeyTests {
 	@Test
 	void aJdkWithoutReleaseFileHasAKeyToo(@TempDir Path directory) throws IOException {
 		Path jdk = jdk(directory.resolve("jdk"), "17.0.15");
-		JavaCommand command = parse(jdk.resolve("bin/java").toString(), "-jar", directory.resolve("app.jar").toString());
+		JavaCommand command = parse(jdk.resolve("bin/java").toString(), "-jar",
+				directory.resolve("app.jar").toString());
 		String withRelease = CacheKey.of(command, CacheKind.CDS, jdk);
 		Files.delete(jdk.resolve("release"));
 		String without = CacheKey.of(command, CacheKind.CDS, jdk);

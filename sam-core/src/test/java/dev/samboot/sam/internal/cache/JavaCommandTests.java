@@ -20,8 +20,9 @@ class JavaCommandTests {
 		assertThat(JavaCommand.parse(List.of("/jdk/bin/java", "@args", "Main")).obstacle()).contains("argument file");
 		assertThat(JavaCommand.parse(List.of("/jdk/bin/java", "-Xshare:off", "-jar", "a.jar")).obstacle())
 			.contains("-Xshare:off");
-		assertThat(JavaCommand.parse(List.of("/jdk/bin/java", "-XX:SharedArchiveFile=x.jsa", "-jar", "a.jar"))
-			.obstacle()).contains("class-data sharing");
+		assertThat(
+				JavaCommand.parse(List.of("/jdk/bin/java", "-XX:SharedArchiveFile=x.jsa", "-jar", "a.jar")).obstacle())
+			.contains("class-data sharing");
 		assertThat(JavaCommand.parse(List.of("/jdk/bin/java", "-Xmx1g")).obstacle()).contains("no main class");
 	}
 
@@ -52,8 +53,8 @@ class JavaCommandTests {
 
 	@Test
 	void theValueOfAnOptionIsNotTakenForTheMainClass() {
-		JavaCommand command = parse("/jdk/bin/java", "--add-modules", "java.sql", "-p", "mods", "-Dx=1", "com.example.Main",
-				"arg");
+		JavaCommand command = parse("/jdk/bin/java", "--add-modules", "java.sql", "-p", "mods", "-Dx=1",
+				"com.example.Main", "arg");
 		assertThat(command.jar()).isNull();
 		assertThat(command.jvmOptions()).containsExactly("--add-modules", "java.sql", "-p", "mods", "-Dx=1");
 		assertThat(command.tail()).containsExactly("com.example.Main", "arg");
@@ -64,7 +65,8 @@ class JavaCommandTests {
 	void theLastClassPathOptionWinsAndEmptyEntriesAreDropped() {
 		JavaCommand command = parse("/jdk/bin/java", "-cp", "/old.jar", "--class-path", "/a.jar::/b.jar", "Main");
 		assertThat(command.classPath()).containsExactly(Path.of("/a.jar"), Path.of("/b.jar"));
-		assertThat(parse("/jdk/bin/java", "-classpath", "/c.jar", "Main").classPath()).containsExactly(Path.of("/c.jar"));
+		assertThat(parse("/jdk/bin/java", "-classpath", "/c.jar", "Main").classPath())
+			.containsExactly(Path.of("/c.jar"));
 	}
 
 }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The start-up cache with real processes: the supervisor trains it in the background once the
- * first instance has started, and launches the next instance with it.
+ * The start-up cache with real processes: the supervisor trains it in the background once
+ * the first instance has started, and launches the next instance with it.
  */
 @Timeout(120)
 class StartupCacheProcessTests {
@@ -53,7 +53,9 @@ class StartupCacheProcessTests {
 		}
 	}
 
-	/** Class-data archives take classes from jars only: pack the class path's directories. */
+	/**
+	 * Class-data archives take classes from jars only: pack the class path's directories.
+	 */
 	private static String jarsOnly(String classPath, Path directory) throws IOException {
 		List<String> entries = new ArrayList<>();
 		int count = 0;
@@ -64,7 +66,8 @@ class StartupCacheProcessTests {
 				continue;
 			}
 			Path jar = directory.resolve("classes-" + (count++) + ".jar");
-			try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(path)) {
+			try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+					Stream<Path> files = Files.walk(path)) {
 				for (Path file : files.filter(Files::isRegularFile).toList()) {
 					out.putNextEntry(new JarEntry(path.relativize(file).toString().replace(File.separatorChar, '/')));
 					Files.copy(file, out);

@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * When the start-up cache gives an instance the cached command and when the plain one, when it
- * trains, and when it turns itself off.
+ * When the start-up cache gives an instance the cached command and when the plain one,
+ * when it trains, and when it turns itself off.
  */
 class StartupCacheTests {
 
@@ -52,7 +52,8 @@ class StartupCacheTests {
 	}
 
 	@Test
-	void aCachedInstanceNeverTrainsAndOneThatEndsBeforeStartTurnsTheCacheOff(@TempDir Path directory) throws IOException {
+	void aCachedInstanceNeverTrainsAndOneThatEndsBeforeStartTurnsTheCacheOff(@TempDir Path directory)
+			throws IOException {
 		Path jdk = jdk(directory.resolve("jdk"), "17.0.15");
 		Path cacheDirectory = directory.resolve("cache");
 		Path classes = Files.createDirectories(directory.resolve("classes"));
@@ -84,17 +85,20 @@ class StartupCacheTests {
 	void aJdkWithoutDynamicArchivesGetsNoCache(@TempDir Path directory) throws IOException {
 		Path jdk = jdk(directory.resolve("jdk"), "11.0.2");
 		assertThat(StartupCache.create(directory.resolve("cache"), List.of(), List.of(),
-				List.of(jdk.resolve("bin/java").toString(), "-jar", "a.jar"), Map.of())).isEmpty();
+				List.of(jdk.resolve("bin/java").toString(), "-jar", "a.jar"), Map.of()))
+			.isEmpty();
 	}
 
 	@Test
 	void aCommandItCannotRewriteOrAJdkOfUnknownVersionGetsNoCache(@TempDir Path directory) throws IOException {
 		Path jdk = jdk(directory.resolve("jdk"), "17.0.15");
 		assertThat(StartupCache.create(directory.resolve("cache"), List.of(), List.of(),
-				List.of(jdk.resolve("bin/java").toString(), "-m", "app/com.example.Main"), Map.of())).isEmpty();
+				List.of(jdk.resolve("bin/java").toString(), "-m", "app/com.example.Main"), Map.of()))
+			.isEmpty();
 		Files.delete(jdk.resolve("release"));
 		assertThat(StartupCache.create(directory.resolve("cache"), List.of(), List.of(),
-				List.of(jdk.resolve("bin/java").toString(), "-jar", "a.jar"), Map.of())).isEmpty();
+				List.of(jdk.resolve("bin/java").toString(), "-jar", "a.jar"), Map.of()))
+			.isEmpty();
 	}
 
 	@Test
@@ -103,8 +107,9 @@ class StartupCacheTests {
 		Path jdk = scriptedJdk(directory.resolve("jdk"), "17.0.15", 1);
 		Path cacheDirectory = directory.resolve("cache");
 		List<String> plain = List.of(jdk.resolve("bin/java").toString(), "-cp", "/a.jar", "Main");
-		try (StartupCache cache = StartupCache.create(cacheDirectory, List.of(), List.of(), plain,
-				Map.of("PATH", System.getenv("PATH"))).orElseThrow()) {
+		try (StartupCache cache = StartupCache
+			.create(cacheDirectory, List.of(), List.of(), plain, Map.of("PATH", System.getenv("PATH")))
+			.orElseThrow()) {
 			cache.launched(new EndedProcess(51), cache.command());
 			cache.started(51);
 			await().atMost(Duration.ofSeconds(30)).until(() -> !cache.training());

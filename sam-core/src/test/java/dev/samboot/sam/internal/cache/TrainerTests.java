@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A training in the background, with a {@code java} that is a shell script standing in for the
- * JVM.
+ * A training in the background, with a {@code java} that is a shell script standing in
+ * for the JVM.
  */
 @Timeout(60)
 class TrainerTests {
@@ -37,8 +37,10 @@ class TrainerTests {
 		assertThat(cache.holds("k1", command)).isTrue();
 		assertThat(cache.temporaryArchive()).doesNotExist();
 		assertThat(Files.readAllLines(cache.log())).containsExactly(
-				"$ " + java + " -XX:ArchiveClassesAtExit=" + cache.temporaryArchive() + " -Xmx64m -cp /a.jar -Dexit=1 Main --a --train",
-				"java -XX:ArchiveClassesAtExit=" + cache.temporaryArchive() + " -Xmx64m -cp /a.jar -Dexit=1 Main --a --train");
+				"$ " + java + " -XX:ArchiveClassesAtExit=" + cache.temporaryArchive()
+						+ " -Xmx64m -cp /a.jar -Dexit=1 Main --a --train",
+				"java -XX:ArchiveClassesAtExit=" + cache.temporaryArchive()
+						+ " -Xmx64m -cp /a.jar -Dexit=1 Main --a --train");
 	}
 
 	@Test
@@ -50,10 +52,10 @@ class TrainerTests {
 		assertThat(cache.extractedJar(command.jar())).isRegularFile();
 		assertThat(cache.holds("k1", command)).isTrue();
 		assertThat(cache.configuration()).doesNotExist();
-		assertThat(Files.readAllLines(cache.log()).stream().filter((line) -> line.startsWith("$ ")))
-			.containsExactly("$ " + String.join(" ", CacheCommands.extraction(command, cache)),
-					"$ " + String.join(" ", CacheCommands.training(command, cache, List.of(), List.of()).get(0)),
-					"$ " + String.join(" ", CacheCommands.training(command, cache, List.of(), List.of()).get(1)));
+		assertThat(Files.readAllLines(cache.log()).stream().filter((line) -> line.startsWith("$ "))).containsExactly(
+				"$ " + String.join(" ", CacheCommands.extraction(command, cache)),
+				"$ " + String.join(" ", CacheCommands.training(command, cache, List.of(), List.of()).get(0)),
+				"$ " + String.join(" ", CacheCommands.training(command, cache, List.of(), List.of()).get(1)));
 	}
 
 	@Test
@@ -76,8 +78,8 @@ class TrainerTests {
 		CacheDirectory cache = new CacheDirectory(directory.resolve("cache"), CacheKind.CDS);
 		JavaCommand command = parse(java.toString(), "-cp", "/a.jar", "Main");
 		Files.createDirectories(cache.path());
-		try (FileChannel channel = FileChannel.open(cache.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-				FileLock lock = channel.lock()) {
+		try (FileChannel channel = FileChannel.open(cache.lockFile(), StandardOpenOption.CREATE,
+				StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
 			train(new Trainer(command, cache, List.of(), List.of(), steps()), "k1");
 		}
 		assertThat(cache.log()).as("another process trains").doesNotExist();

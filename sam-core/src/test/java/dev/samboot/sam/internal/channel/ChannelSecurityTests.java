@@ -37,14 +37,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The channel's rules (only the active process, presenting the run's token from its own pid, may
- * act on the supervisor; a bad frame closes its connection and never stops supervision or touches
- * the stored data) against a real supervisor ({@link TestSam}'s {@code guarded} scenario, which
- * prints the state a cmap policy would publish): connections from this JVM, a process other than
- * the active one, try to act on the supervisor without the token, with a wrong one (also aimed at
- * the next instance's pid before that instance connects), with the token but another pid, or as a
- * second connection of the instance; and a flood of random frames runs while the instance sends
- * heartbeats. The supervisor's state is then read back through what it hands the next instance.
+ * The channel's rules (only the active process, presenting the run's token from its own
+ * pid, may act on the supervisor; a bad frame closes its connection and never stops
+ * supervision or touches the stored data) against a real supervisor ({@link TestSam}'s
+ * {@code guarded} scenario, which prints the state a cmap policy would publish):
+ * connections from this JVM, a process other than the active one, try to act on the
+ * supervisor without the token, with a wrong one (also aimed at the next instance's pid
+ * before that instance connects), with the token but another pid, or as a second
+ * connection of the instance; and a flood of random frames runs while the instance sends
+ * heartbeats. The supervisor's state is then read back through what it hands the next
+ * instance.
  */
 @Timeout(90)
 class ChannelSecurityTests {
@@ -86,14 +88,17 @@ class ChannelSecurityTests {
 			});
 			System.out.printf("strangers: %d attempts while instance 1 was silent%n", attempts.get());
 			assertThat(attempts.get()).isGreaterThan(4);
-			assertThat(run.find((line) -> line.startsWith("instance 2 ")).orElseThrow()).endsWith("reasons [hc-timeout]");
+			assertThat(run.find((line) -> line.startsWith("instance 2 ")).orElseThrow())
+				.endsWith("reasons [hc-timeout]");
 			assertThat(run.find((line) -> line.startsWith("handed over")))
 				.hasValue("handed over: data original, warn signal 15");
 			assertThat(publishedStates(run)).containsExactly("stopped", "running", "stopped");
 			run.tell("exit");
 			assertThat(run.awaitExit(START)).as(run.output()).isZero();
-			assertThat(run.output()).contains("presented a wrong token", "already connected", "first frame is not HELLO",
-					"Instance 1 (pid " + instance + ") missed its health check: sending SIGTERM", "published remove")
+			assertThat(run.output())
+				.contains("presented a wrong token", "already connected", "first frame is not HELLO",
+						"Instance 1 (pid " + instance + ") missed its health check: sending SIGTERM",
+						"published remove")
 				.doesNotContain("FAIL");
 		}
 	}
@@ -114,7 +119,8 @@ class ChannelSecurityTests {
 			System.out.printf("flood: %d connections, %d frames in %d ms%n", flood.connections, flood.frames,
 					(System.nanoTime() - started) / 1_000_000);
 			assertThat(SupervisedRun.isRunning(instance)).as(run.output()).isTrue();
-			assertThat(run.output()).doesNotContain("instance 2").doesNotContain("missed its health check")
+			assertThat(run.output()).doesNotContain("instance 2")
+				.doesNotContain("missed its health check")
 				.contains("Dropped a channel connection (1000 so far)");
 			run.tell("silent");
 			assertThat(run.awaitLine((line) -> line.startsWith("instance 2 "), START)).endsWith("reasons [hc-timeout]");
@@ -175,8 +181,9 @@ class ChannelSecurityTests {
 	}
 
 	/**
-	 * Connect, send the hello (if any) and every message that would change the supervisor's
-	 * state, and return what the supervisor sent back before it closed the connection.
+	 * Connect, send the hello (if any) and every message that would change the
+	 * supervisor's state, and return what the supervisor sent back before it closed the
+	 * connection.
 	 */
 	private static byte[] actOnSupervisor(Path socket, Hello hello) throws IOException {
 		try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -220,7 +227,10 @@ class ChannelSecurityTests {
 		throw new AssertionError("the supervisor kept a stranger's connection open for " + timeout);
 	}
 
-	/** The supervisor closes a refused connection at once; what was not written yet does not matter. */
+	/**
+	 * The supervisor closes a refused connection at once; what was not written yet does
+	 * not matter.
+	 */
 	private static void writeQuietly(SocketChannel channel, byte[] bytes) {
 		ByteBuffer buffer = ByteBuffer.wrap(bytes);
 		try {
@@ -233,7 +243,10 @@ class ChannelSecurityTests {
 		}
 	}
 
-	/** Connections with random, damaged and hostile frames, some after a hello that is refused. */
+	/**
+	 * Connections with random, damaged and hostile frames, some after a hello that is
+	 * refused.
+	 */
 	private static final class Flood {
 
 		private final Path socket;
@@ -258,8 +271,9 @@ class ChannelSecurityTests {
 		void connection() throws IOException {
 			ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 			switch (this.fuzz.random().nextInt(5)) {
-				case 0 -> bytes.write(FuzzedFrames.encode(new Hello(this.fuzz.random().nextBoolean() ? this.token
-						: new byte[Codec.TOKEN_BYTES], ProcessHandle.current().pid())));
+				case 0 -> bytes.write(FuzzedFrames
+					.encode(new Hello(this.fuzz.random().nextBoolean() ? this.token : new byte[Codec.TOKEN_BYTES],
+							ProcessHandle.current().pid())));
 				case 1 -> bytes.write(FuzzedFrames.encode(new Hello(this.token, this.instancePid)));
 				default -> {
 				}

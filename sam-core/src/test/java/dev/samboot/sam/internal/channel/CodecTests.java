@@ -37,8 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Every message survives {@link Codec#encode} and {@link Codec#decode}; every body that breaks the
- * rules is a {@link MalformedFrameException} and nothing else.
+ * Every message survives {@link Codec#encode} and {@link Codec#decode}; every body that
+ * breaks the rules is a {@link MalformedFrameException} and nothing else.
  */
 class CodecTests {
 
@@ -57,13 +57,15 @@ class CodecTests {
 		return Stream.of(new Hello(TOKEN, 12345L), new Hello(TOKEN, Long.MAX_VALUE),
 				new Welcome(1, Signals.SIGTERM, 999L, null, List.of()),
 				new Welcome(2, Signals.SIGUSR1, 999L, new byte[0], recoveries),
-				new Welcome(Integer.MAX_VALUE, 64, Long.MIN_VALUE, "state".getBytes(StandardCharsets.UTF_8), recoveries),
+				new Welcome(Integer.MAX_VALUE, 64, Long.MIN_VALUE, "state".getBytes(StandardCharsets.UTF_8),
+						recoveries),
 				new Heartbeat(), new Start(), new Stop(), new DataStore(null), new DataStore(new byte[0]),
 				new DataStore(new byte[] { 0, -1, 127, -128 }), new WarnSignalSet(Signals.SIGUSR2),
 				new WarnSignalSet(-7), new MarkFailed(), new HealthFailed(""),
 				new HealthFailed("health check failed: java.io.IOException: disk full \u00e9\u20ac"),
 				new Reply(CsError.OK), new Reply(CsError.TOO_BIG), new Message.QuorumState(true),
-				new Message.QuorumState(false), new Welcome(3, Signals.SIGTERM, 1L, null,
+				new Message.QuorumState(false),
+				new Welcome(3, Signals.SIGTERM, 1L, null,
 						List.of(new Recovery(Instant.ofEpochMilli(1_700_000_000_000L), 2, 77L,
 								Recovery.Reason.HC_TIMEOUT, 143, Recovery.Action.RESTART,
 								java.time.Duration.ofMillis(2500), "/tmp/dumps/instance-2.txt",
@@ -94,10 +96,10 @@ class CodecTests {
 
 	@Test
 	void welcomeCarriesAFullRecoveryHistory() throws MalformedFrameException {
-		List<Recovery> recoveries = Stream
-			.iterate(1, (i) -> i + 1)
+		List<Recovery> recoveries = Stream.iterate(1, (i) -> i + 1)
 			.limit(Supervisor.RECOVERIES_KEPT)
-			.map((i) -> new Recovery(Instant.ofEpochMilli(i), i, i, Recovery.Reason.KILLED, 137, Recovery.Action.RESTART))
+			.map((i) -> new Recovery(Instant.ofEpochMilli(i), i, i, Recovery.Reason.KILLED, 137,
+					Recovery.Action.RESTART))
 			.toList();
 		Welcome welcome = new Welcome(33, Signals.SIGTERM, 1, new byte[SamOptions.DEFAULT_DATA_MAX_SIZE], recoveries);
 		byte[] frame = encode(welcome);
@@ -121,8 +123,7 @@ class CodecTests {
 		byte dataStore = Message.Type.DATA_STORE.code();
 		byte healthFailed = Message.Type.HEALTH_FAILED.code();
 		byte reply = Message.Type.REPLY.code();
-		return Stream.of(Arguments.of("empty body", new byte[0]),
-				Arguments.of("type 0", new byte[] { 0 }),
+		return Stream.of(Arguments.of("empty body", new byte[0]), Arguments.of("type 0", new byte[] { 0 }),
 				Arguments.of("type after the last", new byte[] { (byte) (Message.Type.values().length + 1) }),
 				Arguments.of("type 255", new byte[] { (byte) 0xff, 1, 2 }),
 				Arguments.of("hello without version", bytes(hello, new byte[2])),
@@ -164,15 +165,14 @@ class CodecTests {
 		assertThat(hello.version()).isEqualTo(Codec.PROTOCOL_VERSION + 1);
 		assertThat(hello.token()).isNull();
 		byte[] unversioned = bytes(Message.Type.HELLO.code(), TOKEN, longBytes(12345));
-		assertThat(((Hello) decode(unversioned)).version()).as("the first bytes of a token").isNotEqualTo(
-				Codec.PROTOCOL_VERSION);
+		assertThat(((Hello) decode(unversioned)).version()).as("the first bytes of a token")
+			.isNotEqualTo(Codec.PROTOCOL_VERSION);
 	}
 
 	@Test
 	void wireCodesAreFixedNumbersNotTheOrderOfTheEnums() {
-		assertThat(Arrays.stream(Message.Type.values()).map(Message.Type::code))
-			.containsExactly((byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8, (byte) 9,
-					(byte) 10, (byte) 11);
+		assertThat(Arrays.stream(Message.Type.values()).map(Message.Type::code)).containsExactly((byte) 1, (byte) 2,
+				(byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8, (byte) 9, (byte) 10, (byte) 11);
 		assertThat(Arrays.stream(Recovery.Reason.values()).map((reason) -> reason.value() + "=" + reason.code()))
 			.containsExactly("hc-timeout=1", "unhealthy=2", "quorum-lost=3", "exited=4", "killed=5", "marked-failed=6",
 					"startup-timeout=7", "start-failed=8");
@@ -208,7 +208,13 @@ class CodecTests {
 	}
 
 	private static byte[] recovery(int reason, int action) {
-		return ByteBuffer.allocate(26).putLong(0).putInt(1).putLong(2).put((byte) reason).putInt(137).put((byte) action)
+		return ByteBuffer.allocate(26)
+			.putLong(0)
+			.putInt(1)
+			.putLong(2)
+			.put((byte) reason)
+			.putInt(137)
+			.put((byte) action)
 			.array();
 	}
 

@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * How a byte stream is cut into frames, and that nothing a peer sends makes the decoder or the
- * codec throw anything but {@link MalformedFrameException}.
+ * How a byte stream is cut into frames, and that nothing a peer sends makes the decoder
+ * or the codec throw anything but {@link MalformedFrameException}.
  */
 class FrameDecoderTests {
 
@@ -68,8 +68,8 @@ class FrameDecoderTests {
 	@Test
 	void framesInOneReadComeOutOneAtATimeAndTheRestWaits() throws MalformedFrameException {
 		byte[] third = encode(new DataStore(new byte[] { 1, 2, 3 }));
-		ByteBuffer in = ByteBuffer.wrap(concat(concat(encode(new Heartbeat()), encode(new Start())),
-				Arrays.copyOf(third, 6)));
+		ByteBuffer in = ByteBuffer
+			.wrap(concat(concat(encode(new Heartbeat()), encode(new Start())), Arrays.copyOf(third, 6)));
 		assertThat(Codec.decode(this.decoder.next(in))).isInstanceOf(Heartbeat.class);
 		assertThat(Codec.decode(this.decoder.next(in))).isInstanceOf(Start.class);
 		assertThat(this.decoder.next(in)).isNull();
@@ -119,11 +119,12 @@ class FrameDecoderTests {
 	}
 
 	/**
-	 * A million frames of every {@link Kind}, from a fixed seed ({@code -Dsam.fuzz.seed} replays
-	 * another), fed in random pieces: each is decoded, refused with a
-	 * {@link MalformedFrameException}, or waits for bytes that never come. Well-formed frames must
-	 * decode to a message that encodes to the same bytes. It runs on a thread of its own because
-	 * every refusal fills in a stack trace, and the test runner's stack is deep.
+	 * A million frames of every {@link Kind}, from a fixed seed ({@code -Dsam.fuzz.seed}
+	 * replays another), fed in random pieces: each is decoded, refused with a
+	 * {@link MalformedFrameException}, or waits for bytes that never come. Well-formed
+	 * frames must decode to a message that encodes to the same bytes. It runs on a thread
+	 * of its own because every refusal fills in a stack trace, and the test runner's
+	 * stack is deep.
 	 */
 	@Test
 	@Timeout(60)
@@ -173,7 +174,9 @@ class FrameDecoderTests {
 		return outcomes;
 	}
 
-	/** Feed a frame in random pieces: 0 decoded, 1 malformed, 2 still waiting for bytes. */
+	/**
+	 * Feed a frame in random pieces: 0 decoded, 1 malformed, 2 still waiting for bytes.
+	 */
 	private static int feed(byte[] bytes, FuzzedFrames fuzz, Kind kind) {
 		FrameDecoder decoder = new FrameDecoder(LIMIT);
 		ByteBuffer in = ByteBuffer.wrap(bytes);

@@ -20,8 +20,9 @@ import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
 import dev.samboot.sam.internal.channel.Message.Welcome;
 
 /**
- * Random messages and random, damaged and hostile frames, from a seed so that a failure can be
- * replayed: for the decoder and codec fuzz test and for flooding the supervisor's socket.
+ * Random messages and random, damaged and hostile frames, from a seed so that a failure
+ * can be replayed: for the decoder and codec fuzz test and for flooding the supervisor's
+ * socket.
  */
 final class FuzzedFrames {
 
@@ -34,10 +35,15 @@ final class FuzzedFrames {
 		/** A well-formed frame with a few bytes of its body changed. */
 		FLIPPED,
 
-		/** A well-formed frame with its body cut short and the length adjusted to match. */
+		/**
+		 * A well-formed frame with its body cut short and the length adjusted to match.
+		 */
 		SHORTENED,
 
-		/** A well-formed frame with random bytes appended and the length adjusted to match. */
+		/**
+		 * A well-formed frame with random bytes appended and the length adjusted to
+		 * match.
+		 */
 		LENGTHENED,
 
 		/** A known type byte followed by random bytes. */
@@ -100,6 +106,7 @@ final class FuzzedFrames {
 
 	/**
 	 * A generated frame.
+	 *
 	 * @param kind what it is
 	 * @param bytes its bytes, length header included
 	 */
@@ -128,8 +135,9 @@ final class FuzzedFrames {
 			case LENGTHENED -> withHeader(concat(body(encode(message())), bytes(1 + this.random.nextInt(16))));
 			case RANDOM_BODY -> withHeader(concat(new byte[] { knownType() }, bytes(this.random.nextInt(80))));
 			case UNKNOWN_TYPE -> withHeader(concat(new byte[] { unknownType() }, bytes(this.random.nextInt(16))));
-			case OVERSIZED -> concat(header(this.maxFrameBytes + 1 + this.random.nextInt(Integer.MAX_VALUE
-					- this.maxFrameBytes)), bytes(this.random.nextInt(32)));
+			case OVERSIZED ->
+				concat(header(this.maxFrameBytes + 1 + this.random.nextInt(Integer.MAX_VALUE - this.maxFrameBytes)),
+						bytes(this.random.nextInt(32)));
 			case NON_POSITIVE_LENGTH -> concat(header(-this.random.nextInt(Integer.MAX_VALUE)), bytes(8));
 			case CUT_OFF -> cutOff(encode(message()));
 			case HOSTILE_LENGTH -> hostile();
@@ -189,7 +197,10 @@ final class FuzzedFrames {
 		return cut;
 	}
 
-	/** A type byte that carries a byte array or a count, followed by an extreme length and some bytes. */
+	/**
+	 * A type byte that carries a byte array or a count, followed by an extreme length and
+	 * some bytes.
+	 */
 	private byte[] hostile() {
 		Message.Type type = switch (this.random.nextInt(3)) {
 			case 0 -> Message.Type.DATA_STORE;
@@ -241,8 +252,10 @@ final class FuzzedFrames {
 		List<Recovery> recoveries = new ArrayList<>(count);
 		for (int i = 0; i < count; i++) {
 			recoveries.add(new Recovery(Instant.ofEpochMilli(this.random.nextLong()), this.random.nextInt(),
-					this.random.nextLong(), Recovery.Reason.values()[this.random.nextInt(Recovery.Reason.values().length)],
-					this.random.nextInt(), Recovery.Action.values()[this.random.nextInt(Recovery.Action.values().length)]));
+					this.random.nextLong(),
+					Recovery.Reason.values()[this.random.nextInt(Recovery.Reason.values().length)],
+					this.random.nextInt(),
+					Recovery.Action.values()[this.random.nextInt(Recovery.Action.values().length)]));
 		}
 		return List.copyOf(recoveries);
 	}

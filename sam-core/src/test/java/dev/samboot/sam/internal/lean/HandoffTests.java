@@ -23,9 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The handoff to the lean supervisor carries every option: an option added to {@link SamOptions}
- * fails {@link #everyOptionIsHandedOver()} until it is set here, and then until the handoff
- * carries it.
+ * The handoff to the lean supervisor carries every option: an option added to
+ * {@link SamOptions} fails {@link #everyOptionIsHandedOver()} until it is set here, and
+ * then until the handoff carries it.
  */
 class HandoffTests {
 
@@ -66,8 +66,8 @@ class HandoffTests {
 		for (Method accessor : accessors()) {
 			Object value = accessor.invoke(read.options());
 			if (NOT_HANDED_OVER.containsKey(accessor.getName())) {
-				assertThat(value).as("%s() is not handed over: %s", accessor.getName(),
-						NOT_HANDED_OVER.get(accessor.getName()))
+				assertThat(value)
+					.as("%s() is not handed over: %s", accessor.getName(), NOT_HANDED_OVER.get(accessor.getName()))
 					.isNull();
 			}
 			else {
@@ -126,7 +126,9 @@ class HandoffTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> new Handoff(options, 12, null, COMMAND));
 	}
 
-	/** Every option set to a value other than its default (interval and policy have none). */
+	/**
+	 * Every option set to a value other than its default (interval and policy have none).
+	 */
 	private SamOptions everyOptionSet() {
 		return SamOptions.builder(Duration.ofMillis(1500), RecoveryPolicy.QUORUM_RESTART.withCmap())
 			.dataMaxSize(4096)
@@ -145,11 +147,12 @@ class HandoffTests {
 	}
 
 	/**
-	 * An instance launched early, as the lean supervisor adopts it. Adopting a live child needs
-	 * {@code java.lang} opened (the lean JVM's option), which the test JVM does not have; a pid that
-	 * is not a child of this JVM, such as its own, is adopted as an instance that has already ended
-	 * (with a warning), which still has the pid, directory and token that are handed over. The lean
-	 * supervisor adopting a live one is in {@code BeyondLibsamProcessTests}.
+	 * An instance launched early, as the lean supervisor adopts it. Adopting a live child
+	 * needs {@code java.lang} opened (the lean JVM's option), which the test JVM does not
+	 * have; a pid that is not a child of this JVM, such as its own, is adopted as an
+	 * instance that has already ended (with a warning), which still has the pid,
+	 * directory and token that are handed over. The lean supervisor adopting a live one
+	 * is in {@code BeyondLibsamProcessTests}.
 	 */
 	private EarlyLaunch earlyLaunch() {
 		byte[] token = new byte[32];
@@ -168,7 +171,10 @@ class HandoffTests {
 			.collect(Collectors.toList());
 	}
 
-	/** A value that {@code equals} compares by content; an early launch by pid, directory and token. */
+	/**
+	 * A value that {@code equals} compares by content; an early launch by pid, directory
+	 * and token.
+	 */
 	private static Object comparable(Object value) {
 		if (value instanceof EarlyLaunch early) {
 			return List.of(early.pid(), early.directory().path(), HexFormat.of().formatHex(early.token()));

@@ -19,13 +19,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
- * When the supervisor can replace its JVM with a lean one, and how it finds the core's classes.
+ * When the supervisor can replace its JVM with a lean one, and how it finds the core's
+ * classes.
  */
 class LeanSupervisorTests {
 
 	@Test
 	void leanSupervisorIsUsedWhenRequestedUnlessTheApplicationGaveItsOwnQuorumSource() {
-		assertThat(LeanSupervisor.obstacle(options(RecoveryPolicy.RESTART, null))).contains("no lean supervisor requested");
+		assertThat(LeanSupervisor.obstacle(options(RecoveryPolicy.RESTART, null)))
+			.contains("no lean supervisor requested");
 		assertThat(LeanSupervisor.obstacle(options(RecoveryPolicy.RESTART, SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS)))
 			.isEmpty();
 		assertThat(LeanSupervisor.obstacle(options(RecoveryPolicy.QUORUM_QUIT, SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS)))
@@ -34,7 +36,8 @@ class LeanSupervisorTests {
 			.leanSupervisor(List.of("-Xint"))
 			.quorumSource(() -> null)
 			.build();
-		assertThat(LeanSupervisor.obstacle(ownQuorum)).hasValueSatisfying((reason) -> assertThat(reason).contains("own"));
+		assertThat(LeanSupervisor.obstacle(ownQuorum))
+			.hasValueSatisfying((reason) -> assertThat(reason).contains("own"));
 	}
 
 	@Test
@@ -55,7 +58,8 @@ class LeanSupervisorTests {
 		String[] core = LeanSupervisor.supervisorClassPath(Path.of("/nonexistent"), false).split(File.pathSeparator);
 		assertThat(core).hasSize(1);
 		assertThat(Path.of(core[0]).resolve("dev/samboot/sam/internal/lean/LeanSupervisor.class")).exists();
-		String[] withNative = LeanSupervisor.supervisorClassPath(Path.of("/nonexistent"), true).split(File.pathSeparator);
+		String[] withNative = LeanSupervisor.supervisorClassPath(Path.of("/nonexistent"), true)
+			.split(File.pathSeparator);
 		assertThat(withNative).anyMatch((entry) -> entry.contains("jnr-posix"))
 			.anyMatch((entry) -> entry.contains("jffi") && entry.contains("native"))
 			.anyMatch((entry) -> entry.contains("jnr-unixsocket"))
@@ -78,9 +82,8 @@ class LeanSupervisorTests {
 		assertThat(core.extract(out)).hasContent("sam-core.jar");
 		assertThat(core.siblings(LeanSupervisor::isNativeAccessJar)).extracting(LeanSupervisor.NestedJar::entry)
 			.containsExactly("BOOT-INF/lib/jnr-ffi-2.2.19.jar");
-		assertThatIOException()
-			.isThrownBy(() -> LeanSupervisor.NestedJar.parse("jar:nested:" + app + "/!BOOT-INF/lib/missing.jar!/")
-				.extract(out))
+		assertThatIOException().isThrownBy(
+				() -> LeanSupervisor.NestedJar.parse("jar:nested:" + app + "/!BOOT-INF/lib/missing.jar!/").extract(out))
 			.withMessageContaining("missing.jar not found");
 	}
 

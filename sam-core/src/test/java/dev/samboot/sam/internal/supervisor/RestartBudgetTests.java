@@ -19,8 +19,8 @@ class RestartBudgetTests {
 	private static RestartBudget budget(int maxRestarts, long window) {
 		Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2, 0, Duration.ofSeconds(30));
 		Backoff retry = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(2), 2, 0, Duration.ZERO);
-		return new RestartBudget(new RestartRules(maxRestarts, window, backoff, retry, Set.of(), Set.of(), 0, null,
-				null, () -> 0.5));
+		return new RestartBudget(
+				new RestartRules(maxRestarts, window, backoff, retry, Set.of(), Set.of(), 0, null, null, () -> 0.5));
 	}
 
 	@Test
@@ -62,7 +62,8 @@ class RestartBudgetTests {
 	void historyKeepsTheMostRecent() {
 		RecoveryHistory history = new RecoveryHistory(2);
 		for (int i = 1; i <= 3; i++) {
-			history.add(new Recovery(java.time.Instant.EPOCH, i, i, Recovery.Reason.EXITED, 1, Recovery.Action.RESTART));
+			history
+				.add(new Recovery(java.time.Instant.EPOCH, i, i, Recovery.Reason.EXITED, 1, Recovery.Action.RESTART));
 		}
 		assertThat(history.recent()).extracting(Recovery::instance).containsExactly(2, 3);
 	}

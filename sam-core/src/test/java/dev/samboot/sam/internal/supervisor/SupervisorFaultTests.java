@@ -18,9 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Faults of the supervisor itself, with real processes: killed with -9, or unable to launch the
- * active process at the start or after a recovery. Each supervisor makes its channel directory
- * in the test's temporary directory, so what a killed one leaves behind goes with it.
+ * Faults of the supervisor itself, with real processes: killed with -9, or unable to
+ * launch the active process at the start or after a recovery. Each supervisor makes its
+ * channel directory in the test's temporary directory, so what a killed one leaves behind
+ * goes with it.
  */
 @Timeout(60)
 class SupervisorFaultTests {
@@ -80,8 +81,9 @@ class SupervisorFaultTests {
 			Files.delete(java);
 			run.tell("die");
 			assertThat(run.awaitExit(START)).as(run.output()).isEqualTo(Supervisor.LAUNCH_FAILED_STATUS);
-			assertThat(run.output()).contains("Instance 1 ended (killed, status 137): restarting",
-					"Cannot launch instance 2", java.toString(), "No such file or directory")
+			assertThat(run.output())
+				.contains("Instance 1 ended (killed, status 137): restarting", "Cannot launch instance 2",
+						java.toString(), "No such file or directory")
 				.doesNotContain("instance 2 pid");
 			assertThat(channelDirectories()).isEmpty();
 		}

@@ -40,12 +40,12 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The supervisor's state machine against its rules (warn at T and kill at 2T after the last
- * message, what the policy does when an instance ends, restart limits, backoff and the start-up
- * timeout), driven by a clock that only moves when a test moves it, launched "processes" that
- * record the signals they get and end when a test says, and connections that record what the
- * supervisor answers. Time is moved the way {@link SupervisorLoop} moves it: the supervisor is
- * woken at every deadline it asks for.
+ * The supervisor's state machine against its rules (warn at T and kill at 2T after the
+ * last message, what the policy does when an instance ends, restart limits, backoff and
+ * the start-up timeout), driven by a clock that only moves when a test moves it, launched
+ * "processes" that record the signals they get and end when a test says, and connections
+ * that record what the supervisor answers. Time is moved the way {@link SupervisorLoop}
+ * moves it: the supervisor is woken at every deadline it asks for.
  */
 class SupervisorTests {
 
@@ -142,7 +142,8 @@ class SupervisorTests {
 		elapse(start + 2 * T - this.clock.now);
 		assertThat(first.signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
 		first.exit(137);
-		// the next instance's warn comes T/2 late (a stopped supervisor): SIGKILL 3T/4 after it
+		// the next instance's warn comes T/2 late (a stopped supervisor): SIGKILL 3T/4
+		// after it
 		FakePeer second = connect();
 		send(second, new Start());
 		long began = this.clock.now;
@@ -603,7 +604,8 @@ class SupervisorTests {
 	void helloOfAnotherProtocolVersionIsRefusedNamingBothVersions() {
 		supervise(T, RecoveryPolicy.RESTART);
 		FakePeer other = new FakePeer();
-		assertThat(this.supervisor.onHello(new Hello(Codec.PROTOCOL_VERSION + 1, null, process().pid), other)).isFalse();
+		assertThat(this.supervisor.onHello(new Hello(Codec.PROTOCOL_VERSION + 1, null, process().pid), other))
+			.isFalse();
 		assertThat(this.supervisor.refusal()).contains("version " + (Codec.PROTOCOL_VERSION + 1))
 			.contains("supervisor version " + Codec.PROTOCOL_VERSION);
 		assertThat(other.replies()).containsExactly(CsError.VERSION);
@@ -885,16 +887,19 @@ class SupervisorTests {
 	}
 
 	/**
-	 * Every phase an instance can be in, against every event: the phase it is in afterwards, as
-	 * {@code PHASE} for the same instance, {@code PHASE#N} for instance N, {@code quit} when the
-	 * supervisor decided to exit. The policy has the quorum and cmap flags, so that every event applies.
+	 * Every phase an instance can be in, against every event: the phase it is in
+	 * afterwards, as {@code PHASE} for the same instance, {@code PHASE#N} for instance N,
+	 * {@code quit} when the supervisor decided to exit. The policy has the quorum and
+	 * cmap flags, so that every event applies.
 	 */
 	static Stream<Arguments> phaseByEvent() {
-		return Stream.of(Arguments.of("LAUNCHED", "hello", "CONNECTED"), Arguments.of("LAUNCHED", "silence", "LAUNCHED"),
-				Arguments.of("LAUNCHED", "quorum lost", "LAUNCHED"), Arguments.of("LAUNCHED", "exit", "quit"),
-				Arguments.of("CONNECTED", "start", "STARTED"), Arguments.of("CONNECTED", "stop", "CONNECTED"),
-				Arguments.of("CONNECTED", "heartbeat", "CONNECTED"), Arguments.of("CONNECTED", "health failed", "CONNECTED"),
-				Arguments.of("CONNECTED", "mark failed", "KILLED"), Arguments.of("CONNECTED", "quorum lost", "CONNECTED"),
+		return Stream.of(Arguments.of("LAUNCHED", "hello", "CONNECTED"),
+				Arguments.of("LAUNCHED", "silence", "LAUNCHED"), Arguments.of("LAUNCHED", "quorum lost", "LAUNCHED"),
+				Arguments.of("LAUNCHED", "exit", "quit"), Arguments.of("CONNECTED", "start", "STARTED"),
+				Arguments.of("CONNECTED", "stop", "CONNECTED"), Arguments.of("CONNECTED", "heartbeat", "CONNECTED"),
+				Arguments.of("CONNECTED", "health failed", "CONNECTED"),
+				Arguments.of("CONNECTED", "mark failed", "KILLED"),
+				Arguments.of("CONNECTED", "quorum lost", "CONNECTED"),
 				Arguments.of("CONNECTED", "silence", "CONNECTED"), Arguments.of("CONNECTED", "exit", "quit"),
 				Arguments.of("WAITING_FOR_QUORUM", "quorum back", "STARTED"),
 				Arguments.of("WAITING_FOR_QUORUM", "stop", "CONNECTED"),
@@ -933,8 +938,8 @@ class SupervisorTests {
 			case "exit" -> process().exit(1);
 			default -> throw new IllegalArgumentException(event);
 		}
-		String after = this.supervisor.exitStatus().isPresent() ? "quit"
-				: this.supervisor.phase() + ((this.supervisor.instanceId() > 1) ? "#" + this.supervisor.instanceId() : "");
+		String after = this.supervisor.exitStatus().isPresent() ? "quit" : this.supervisor.phase()
+				+ ((this.supervisor.instanceId() > 1) ? "#" + this.supervisor.instanceId() : "");
 		assertThat(after).isEqualTo(expected);
 	}
 
@@ -1063,9 +1068,8 @@ class SupervisorTests {
 
 	@Test
 	void stopRequestedDuringTheBackoffQuitsWithTheLastStatus() {
-		supervise(T, RecoveryPolicy.RESTART,
-				rules(-1, 0, new Backoff(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(10), 1, 0,
-						java.time.Duration.ZERO)));
+		supervise(T, RecoveryPolicy.RESTART, rules(-1, 0, new Backoff(java.time.Duration.ofSeconds(10),
+				java.time.Duration.ofSeconds(10), 1, 0, java.time.Duration.ZERO)));
 		send(connect(), new Start());
 		process().exit(5);
 		elapse(T);
@@ -1144,7 +1148,8 @@ class SupervisorTests {
 
 	@Test
 	void threadDumpIsTakenBeforeTheWarnSignalAndLinkedInTheRecovery() {
-		ThreadDumps withoutJcmd = new ThreadDumps(java.nio.file.Path.of("dumps"), T, java.nio.file.Path.of("/none/jcmd"));
+		ThreadDumps withoutJcmd = new ThreadDumps(java.nio.file.Path.of("dumps"), T,
+				java.nio.file.Path.of("/none/jcmd"));
 		supervise(4 * T, RecoveryPolicy.RESTART, RestartRules.LIBSAM.withThreadDumps(withoutJcmd));
 		FakePeer peer = connect();
 		send(peer, new Start());
@@ -1161,7 +1166,8 @@ class SupervisorTests {
 
 	@Test
 	void earlyThreadDumpIsDroppedWhenTheInstanceAnswersAgain() {
-		ThreadDumps withoutJcmd = new ThreadDumps(java.nio.file.Path.of("dumps"), T, java.nio.file.Path.of("/none/jcmd"));
+		ThreadDumps withoutJcmd = new ThreadDumps(java.nio.file.Path.of("dumps"), T,
+				java.nio.file.Path.of("/none/jcmd"));
 		supervise(4 * T, RecoveryPolicy.RESTART, RestartRules.LIBSAM.withThreadDumps(withoutJcmd));
 		FakePeer peer = connect();
 		send(peer, new Start());
@@ -1186,15 +1192,15 @@ class SupervisorTests {
 	}
 
 	private static RestartRules rules(int maxRestarts, long windowNanos, Backoff backoff) {
-		return new RestartRules(maxRestarts, windowNanos, backoff, null, java.util.Set.of(), java.util.Set.of(), 0, null,
-				null, () -> 0.5);
+		return new RestartRules(maxRestarts, windowNanos, backoff, null, java.util.Set.of(), java.util.Set.of(), 0,
+				null, null, () -> 0.5);
 	}
 
 	private static RestartRules startRetry(int maxRestarts, java.util.Set<Integer> quit) {
 		Backoff retry = new Backoff(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(4), 2, 0,
 				java.time.Duration.ZERO);
-		return new RestartRules(maxRestarts, TimeUnit.HOURS.toNanos(1), Backoff.NONE, retry, java.util.Set.of(),
-				quit, 0, null, null, () -> 0.5);
+		return new RestartRules(maxRestarts, TimeUnit.HOURS.toNanos(1), Backoff.NONE, retry, java.util.Set.of(), quit,
+				0, null, null, () -> 0.5);
 	}
 
 	private static RestartRules startupTimeout(long nanos) {
@@ -1220,7 +1226,10 @@ class SupervisorTests {
 		supervise(intervalNanos, policy, true);
 	}
 
-	/** Start a supervisor the way {@code Sam.supervise()} does: quorum first, then the first instance. */
+	/**
+	 * Start a supervisor the way {@code Sam.supervise()} does: quorum first, then the
+	 * first instance.
+	 */
 	private void supervise(long intervalNanos, RecoveryPolicy policy, boolean quorate) {
 		SupervisorSettings settings = new SupervisorSettings(intervalNanos, policy, Signals.SIGTERM, null,
 				DATA_MAX_SIZE, SHUTDOWN_TIMEOUT, TOKEN.clone(), SUPERVISOR_PID);
@@ -1248,8 +1257,8 @@ class SupervisorTests {
 	}
 
 	/**
-	 * Let time pass as {@link SupervisorLoop} does: wake the supervisor at each deadline it asks
-	 * for up to the end, and once at the end.
+	 * Let time pass as {@link SupervisorLoop} does: wake the supervisor at each deadline
+	 * it asks for up to the end, and once at the end.
 	 */
 	private void elapse(long nanos) {
 		long end = this.clock.now + nanos;
@@ -1298,7 +1307,10 @@ class SupervisorTests {
 
 	}
 
-	/** Launches {@link FakeProcess}es and tells the supervisor of their end, as the loop's watcher does. */
+	/**
+	 * Launches {@link FakeProcess}es and tells the supervisor of their end, as the loop's
+	 * watcher does.
+	 */
 	private final class FakeLauncher implements ProcessLauncher {
 
 		private final List<FakeProcess> launched = new ArrayList<>();

@@ -2,8 +2,8 @@ package dev.samboot.sam;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.samboot.corosync.CmapStatePublisher;
 import dev.samboot.corosync.CorosyncQuorum;
@@ -12,7 +12,6 @@ import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.channel.Codec;
 import dev.samboot.sam.internal.process.JvmProcessLauncher;
 import dev.samboot.sam.internal.process.SamPlatform;
-import dev.samboot.sam.internal.supervisor.ActiveProcess;
 import dev.samboot.sam.internal.supervisor.Clock;
 import dev.samboot.sam.internal.supervisor.ProcessLauncher;
 import dev.samboot.sam.internal.supervisor.RestartRules;
@@ -91,31 +90,11 @@ final class SupervisorComposition {
 
 	/** Instance 1 is the one launched early, if it was; the others are launched. */
 	private static ProcessLauncher earlyFirst(EarlyLaunch early, JvmProcessLauncher launcher) {
-		return new ProcessLauncher() {
-
-			private EarlyLaunch launchedEarly = early;
-
-			@Override
-			public ActiveProcess launch(Map<String, String> environment) throws IOException {
-				if (this.launchedEarly != null) {
-					ActiveProcess process = this.launchedEarly.handOver();
-					this.launchedEarly = null;
-					return process;
-				}
-				return launcher.launch(environment);
-			}
-
-			@Override
-			public void started(ActiveProcess process) {
-				launcher.started(process);
-			}
-
-			@Override
-			public boolean relaunchPlain(ActiveProcess process, int status) {
-				return launcher.relaunchPlain(process, status);
-			}
-
-		};
+		AtomicReference<EarlyLaunch> launchedEarly = new AtomicReference<>(early);
+		return launcher.launchingBy((environment) -> {
+			EarlyLaunch first = launchedEarly.getAndSet(null);
+			return (first != null) ? first.handOver() : launcher.launch(environment);
+		});
 	}
 
 	/** An instance launched early and not handed over goes when supervising fails. */

@@ -36,4 +36,33 @@ public interface ProcessLauncher {
 		return false;
 	}
 
+	/**
+	 * Return this launcher with another way of launching; what an instance does after its
+	 * launch ({@link #started}, {@link #relaunchPlain}) is still this launcher's
+	 * business.
+	 * @param launch launches instead
+	 * @return the launcher
+	 */
+	default ProcessLauncher launchingBy(ProcessLauncher launch) {
+		ProcessLauncher self = this;
+		return new ProcessLauncher() {
+
+			@Override
+			public ActiveProcess launch(Map<String, String> environment) throws IOException {
+				return launch.launch(environment);
+			}
+
+			@Override
+			public void started(ActiveProcess process) {
+				self.started(process);
+			}
+
+			@Override
+			public boolean relaunchPlain(ActiveProcess process, int status) {
+				return self.relaunchPlain(process, status);
+			}
+
+		};
+	}
+
 }

@@ -1,7 +1,6 @@
 package dev.samboot.sam.internal.supervisor;
 
 import java.io.IOException;
-import java.util.Map;
 
 import dev.samboot.sam.QuorumSource;
 import dev.samboot.sam.StatePublisher;
@@ -54,26 +53,11 @@ public final class Supervision implements AutoCloseable {
 	}
 
 	private static ProcessLauncher watched(ProcessLauncher launcher, SupervisorLoop.ProcessWatcher watcher) {
-		return new ProcessLauncher() {
-
-			@Override
-			public ActiveProcess launch(Map<String, String> environment) throws IOException {
-				ActiveProcess process = launcher.launch(environment);
-				watcher.watch(process);
-				return process;
-			}
-
-			@Override
-			public void started(ActiveProcess process) {
-				launcher.started(process);
-			}
-
-			@Override
-			public boolean relaunchPlain(ActiveProcess process, int status) {
-				return launcher.relaunchPlain(process, status);
-			}
-
-		};
+		return launcher.launchingBy((environment) -> {
+			ActiveProcess process = launcher.launch(environment);
+			watcher.watch(process);
+			return process;
+		});
 	}
 
 	/**

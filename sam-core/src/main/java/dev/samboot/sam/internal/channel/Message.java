@@ -1,6 +1,5 @@
 package dev.samboot.sam.internal.channel;
 
-import java.util.Arrays;
 import java.util.List;
 
 import dev.samboot.sam.CsError;
@@ -95,8 +94,17 @@ public sealed interface Message {
 			return this.code;
 		}
 
+		/** By code, for the decoder: every frame is looked up here. */
+		private static final Type[] BY_CODE = new Type[128];
+
+		static {
+			for (Type type : values()) {
+				BY_CODE[type.code] = type;
+			}
+		}
+
 		static Type fromCode(int code) {
-			return Arrays.stream(values()).filter((type) -> type.code == code).findFirst().orElse(null);
+			return (code >= 0 && code < BY_CODE.length) ? BY_CODE[code] : null;
 		}
 
 	}

@@ -36,7 +36,7 @@ final class CacheCommands {
 		List<String> result = new ArrayList<>();
 		result.add(command.java());
 		result.add(useOption(directory.kind(), directory.archive()));
-		result.addAll(command.jvmOptions());
+		result.addAll(jvmOptions(command, directory));
 		addMain(result, command, directory);
 		result.addAll(command.tail());
 		return result;
@@ -78,7 +78,7 @@ final class CacheCommands {
 		else {
 			run.add("-XX:ArchiveClassesAtExit=" + directory.temporaryArchive());
 		}
-		run.addAll(command.jvmOptions());
+		run.addAll(jvmOptions(command, directory));
 		run.addAll(trainingJvmOptions);
 		addMain(run, command, directory);
 		run.addAll(command.tail());
@@ -92,11 +92,25 @@ final class CacheCommands {
 			create.add("-XX:AOTMode=create");
 			create.add("-XX:AOTConfiguration=" + directory.configuration());
 			create.add("-XX:AOTCache=" + directory.temporaryArchive());
-			create.addAll(command.jvmOptions());
+			create.addAll(jvmOptions(command, directory));
 			addMain(create, command, directory);
 			steps.add(create);
 		}
 		return steps;
+	}
+
+	/**
+	 * The command's JVM options beside the cache's. {@code -Xshare:auto}, the JVM's
+	 * default, is left out of the AOT commands: JDK 24 and later refuse
+	 * {@code -XX:AOTConfiguration} and {@code -XX:AOTCache} beside any {@code -Xshare}
+	 * option ("cannot be used at the same time"), and without it the JVM behaves the
+	 * same.
+	 */
+	private static List<String> jvmOptions(JavaCommand command, CacheDirectory directory) {
+		if (directory.kind() != CacheKind.AOT) {
+			return command.jvmOptions();
+		}
+		return command.jvmOptions().stream().filter((option) -> !option.equals("-Xshare:auto")).toList();
 	}
 
 	/** The extracted jar for an executable jar; a main class is in the command's tail. */

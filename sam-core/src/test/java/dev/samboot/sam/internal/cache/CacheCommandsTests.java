@@ -61,6 +61,22 @@ class CacheCommandsTests {
 	}
 
 	@Test
+	void theAotCommandsLeaveOutXshareAutoWhichJdk25RefusesBesideTheAotOptions() {
+		JavaCommand command = parse("/jdk/bin/java", "-Xshare:auto", "-Xmx256m", "-cp", "/opt/classes", "app.Main");
+		List<List<String>> aot = CacheCommands.training(command, new CacheDirectory(CACHE, CacheKind.AOT), List.of(),
+				List.of());
+		assertThat(aot).hasSize(2)
+			.allSatisfy((step) -> assertThat(step).doesNotContain("-Xshare:auto").contains("-Xmx256m"));
+		List<List<String>> cds = CacheCommands.training(command, new CacheDirectory(CACHE, CacheKind.CDS), List.of(),
+				List.of());
+		assertThat(cds).singleElement().satisfies((step) -> assertThat(step).contains("-Xshare:auto"));
+		assertThat(CacheCommands.cached(command, new CacheDirectory(CACHE, CacheKind.AOT)))
+			.doesNotContain("-Xshare:auto")
+			.contains("-XX:AOTCache=/var/cache/app/app.aot");
+		assertThat(CacheCommands.cached(command, new CacheDirectory(CACHE, CacheKind.CDS))).contains("-Xshare:auto");
+	}
+
+	@Test
 	void anExecutableJarIsExtractedIntoTheCacheDirectory() {
 		JavaCommand command = parse("/jdk/bin/java", "-Xmx256m", "-jar", "/opt/app.jar", "--a=1");
 		assertThat(CacheCommands.extraction(command, new CacheDirectory(CACHE, CacheKind.CDS))).containsExactly(

@@ -73,7 +73,8 @@ public class SamHealthCheckAutoConfiguration {
 			HealthGroup group = group(name, groups.getIfAvailable(), environment, settings);
 			HealthContributorSnapshots snapshots = (group != null) ? new HealthContributorSnapshots(contributors, group)
 					: null;
-			if (snapshots == null || snapshots.members().isEmpty()) {
+			List<String> members = (snapshots != null) ? snapshots.members() : List.of();
+			if (members.isEmpty()) {
 				if (name != null && !HealthGroup.LIVENESS.equals(name)) {
 					throw new InvalidSamPropertyException("sam.health.group", name,
 							"a health group with at least one health indicator; this one has none", null);
@@ -82,7 +83,6 @@ public class SamHealthCheckAutoConfiguration {
 						+ "the health check is " + LivenessStateSnapshots.DESCRIPTION);
 				return livenessState(availability, settings);
 			}
-			List<String> members = snapshots.members();
 			logger.info("The health check is " + group.description()
 					+ ((group.name() != null) ? ": " + String.join(", ", members) : ""));
 			Callable<HealthSnapshot> check = snapshots;
@@ -118,7 +118,7 @@ public class SamHealthCheckAutoConfiguration {
 			// without Actuator's groups (endpoint not exposed) samboot adds its deadlock
 			// check itself
 			if (group != null && groups == null && HealthGroup.LIVENESS.equals(wanted)
-					&& deadlocksEnabled(environment)) {
+					&& settings.properties().health().deadlocks().enabled()) {
 				group = group.including(DeadlockHealthIndicator.NAME);
 			}
 			return group;
@@ -171,10 +171,6 @@ public class SamHealthCheckAutoConfiguration {
 		}
 		return new ActuatorHealthCheck(new LivenessStateSnapshots(applicationAvailability), settings.healthTimeout(),
 				LivenessStateSnapshots.DESCRIPTION);
-	}
-
-	private static boolean deadlocksEnabled(Environment environment) {
-		return environment.getProperty("sam.health.deadlocks.enabled", Boolean.class, true);
 	}
 
 }

@@ -127,7 +127,6 @@ final class Instance {
 
 	private static int rank(Recovery.Reason reason) {
 		return switch (reason) {
-			case MARKED_FAILED -> 5;
 			case QUORUM_LOST -> 4;
 			case STARTUP_TIMEOUT -> 3;
 			case UNHEALTHY -> 2;

@@ -55,9 +55,6 @@ public final class Supervisor {
 	/** Recoveries kept and handed to every new instance. */
 	public static final int RECOVERIES_KEPT = 32;
 
-	/** Thread dumps of one instance, at most. */
-	static final int MAX_THREAD_DUMPS = ThreadDumpBook.MAX_PER_INSTANCE;
-
 	/**
 	 * A thread dump is started this long before the warn signal is due, at most a quarter
 	 * of the limit: with heartbeats every T/4, after two of them are missed.

@@ -44,6 +44,11 @@ public record HealthGroup(String name, Predicate<String> membership, StatusAggre
 	private static final String PROBES_ENABLED = "management.endpoint.health.probes.enabled";
 
 	/**
+	 * The groups Actuator adds when probes are on, unless the application defines them.
+	 */
+	private static final List<String> PROBES = List.of(LIVENESS, "readiness");
+
+	/**
 	 * Every health indicator, aggregated as the health endpoint aggregates them.
 	 * @param environment the environment, for
 	 * {@code management.endpoint.health.status.order}
@@ -78,8 +83,7 @@ public record HealthGroup(String name, Predicate<String> membership, StatusAggre
 					group.getExclude());
 			return new HealthGroup(name, membership::isMember, aggregator);
 		}
-		if (environment.getProperty(PROBES_ENABLED, Boolean.class, true)
-				&& (LIVENESS.equals(name) || "readiness".equals(name))) {
+		if (probesEnabled(environment) && PROBES.contains(name)) {
 			HealthContributorMembership membership = HealthContributorMembership
 				.byIncludeExclude(Set.of(name + "State"), null);
 			return new HealthGroup(name, membership::isMember, defaultAggregator);
@@ -99,8 +103,8 @@ public record HealthGroup(String name, Predicate<String> membership, StatusAggre
 			return List.copyOf(groups.getNames());
 		}
 		List<String> names = new ArrayList<>(properties(environment).getGroup().keySet());
-		if (environment.getProperty(PROBES_ENABLED, Boolean.class, true)) {
-			for (String probe : List.of(LIVENESS, "readiness")) {
+		if (probesEnabled(environment)) {
+			for (String probe : PROBES) {
 				if (!names.contains(probe)) {
 					names.add(probe);
 				}
@@ -124,6 +128,10 @@ public record HealthGroup(String name, Predicate<String> membership, StatusAggre
 	 */
 	public String description() {
 		return (this.name != null) ? "health group '" + this.name + "'" : "all health indicators";
+	}
+
+	private static boolean probesEnabled(Environment environment) {
+		return environment.getProperty(PROBES_ENABLED, Boolean.class, true);
 	}
 
 	private static HealthEndpointProperties properties(Environment environment) {

@@ -13,8 +13,9 @@ import jnr.ffi.byref.NativeLongByReference;
 import jnr.ffi.byref.PointerByReference;
 
 /**
- * Bindings to corosync's client libraries ({@code libquorum.so.5}, {@code libcmap.so.4})
- * and the two libc calls that go with them, loaded on first use through jnr-ffi.
+ * Bindings to corosync's client libraries ({@code libquorum.so.5}, {@code libcmap.so.4},
+ * {@code libcpg.so.4}) and the libc calls that go with them, loaded on first use through
+ * jnr-ffi.
  */
 final class CorosyncLibraries {
 
@@ -86,12 +87,93 @@ final class CorosyncLibraries {
 
 	}
 
+	/**
+	 * {@code cpg_deliver_fn_t}; {@code size_t} is 64 bits on the platforms corosync runs
+	 * on.
+	 */
+	public interface CpgDeliver {
+
+		@Delegate
+		void deliver(long handle, Pointer groupName, int nodeId, int pid, Pointer message, long length);
+
+	}
+
+	/** {@code cpg_confchg_fn_t}. */
+	public interface CpgConfchg {
+
+		@Delegate
+		void confchg(long handle, Pointer groupName, Pointer members, long memberCount, Pointer left, long leftCount,
+				Pointer joined, long joinedCount);
+
+	}
+
+	/**
+	 * {@code cpg_totem_confchg_fn_t}. Its {@code struct cpg_ring_id} ({@code uint32_t
+	 * nodeid; uint64_t seq}, 16 bytes) comes by value, which jnr-ffi cannot declare; the
+	 * x86-64 and AArch64 calling conventions pass such a struct in two integer registers,
+	 * so it arrives as two 64-bit words: the node id in the low half of the first, the
+	 * sequence number in the second.
+	 */
+	public interface CpgTotemConfchg {
+
+		@Delegate
+		void totemConfchg(long handle, long ringIdNodeWord, long ringIdSeq, int memberCount, Pointer members);
+
+	}
+
+	/** {@code corosync/cpg.h}, all of it but the zero-copy calls. */
+	public interface Cpg {
+
+		int cpg_initialize(@Out LongLongByReference handle, Pointer callbacks);
+
+		int cpg_model_initialize(@Out LongLongByReference handle, int model, Pointer modelData, Pointer context);
+
+		int cpg_finalize(long handle);
+
+		int cpg_fd_get(long handle, @Out IntByReference fd);
+
+		int cpg_max_atomic_msgsize_get(long handle, @Out IntByReference size);
+
+		int cpg_context_get(long handle, @Out PointerByReference context);
+
+		int cpg_context_set(long handle, Pointer context);
+
+		int cpg_dispatch(long handle, int dispatchTypes);
+
+		int cpg_join(long handle, Pointer group);
+
+		int cpg_leave(long handle, Pointer group);
+
+		int cpg_mcast_joined(long handle, int guarantee, Pointer iovec, int iovecCount);
+
+		int cpg_membership_get(long handle, Pointer group, Pointer members, IntByReference memberCount);
+
+		int cpg_local_get(long handle, @Out IntByReference localNodeId);
+
+		int cpg_flow_control_state_get(long handle, @Out IntByReference state);
+
+		int cpg_iteration_initialize(long handle, int type, Pointer group, @Out LongLongByReference iteration);
+
+		int cpg_iteration_next(long iteration, Pointer description);
+
+		int cpg_iteration_finalize(long iteration);
+
+	}
+
 	/** The libc calls needed beside them. */
 	public interface LibC {
 
 		int poll(Pointer fds, long count, int timeoutMillis);
 
 		void free(Pointer pointer);
+
+		long pthread_self();
+
+		int pthread_getattr_np(long thread, Pointer attributes);
+
+		int pthread_attr_getstacksize(Pointer attributes, @Out NativeLongByReference size);
+
+		int pthread_attr_destroy(Pointer attributes);
 
 	}
 
@@ -101,6 +183,10 @@ final class CorosyncLibraries {
 
 	static Cmap cmap() {
 		return Holder.CMAP.get();
+	}
+
+	static Cpg cpg() {
+		return Holder.CPG.get();
 	}
 
 	static LibC libc() {
@@ -113,6 +199,8 @@ final class CorosyncLibraries {
 		static final Loaded<Quorum> QUORUM = load(Quorum.class, "libquorum", "quorum", "libquorum.so.5");
 
 		static final Loaded<Cmap> CMAP = load(Cmap.class, "libcmap", "cmap", "libcmap.so.4");
+
+		static final Loaded<Cpg> CPG = load(Cpg.class, "libcpg", "cpg", "libcpg.so.4");
 
 		static final Loaded<LibC> LIBC = load(LibC.class, "libc", "c", "libc.so.6");
 

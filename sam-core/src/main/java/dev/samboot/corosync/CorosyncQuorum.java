@@ -23,23 +23,7 @@ public final class CorosyncQuorum implements QuorumSource {
 
 	private static final System.Logger logger = System.getLogger(CorosyncQuorum.class.getName());
 
-	private static final short POLLIN = 0x1;
-
-	private static final short POLLERR = 0x8;
-
-	private static final short POLLHUP = 0x10;
-
-	private static final short POLLNVAL = 0x20;
-
 	private static final int POLL_TIMEOUT_MILLIS = 200;
-
-	/**
-	 * {@code quorum_dispatch} keeps a 1 MiB receive buffer ({@code IPC_DISPATCH_SIZE}) on
-	 * the stack, more than a JVM thread has by default (the JVM dies of SIGSEGV without a
-	 * report); a C program's main thread has 8 MiB, and so does the thread that
-	 * dispatches here.
-	 */
-	static final long DISPATCH_STACK_BYTES = 8L * 1024 * 1024;
 
 	private final CorosyncLibraries.Quorum library;
 
@@ -113,8 +97,8 @@ public final class CorosyncQuorum implements QuorumSource {
 			this.handle = 0;
 			throw ex;
 		}
-		this.tracker = new Thread(null, () -> track(listener), "sam-quorum", DISPATCH_STACK_BYTES);
-		this.tracker.setDaemon(true);
+		// quorum_dispatch needs a large stack, as cpg_dispatch does
+		this.tracker = DispatchStack.newThread("sam-quorum", () -> track(listener));
 		this.tracker.start();
 	}
 
@@ -123,22 +107,18 @@ public final class CorosyncQuorum implements QuorumSource {
 	 * the end.
 	 */
 	private void track(Consumer<Boolean> listener) {
-		Pointer pollFd = Memory.allocateDirect(Runtime.getRuntime(this.libc), 8, true);
+		PollFd poll = new PollFd(this.libc, this.fd);
 		try {
 			while (!this.closed) {
-				pollFd.putInt(0, this.fd);
-				pollFd.putShort(4, POLLIN);
-				pollFd.putShort(6, (short) 0);
-				int ready = this.libc.poll(pollFd, 1, POLL_TIMEOUT_MILLIS);
-				if (ready <= 0 || this.closed) {
+				short revents = poll.await(POLL_TIMEOUT_MILLIS);
+				if (revents == 0 || this.closed) {
 					continue;
 				}
-				short revents = pollFd.getShort(6);
 				int error;
 				synchronized (this) {
 					error = this.library.quorum_dispatch(this.handle, CorosyncLibraries.CS_DISPATCH_ALL);
 				}
-				if (error != CorosyncLibraries.CS_OK || (revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
+				if (error != CorosyncLibraries.CS_OK || PollFd.broken(revents)) {
 					logger.log(Level.ERROR, "Lost the connection to corosync's quorum service (quorum_dispatch: "
 							+ CorosyncLibraries.errorName(error) + "): the cluster counts as not quorate");
 					changed(false, listener);

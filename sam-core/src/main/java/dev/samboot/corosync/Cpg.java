@@ -216,8 +216,8 @@ public final class Cpg implements AutoCloseable {
 			data.putPointer(8, confchgFn);
 			error = library.cpg_initialize(handleRef, data);
 		}
-		CorosyncLibraries.check(error, (model ? "cpg_model_initialize" : "cpg_initialize")
-				+ ": cannot connect to corosync's cpg service (is corosync running?)");
+		CorosyncLibraries.check(error, "Cannot connect to corosync's cpg service ("
+				+ (model ? "cpg_model_initialize" : "cpg_initialize") + "; is corosync running?)");
 		this.handle = handleRef.longValue();
 	}
 

@@ -69,7 +69,10 @@ public final class Sam implements AutoCloseable {
 
 	private volatile SamState state = SamState.INITIALIZED;
 
-	private RecoveryPolicy policy;
+	/**
+	 * Volatile, as every field a reader needs: reads never wait for a call that blocks.
+	 */
+	private volatile RecoveryPolicy policy;
 
 	private volatile int warnSignal = Signals.SIGTERM;
 
@@ -83,7 +86,7 @@ public final class Sam implements AutoCloseable {
 
 	private ActiveClient client;
 
-	private HealthCheckThread healthCheck;
+	private volatile HealthCheckThread healthCheck;
 
 	private final List<Consumer<String>> recoveryPendingListeners = new CopyOnWriteArrayList<>();
 
@@ -520,9 +523,10 @@ public final class Sam implements AutoCloseable {
 	 * the supervisor within moments rather than within T. Does nothing unless started
 	 * with a callback.
 	 */
-	public synchronized void healthCheckNow() {
-		if (this.healthCheck != null && this.state == SamState.STARTED) {
-			this.healthCheck.checkNow();
+	public void healthCheckNow() {
+		HealthCheckThread check = this.healthCheck;
+		if (check != null && this.state == SamState.STARTED) {
+			check.checkNow();
 		}
 	}
 
@@ -611,7 +615,7 @@ public final class Sam implements AutoCloseable {
 		return this.state;
 	}
 
-	public synchronized RecoveryPolicy policy() {
+	public RecoveryPolicy policy() {
 		return this.policy;
 	}
 
@@ -631,7 +635,7 @@ public final class Sam implements AutoCloseable {
 	 * Whether a health-check callback drives the heartbeats.
 	 * @return whether checking is event-driven
 	 */
-	public synchronized boolean eventDriven() {
+	public boolean eventDriven() {
 		return this.healthCheck != null;
 	}
 
@@ -639,8 +643,9 @@ public final class Sam implements AutoCloseable {
 	 * Whether the event-driven check has answered unhealthy in this instance.
 	 * @return whether heartbeats have stopped for good
 	 */
-	public synchronized boolean healthCheckFailed() {
-		return this.healthCheck != null && this.healthCheck.failed();
+	public boolean healthCheckFailed() {
+		HealthCheckThread check = this.healthCheck;
+		return check != null && check.failed();
 	}
 
 	public long pid() {

@@ -48,7 +48,7 @@ public final class InProcessSupervisor implements AutoCloseable {
 
 	private final List<Integer> exits = new CopyOnWriteArrayList<>();
 
-	private InProcessSupervisor(SamOptions options, StatePublisher publisher) throws IOException {
+	private InProcessSupervisor(SamOptions options, StatePublisher publisher, QuorumSource quorum) throws IOException {
 		this.options = options;
 		this.directory = ChannelDirectory.create();
 		this.token = new byte[Codec.TOKEN_BYTES];
@@ -57,7 +57,7 @@ public final class InProcessSupervisor implements AutoCloseable {
 				Signals.SIGTERM, null, options.dataMaxSize(), options.shutdownTimeout().toNanos(), this.token,
 				this.pid);
 		this.supervision = Supervision.assemble(settings, RestartRules.LIBSAM, Clock.SYSTEM, (env) -> this.self,
-				publisher, this.directory, Codec.maxFrameBytes(options.dataMaxSize()), null);
+				publisher, this.directory, Codec.maxFrameBytes(options.dataMaxSize()), quorum);
 		this.loop = this.supervision.loop();
 		this.supervision.launchFirst();
 		this.thread = new Thread(this::run, "in-process-supervisor");
@@ -88,7 +88,20 @@ public final class InProcessSupervisor implements AutoCloseable {
 	 */
 	public static InProcessSupervisor start(Duration interval, RecoveryPolicy policy, StatePublisher publisher)
 			throws IOException {
-		return new InProcessSupervisor(SamOptions.builder(interval, policy).build(), publisher);
+		return new InProcessSupervisor(SamOptions.builder(interval, policy).build(), publisher, null);
+	}
+
+	/**
+	 * Start a supervisor for a quorum policy that learns of quorum from the given source.
+	 * @param interval the interval
+	 * @param policy the policy, with the quorum flag
+	 * @param quorum the quorum source, started by the supervisor
+	 * @return the running supervisor
+	 * @throws IOException if the socket cannot be created
+	 */
+	public static InProcessSupervisor startWithQuorum(Duration interval, RecoveryPolicy policy, QuorumSource quorum)
+			throws IOException {
+		return new InProcessSupervisor(SamOptions.builder(interval, policy).build(), null, quorum);
 	}
 
 	private void run() {

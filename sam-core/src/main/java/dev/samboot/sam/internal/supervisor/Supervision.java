@@ -82,8 +82,10 @@ public final class Supervision implements AutoCloseable {
 		return this.loop.run();
 	}
 
+	/** End the supervisor's own children, then the channel. */
 	@Override
 	public void close() {
+		this.loop.supervisor().endChildren();
 		this.loop.close();
 	}
 

@@ -537,7 +537,12 @@ public final class Supervisor {
 			current.cause(current.healthFailed() ? Recovery.Reason.UNHEALTHY : Recovery.Reason.HC_TIMEOUT);
 		}
 		long now = this.clock.nanoTime();
-		this.dumps.take(current, now);
+		// a lost quorum warns at once: no time for a dump, and nothing hangs to be seen
+		// in
+		// one
+		if (current.cause() != Recovery.Reason.QUORUM_LOST) {
+			this.dumps.take(current, now);
+		}
 		current.moveTo(Phase.WARNED);
 		long latest = now - silenceLimit(current) / 4;
 		current.lastActivity((due - latest > 0) ? due : latest);
@@ -739,6 +744,14 @@ public final class Supervisor {
 	 */
 	ActiveProcess process() {
 		return (this.instance != null && this.mode != Mode.BACKING_OFF) ? this.instance.process() : null;
+	}
+
+	/**
+	 * End what the supervisor started beside its instances (a {@code jcmd} taking a
+	 * thread dump) before it exits, waiting for it to be gone.
+	 */
+	public void endChildren() {
+		this.dumps.endRunning();
 	}
 
 	/**

@@ -116,6 +116,14 @@ final class ThreadDumpBook {
 		}
 	}
 
+	/** End a jcmd that still runs, and wait for it: the supervisor is about to exit. */
+	void endRunning() {
+		if (this.running != null) {
+			this.running.end();
+			this.running = null;
+		}
+	}
+
 	/**
 	 * Return the earlier of a deadline and the time to abandon a running jcmd.
 	 * @param deadline the supervisor's own next deadline

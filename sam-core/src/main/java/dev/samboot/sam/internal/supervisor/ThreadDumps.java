@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.samboot.sam.Signals;
 
@@ -110,6 +111,26 @@ public final class ThreadDumps {
 			if (this.jcmd != null && this.jcmd.isAlive()) {
 				this.jcmd.destroyForcibly();
 				logger.log(Level.WARNING, "The thread dump " + this.file + " took too long and was abandoned");
+			}
+		}
+
+		/**
+		 * End jcmd if it still runs, and wait up to two seconds for it to be gone, so
+		 * that an exiting supervisor leaves no child behind.
+		 */
+		void end() {
+			if (this.jcmd == null || !this.jcmd.isAlive()) {
+				return;
+			}
+			this.jcmd.descendants().forEach(ProcessHandle::destroyForcibly);
+			this.jcmd.destroyForcibly();
+			try {
+				if (!this.jcmd.waitFor(2, TimeUnit.SECONDS)) {
+					logger.log(Level.WARNING, "jcmd (pid " + this.jcmd.pid() + ") did not end within 2 s of SIGKILL");
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 		}
 

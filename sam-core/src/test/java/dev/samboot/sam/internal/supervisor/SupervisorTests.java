@@ -1165,6 +1165,26 @@ class SupervisorTests {
 	}
 
 	@Test
+	void lostQuorumWarnsAtOnceWithoutAThreadDump() {
+		ThreadDumps withoutJcmd = new ThreadDumps(java.nio.file.Path.of("dumps"), T,
+				java.nio.file.Path.of("/none/jcmd"));
+		supervise(T, RecoveryPolicy.QUORUM_RESTART, RestartRules.LIBSAM.withThreadDumps(withoutJcmd));
+		this.supervisor.onQuorum(true);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(T / 2);
+		send(peer, new Heartbeat());
+		this.supervisor.onQuorum(false);
+		assertThat(process().signals).as("the warn signal at once, no SIGQUIT for a dump before it")
+			.containsExactly(Signals.SIGTERM);
+		elapse(T);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(reasons()).containsExactly("quorum-lost");
+		assertThat(this.supervisor.recoveries().get(0).threadDump()).isNull();
+	}
+
+	@Test
 	void earlyThreadDumpIsDroppedWhenTheInstanceAnswersAgain() {
 		ThreadDumps withoutJcmd = new ThreadDumps(java.nio.file.Path.of("dumps"), T,
 				java.nio.file.Path.of("/none/jcmd"));

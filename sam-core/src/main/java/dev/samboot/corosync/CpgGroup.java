@@ -233,9 +233,26 @@ public final class CpgGroup implements AutoCloseable {
 		finally {
 			Cpg last = this.cpg;
 			if (last != null) {
+				leaveQuietly(last);
 				last.close();
 			}
 			this.stopped.countDown();
+		}
+	}
+
+	/**
+	 * Leave before finalizing, so that the others see {@link CpgReason#LEAVE}: a finalize
+	 * alone reaches them as {@link CpgReason#PROCDOWN}, as a crash does.
+	 */
+	private void leaveQuietly(Cpg handle) {
+		if (this.lost || handle.isClosed()) {
+			return;
+		}
+		try {
+			handle.leave(this.name);
+		}
+		catch (SamException ex) {
+			logger.log(Level.DEBUG, "cpg_leave ''{0}'' on close: {1}", this.name, ex.getMessage());
 		}
 	}
 
@@ -499,8 +516,10 @@ public final class CpgGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Leave the group: the handle is finalized, so the other members see this process
-	 * leave, and the dispatch thread stops (this waits up to a second for it).
+	 * Leave the group ({@code cpg_leave}: the other members see this process leave with
+	 * {@link CpgReason#LEAVE}, where a process that dies is seen with
+	 * {@link CpgReason#PROCDOWN}), finalize the handle and stop the dispatch thread (this
+	 * waits up to a second for it).
 	 */
 	@Override
 	public void close() {

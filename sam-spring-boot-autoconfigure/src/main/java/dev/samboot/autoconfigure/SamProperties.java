@@ -32,6 +32,7 @@ import org.springframework.util.unit.DataSize;
  * @param startupTimeout Time an instance has to call start(); one that has not is warned
  * and killed like a silent one. 0 for no limit, as libsam.
  * @param threadDump Thread dumps of an instance about to be warned.
+ * @param cpg A corosync closed process group every instance joins.
  */
 @ConfigurationProperties("sam")
 public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue("5s") Duration interval,
@@ -39,7 +40,8 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 		@DefaultValue("ready") StartMode start, @DefaultValue("30s") Duration shutdownTimeout,
 		@DefaultValue Health health, @DefaultValue Data data, @DefaultValue Cmap cmap,
 		@DefaultValue Supervisor supervisor, @DefaultValue Quorum quorum, @DefaultValue Restart restart,
-		@DefaultValue Quit quit, @DefaultValue("0") Duration startupTimeout, @DefaultValue ThreadDump threadDump) {
+		@DefaultValue Quit quit, @DefaultValue("0") Duration startupTimeout, @DefaultValue ThreadDump threadDump,
+		@DefaultValue Cpg cpg) {
 
 	/**
 	 * The recovery policies, as libsam's {@code SAM_RECOVERY_POLICY_*}.
@@ -270,6 +272,21 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 * the temporary directory when not set.
 	 */
 	public record ThreadDump(@DefaultValue("true") boolean enabled, java.nio.file.Path directory) {
+	}
+
+	/**
+	 * A corosync closed process group (CPG) that every instance joins once it has
+	 * registered, and leaves when its context closes.
+	 *
+	 * @param group Name of the group to join: not blank, at most 127 bytes of UTF-8, no
+	 * NUL character. No group when not set. Needs a running corosync on this node.
+	 * @param rejoinTimeout Time the group may stay lost (corosync gone, this member
+	 * evicted) before the cpg health indicator is DOWN, so that the instance is
+	 * restarted. 3 times sam.interval when not set (15s when sam.interval is 0).
+	 * @param maxMessageSize Largest message the application may send to the group, from
+	 * 1B to 16MB; more is refused with TOO_BIG.
+	 */
+	public record Cpg(String group, Duration rejoinTimeout, @DefaultValue("1MB") DataSize maxMessageSize) {
 	}
 
 }

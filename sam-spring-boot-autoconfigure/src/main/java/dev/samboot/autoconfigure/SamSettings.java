@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import dev.samboot.corosync.Cpg;
 import dev.samboot.sam.Backoff;
 import dev.samboot.sam.QuorumSource;
 import dev.samboot.sam.RecoveryPolicy;
@@ -88,7 +89,13 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			Map.entry("sam.thread-dump.enabled", "true or false"),
 			Map.entry("sam.thread-dump.directory", "a directory path"),
 			Map.entry("sam.restart.startup-cache.enabled", "true or false"),
-			Map.entry("sam.restart.startup-cache.directory", "a directory path, not an existing file"));
+			Map.entry("sam.restart.startup-cache.directory", "a directory path, not an existing file"),
+			Map.entry("sam.cpg.group",
+					"a group name that is not blank, of at most " + Cpg.MAX_NAME_BYTES
+							+ " bytes of UTF-8 and without NUL characters"),
+			Map.entry("sam.cpg.rejoin-timeout", DURATION + ", greater than 0"),
+			Map.entry("sam.cpg.max-message-size", "a data size such as 64KB or 1MB, from 1B to "
+					+ DataSize.ofBytes(CpgSettings.MAX_MESSAGE_SIZE).toMegabytes() + "MB"));
 
 	/**
 	 * What the start-up cache's training run adds: stop once the context is refreshed,
@@ -129,13 +136,23 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			return of(properties, environment.getProperty("spring.application.name"));
 		}
 		catch (InvalidSamPropertyException ex) {
-			// report the value as written (-1s, 1GB), not as bound (PT-1S, 1073741824B)
-			String written = environment.getProperty(ex.getProperty());
-			if (written == null || written.equals(String.valueOf(ex.getValue()))) {
-				throw ex;
-			}
-			throw new InvalidSamPropertyException(ex.getProperty(), written, ex.getAllowed(), ex.getCause());
+			throw asWritten(ex, environment);
 		}
+	}
+
+	/**
+	 * Return the failure with the value as written (-1s, 1GB), not as bound (PT-1S,
+	 * 1073741824B).
+	 * @param ex the failure
+	 * @param environment where the value was written
+	 * @return the failure to throw
+	 */
+	static InvalidSamPropertyException asWritten(InvalidSamPropertyException ex, Environment environment) {
+		String written = environment.getProperty(ex.getProperty());
+		if (written == null || written.equals(String.valueOf(ex.getValue()))) {
+			return ex;
+		}
+		return new InvalidSamPropertyException(ex.getProperty(), written, ex.getAllowed(), ex.getCause());
 	}
 
 	/**
@@ -196,6 +213,8 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 		if (policy.quorum() && properties.quorum().provider() == SamProperties.Quorum.Provider.ZOOKEEPER) {
 			options.quorumSource(zooKeeper(properties.quorum().zookeeper()));
 		}
+		// checked here too, so that a wrong value stops the supervisor before it launches
+		CpgSettings.of(properties.cpg(), interval);
 		return new SamSettings(properties, options.build(), warnSignal, healthTimeout);
 	}
 
@@ -341,13 +360,13 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 		return timeout;
 	}
 
-	private static void check(boolean condition, String property, Object value) {
+	static void check(boolean condition, String property, Object value) {
 		if (!condition) {
 			throw new InvalidSamPropertyException(property, value, ALLOWED.get(property), null);
 		}
 	}
 
-	private static InvalidSamPropertyException invalid(BindException ex) {
+	static InvalidSamPropertyException invalid(BindException ex) {
 		ConfigurationProperty property = ex.getProperty();
 		String name = (property != null) ? property.getName().toString() : ex.getName().toString();
 		Object value = (property != null) ? property.getValue() : null;

@@ -201,7 +201,52 @@ class SamSettingsTests {
 				Arguments.of("sam.restart.start-retry.jitter", "-0.1", "from 0 to 1"),
 				Arguments.of("sam.restart.start-retry.enabled", "often", "true or false"),
 				Arguments.of("sam.startup-timeout", "-1m", "0 (no limit) or more"),
-				Arguments.of("sam.restart.startup-cache.enabled", "perhaps", "true or false"));
+				Arguments.of("sam.restart.startup-cache.enabled", "perhaps", "true or false"),
+				Arguments.of("sam.cpg.group", "", "not blank"), Arguments.of("sam.cpg.group", "  ", "not blank"),
+				Arguments.of("sam.cpg.group", "x".repeat(128), "at most 127 bytes of UTF-8"),
+				Arguments.of("sam.cpg.group", "\u00e9".repeat(64), "at most 127 bytes of UTF-8"),
+				Arguments.of("sam.cpg.group", "a\u0000b", "without NUL characters"),
+				Arguments.of("sam.cpg.rejoin-timeout", "0s", "greater than 0"),
+				Arguments.of("sam.cpg.rejoin-timeout", "-1s", "greater than 0"),
+				Arguments.of("sam.cpg.rejoin-timeout", "soon", "duration such as"),
+				Arguments.of("sam.cpg.max-message-size", "0B", "from 1B to 16MB"),
+				Arguments.of("sam.cpg.max-message-size", "17MB", "from 1B to 16MB"),
+				Arguments.of("sam.cpg.max-message-size", "lots", "data size such as"));
+	}
+
+	@Test
+	void noCpgGroupUnlessNamedAndItsDefaultsCountInIntervals() {
+		assertThat(CpgSettings.bind(environment()).enabled()).isFalse();
+		CpgSettings defaults = CpgSettings.bind(environment("sam.cpg.group=orders"));
+		assertThat(defaults.group()).isEqualTo("orders");
+		assertThat(defaults.rejoinTimeout()).as("3 x the default interval").isEqualTo(Duration.ofSeconds(15));
+		assertThat(defaults.maxMessageBytes()).isEqualTo(1024 * 1024);
+		assertThat(CpgSettings.bind(environment("sam.cpg.group=orders", "sam.interval=2s")).rejoinTimeout())
+			.isEqualTo(Duration.ofSeconds(6));
+		assertThat(CpgSettings.bind(environment("sam.cpg.group=orders", "sam.interval=0")).rejoinTimeout())
+			.as("no interval: 3 x the default one")
+			.isEqualTo(Duration.ofSeconds(15));
+		CpgSettings set = CpgSettings.bind(environment("sam.cpg.group=" + "\u00e9".repeat(63) + "x",
+				"sam.cpg.rejoin-timeout=750ms", "sam.cpg.max-message-size=16MB"));
+		assertThat(set.group()).as("127 bytes of UTF-8").hasSize(64);
+		assertThat(set.rejoinTimeout()).isEqualTo(Duration.ofMillis(750));
+		assertThat(set.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
+		assertThat(CpgSettings.bind(environment("sam.cpg.group=false")).group()).as("a name, whatever it reads like")
+			.isEqualTo("false");
+	}
+
+	@Test
+	void cpgSettingsAreReadAloneWhenSupervisionIsOff() {
+		CpgSettings settings = CpgSettings
+			.bind(environment("sam.enabled=false", "sam.policy=nonsense", "sam.cpg.group=orders"));
+		assertThat(settings.group()).isEqualTo("orders");
+		assertThatExceptionOfType(InvalidSamPropertyException.class)
+			.isThrownBy(() -> CpgSettings
+				.bind(environment("sam.enabled=false", "sam.cpg.group=orders", "sam.cpg.max-message-size=20MB")))
+			.satisfies((ex) -> {
+				assertThat(ex.getProperty()).isEqualTo("sam.cpg.max-message-size");
+				assertThat(ex.getValue()).isEqualTo("20MB");
+			});
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
@@ -215,6 +260,11 @@ class SamSettingsTests {
 				assertThat(ex.getAllowed()).contains(allowed);
 				assertThat(ex.getMessage()).contains(property).contains(allowed);
 			});
+		if (property.startsWith("sam.cpg.")) {
+			assertThatExceptionOfType(InvalidSamPropertyException.class).as("checked the same when read alone")
+				.isThrownBy(() -> CpgSettings.bind(environment))
+				.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo(property));
+		}
 	}
 
 	private static MockEnvironment environment(String... pairs) {

@@ -316,7 +316,25 @@ final class SampleAppProcess implements AutoCloseable {
 	 * @return the body
 	 */
 	String post(String path) {
-		HttpRequest request = request(path).POST(HttpRequest.BodyPublishers.noBody()).build();
+		return post(request(path).POST(HttpRequest.BodyPublishers.noBody()).build());
+	}
+
+	/**
+	 * POST a body to a path and return the answer's body, failing on anything but a 2xx
+	 * answer.
+	 * @param path such as {@code /demo/cpg/messages}
+	 * @param contentType the body's type, such as {@code text/plain}
+	 * @param body the body
+	 * @return the answer's body
+	 */
+	String post(String path, String contentType, String body) {
+		return post(request(path).header("Content-Type", contentType)
+			.POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+			.build());
+	}
+
+	private String post(HttpRequest request) {
+		String path = request.uri().getPath();
 		try {
 			HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
 			if (response.statusCode() / 100 != 2) {

@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
+import dev.samboot.autoconfigure.cpg.SamCpg;
 import dev.samboot.autoconfigure.health.ActuatorHealthCheck;
 import dev.samboot.autoconfigure.health.HealthCheckResult;
+import dev.samboot.corosync.CpgAddress;
 import dev.samboot.sam.Recovery;
 import dev.samboot.sam.Sam;
 import dev.samboot.sam.SamState;
@@ -17,8 +19,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
- * {@code /actuator/sam}: this instance, its supervisor, and the recoveries that led to
- * it.
+ * {@code /actuator/sam}: this instance, its supervisor, the recoveries that led to it,
+ * and the CPG group it is a member of.
  */
 @Endpoint(id = "sam")
 public class SamEndpoint {
@@ -27,14 +29,27 @@ public class SamEndpoint {
 
 	private final ActuatorHealthCheck healthCheck;
 
+	private final SamCpg cpg;
+
 	/**
 	 * Create a new instance.
 	 * @param sam the registered handle
 	 * @param healthCheck the event-driven health check, or {@code null}
 	 */
 	public SamEndpoint(Sam sam, ActuatorHealthCheck healthCheck) {
+		this(sam, healthCheck, null);
+	}
+
+	/**
+	 * Create a new instance.
+	 * @param sam the registered handle
+	 * @param healthCheck the event-driven health check, or {@code null}
+	 * @param cpg the CPG group, or {@code null} without {@code sam.cpg.group}
+	 */
+	public SamEndpoint(Sam sam, ActuatorHealthCheck healthCheck, SamCpg cpg) {
 		this.sam = sam;
 		this.healthCheck = healthCheck;
+		this.cpg = cpg;
 	}
 
 	@ReadOperation
@@ -44,7 +59,8 @@ public class SamEndpoint {
 				sam.interval(), Signals.name(sam.warnSignal()), healthCheckMode(), healthChecked(),
 				sam.healthCheckFailed(), sam.supervisorPid(), sam.pid(), dataSize(), sam.dataMaxSize(),
 				sam.quorate().orElse(null), sam.policy().cmap(), lastHealthCheck(),
-				sam.recoveries().stream().map(RecoveryDescriptor::of).toList());
+				sam.recoveries().stream().map(RecoveryDescriptor::of).toList(),
+				(this.cpg != null) ? CpgDescriptor.of(this.cpg) : null);
 	}
 
 	private int dataSize() {
@@ -89,12 +105,53 @@ public class SamEndpoint {
 	 * @param cmapPublishing whether the supervisor publishes its state in corosync's cmap
 	 * @param lastHealthCheck the most recent health check, or {@code null}
 	 * @param recoveries the recent recoveries, oldest first
+	 * @param cpg the CPG group, or {@code null} without {@code sam.cpg.group}
 	 */
 	public record SamDescriptor(int instanceId, int restarts, String state, String policy, Duration interval,
 			String warnSignal, String healthCheck, String healthChecked, boolean healthCheckFailed, long supervisorPid,
 			long pid, int dataSize, int dataMaxSize, Boolean quorate, boolean cmapPublishing,
-			HealthCheckDescriptor lastHealthCheck,
-			List<RecoveryDescriptor> recoveries) implements OperationResponseBody {
+			HealthCheckDescriptor lastHealthCheck, List<RecoveryDescriptor> recoveries,
+			CpgDescriptor cpg) implements OperationResponseBody {
+	}
+
+	/**
+	 * The CPG group this instance is a member of.
+	 *
+	 * @param group the group's name
+	 * @param joined whether this instance is a member now
+	 * @param self this member, or {@code null} before the group is joined
+	 * @param members the members, this one included, as of the last change; empty while
+	 * not a member
+	 * @param messagesSent the messages this member sent
+	 * @param messagesDelivered the messages this member delivered, its own included
+	 * @param rejoins how many times the group was joined again after it was lost
+	 * @param lostFor how long the group has been lost, or {@code null} while a member
+	 * @param rejoinTimeout how long it may be lost before this instance is unhealthy
+	 */
+	public record CpgDescriptor(String group, boolean joined, MemberDescriptor self, List<MemberDescriptor> members,
+			long messagesSent, long messagesDelivered, long rejoins, Duration lostFor, Duration rejoinTimeout) {
+
+		static CpgDescriptor of(SamCpg cpg) {
+			CpgAddress self = cpg.self();
+			return new CpgDescriptor(cpg.group(), cpg.isJoined(), (self != null) ? MemberDescriptor.of(self) : null,
+					cpg.members().stream().map(MemberDescriptor::of).toList(), cpg.messagesSent(),
+					cpg.messagesDelivered(), cpg.rejoins(), cpg.lostFor().orElse(null), cpg.rejoinTimeout());
+		}
+
+	}
+
+	/**
+	 * A member of a CPG group.
+	 *
+	 * @param nodeId its corosync node id
+	 * @param pid its process id on that node
+	 */
+	public record MemberDescriptor(long nodeId, int pid) {
+
+		static MemberDescriptor of(CpgAddress address) {
+			return new MemberDescriptor(Integer.toUnsignedLong(address.nodeId()), address.pid());
+		}
+
 	}
 
 	/**

@@ -1,6 +1,8 @@
 package dev.samboot.autoconfigure.endpoint;
 
 import dev.samboot.autoconfigure.SamAutoConfiguration;
+import dev.samboot.autoconfigure.cpg.SamCpg;
+import dev.samboot.autoconfigure.cpg.SamCpgAutoConfiguration;
 import dev.samboot.autoconfigure.health.ActuatorHealthCheck;
 import dev.samboot.autoconfigure.health.SamHealthCheckAutoConfiguration;
 import dev.samboot.sam.Sam;
@@ -20,7 +22,8 @@ import org.springframework.context.annotation.Configuration;
  * Auto-configuration of {@code /actuator/sam}, when Actuator is present and the endpoint
  * is available (exposed and not disabled).
  */
-@AutoConfiguration(after = { SamAutoConfiguration.class, SamHealthCheckAutoConfiguration.class })
+@AutoConfiguration(
+		after = { SamAutoConfiguration.class, SamCpgAutoConfiguration.class, SamHealthCheckAutoConfiguration.class })
 @ConditionalOnBooleanProperty(name = "sam.enabled", matchIfMissing = true)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 public class SamEndpointAutoConfiguration {
@@ -33,8 +36,8 @@ public class SamEndpointAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		@ConditionalOnBean(Sam.class)
-		SamEndpoint samEndpoint(Sam sam, ObjectProvider<ActuatorHealthCheck> healthCheck) {
-			return new SamEndpoint(sam, healthCheck.getIfAvailable());
+		SamEndpoint samEndpoint(Sam sam, ObjectProvider<ActuatorHealthCheck> healthCheck, ObjectProvider<SamCpg> cpg) {
+			return new SamEndpoint(sam, healthCheck.getIfAvailable(), cpg.getIfAvailable());
 		}
 
 	}

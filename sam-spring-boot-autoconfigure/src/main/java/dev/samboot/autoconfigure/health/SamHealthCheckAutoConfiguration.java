@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import dev.samboot.autoconfigure.InvalidSamPropertyException;
 import dev.samboot.autoconfigure.SamAutoConfiguration;
 import dev.samboot.autoconfigure.SamSettings;
+import dev.samboot.autoconfigure.cpg.CpgHealthIndicator;
 import dev.samboot.autoconfigure.health.ActuatorHealthCheck.HealthSnapshot;
 import dev.samboot.sam.Sam;
 import org.apache.commons.logging.Log;
@@ -32,12 +33,13 @@ import org.springframework.core.env.Environment;
 /**
  * Auto-configuration of libsam's event-driven health check. By default it is Spring
  * Boot's {@code liveness} health group ({@code livenessState}, samboot's
- * {@code deadlocks}, and whatever the application includes), because a restart cures only
- * what is wrong inside the process; a database or broker that is away must not restart
- * the application. {@code sam.health.group} names another group, {@code *} every
- * indicator. Health is read from Actuator's contributor registry, whatever endpoints are
- * exposed. Without a liveness group (probes switched off) or without Actuator, the check
- * is the application's {@code LivenessState}, and the log says so.
+ * {@code deadlocks}, {@code cpg} with a CPG group, and whatever the application
+ * includes), because a restart cures only what is wrong inside the process; a database or
+ * broker that is away must not restart the application. {@code sam.health.group} names
+ * another group, {@code *} every indicator. Health is read from Actuator's contributor
+ * registry, whatever endpoints are exposed. Without a liveness group (probes switched
+ * off) or without Actuator, the check is the application's {@code LivenessState}, and the
+ * log says so.
  */
 @AutoConfiguration(after = SamAutoConfiguration.class,
 		afterName = {
@@ -61,7 +63,7 @@ public class SamHealthCheckAutoConfiguration {
 		ActuatorHealthCheck samHealthCheck(ObjectProvider<HealthContributorRegistry> registry,
 				ObjectProvider<ReactiveHealthContributorRegistry> reactiveRegistry,
 				ObjectProvider<HealthEndpointGroups> groups, ObjectProvider<ApplicationAvailability> availability,
-				Environment environment, SamSettings settings) {
+				ObjectProvider<CpgHealthIndicator> cpg, Environment environment, SamSettings settings) {
 			String name = settings.properties().health().group();
 			HealthContributors contributors = contributors(registry.getIfAvailable(),
 					reactiveRegistry.getIfAvailable());
@@ -70,7 +72,8 @@ public class SamHealthCheckAutoConfiguration {
 						+ LivenessStateSnapshots.DESCRIPTION + " only");
 				return livenessState(availability, settings);
 			}
-			HealthGroup group = group(name, groups.getIfAvailable(), environment, settings);
+			HealthGroup group = group(name, groups.getIfAvailable(), environment, settings,
+					cpg.getIfAvailable() != null);
 			HealthContributorSnapshots snapshots = (group != null) ? new HealthContributorSnapshots(contributors, group)
 					: null;
 			List<String> members = (snapshots != null) ? snapshots.members() : List.of();
@@ -103,7 +106,7 @@ public class SamHealthCheckAutoConfiguration {
 		}
 
 		private static HealthGroup group(String name, HealthEndpointGroups groups, Environment environment,
-				SamSettings settings) {
+				SamSettings settings, boolean cpg) {
 			if (HealthGroup.ALL.equals(name)) {
 				return HealthGroup.all(environment);
 			}
@@ -116,10 +119,14 @@ public class SamHealthCheckAutoConfiguration {
 						null);
 			}
 			// without Actuator's groups (endpoint not exposed) samboot adds its deadlock
-			// check itself
-			if (group != null && groups == null && HealthGroup.LIVENESS.equals(wanted)
-					&& settings.properties().health().deadlocks().enabled()) {
-				group = group.including(DeadlockHealthIndicator.NAME);
+			// and CPG checks itself
+			if (group != null && groups == null && HealthGroup.LIVENESS.equals(wanted)) {
+				if (settings.properties().health().deadlocks().enabled()) {
+					group = group.including(DeadlockHealthIndicator.NAME);
+				}
+				if (cpg) {
+					group = group.including(CpgHealthIndicator.NAME);
+				}
 			}
 			return group;
 		}
@@ -156,7 +163,7 @@ public class SamHealthCheckAutoConfiguration {
 
 		@Bean
 		static HealthEndpointGroupsPostProcessor samLivenessDeadlocksPostProcessor() {
-			return new LivenessDeadlocksPostProcessor();
+			return new LivenessMemberPostProcessor(DeadlockHealthIndicator.NAME);
 		}
 
 	}

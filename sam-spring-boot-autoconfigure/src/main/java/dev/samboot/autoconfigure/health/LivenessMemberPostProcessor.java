@@ -15,25 +15,39 @@ import org.springframework.boot.actuate.endpoint.web.AdditionalPathsMapper;
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 
 /**
- * Adds {@link DeadlockHealthIndicator} to Actuator's {@code liveness} group, whatever
- * else the application puts there, so that {@code /actuator/health/liveness} (and a
- * kubelet's liveness probe) reports what samboot checks. Registered after Actuator's own
- * probe groups are created: the group is looked up when it is asked for. The additional
- * paths ({@code /livez}) stay as Actuator maps them.
+ * Adds one of samboot's health indicators ({@link DeadlockHealthIndicator}, the CPG
+ * group's) to Actuator's {@code liveness} group, whatever else the application puts
+ * there, so that {@code /actuator/health/liveness} (and a kubelet's liveness probe)
+ * reports what samboot checks. Registered after Actuator's own probe groups are created:
+ * the group is looked up when it is asked for. The additional paths ({@code /livez}) stay
+ * as Actuator maps them.
  */
-class LivenessDeadlocksPostProcessor implements HealthEndpointGroupsPostProcessor {
+public class LivenessMemberPostProcessor implements HealthEndpointGroupsPostProcessor {
+
+	private final String member;
+
+	/**
+	 * Create a new instance.
+	 * @param member the contributor's name, such as {@code deadlocks}
+	 */
+	public LivenessMemberPostProcessor(String member) {
+		this.member = member;
+	}
 
 	@Override
 	public HealthEndpointGroups postProcessHealthEndpointGroups(HealthEndpointGroups groups) {
-		return new LivenessWithDeadlocks(groups);
+		return new LivenessWithMember(groups, this.member);
 	}
 
-	private static final class LivenessWithDeadlocks implements HealthEndpointGroups, AdditionalPathsMapper {
+	private static final class LivenessWithMember implements HealthEndpointGroups, AdditionalPathsMapper {
 
 		private final HealthEndpointGroups groups;
 
-		LivenessWithDeadlocks(HealthEndpointGroups groups) {
+		private final String member;
+
+		LivenessWithMember(HealthEndpointGroups groups, String member) {
 			this.groups = groups;
+			this.member = member;
 		}
 
 		@Override
@@ -49,7 +63,7 @@ class LivenessDeadlocksPostProcessor implements HealthEndpointGroupsPostProcesso
 		@Override
 		public HealthEndpointGroup get(String name) {
 			HealthEndpointGroup group = this.groups.get(name);
-			return (group != null && HealthGroup.LIVENESS.equals(name)) ? withDeadlocks(group) : group;
+			return (group != null && HealthGroup.LIVENESS.equals(name)) ? withMember(group, this.member) : group;
 		}
 
 		@Override
@@ -60,12 +74,12 @@ class LivenessDeadlocksPostProcessor implements HealthEndpointGroupsPostProcesso
 
 	}
 
-	private static HealthEndpointGroup withDeadlocks(HealthEndpointGroup group) {
+	private static HealthEndpointGroup withMember(HealthEndpointGroup group, String member) {
 		return new HealthEndpointGroup() {
 
 			@Override
 			public boolean isMember(String name) {
-				return DeadlockHealthIndicator.NAME.equals(name) || group.isMember(name);
+				return member.equals(name) || group.isMember(name);
 			}
 
 			@Override

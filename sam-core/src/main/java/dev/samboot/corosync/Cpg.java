@@ -174,6 +174,9 @@ public final class Cpg implements AutoCloseable {
 
 	private volatile Object context;
 
+	/** The group this handle joined, guarded by {@link #requests}. */
+	private String joined;
+
 	/** Where a message is copied to be sent; grows, guarded by {@link #requests}. */
 	private Pointer sendBuffer;
 
@@ -230,7 +233,9 @@ public final class Cpg implements AutoCloseable {
 	 * with the three callbacks, the totem one included.
 	 * @param callbacks the callbacks
 	 * @param deliverInitialTotemConf whether the totem callback is also called once for
-	 * the configuration of the moment ({@code CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF})
+	 * the configuration of the moment ({@code CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF});
+	 * corosync sends it with the first configuration change after a {@link #join}, not
+	 * before
 	 * @return the handle
 	 * @throws SamException with {@link CsError#LIBRARY} when corosync is not installed or
 	 * not running
@@ -296,12 +301,15 @@ public final class Cpg implements AutoCloseable {
 		switch (flag) {
 			case ALL, ONE_NONBLOCKING -> dispatchNow(flag);
 			case ONE -> {
-				if (awaitReadable(true)) {
+				if (awaitReadable(new PollFd(CorosyncLibraries.libc(), fdGet()), true)) {
 					dispatchNow(DispatchFlag.ONE_NONBLOCKING);
 				}
 			}
 			case BLOCKING -> {
-				while (awaitReadable(false)) {
+				// the descriptor once: a callback may close the handle, which ends the
+				// loop
+				PollFd poll = new PollFd(CorosyncLibraries.libc(), fdGet());
+				while (awaitReadable(poll, false)) {
 					dispatchNow(DispatchFlag.ALL);
 				}
 			}
@@ -312,8 +320,7 @@ public final class Cpg implements AutoCloseable {
 	 * Wait until a callback is pending or the handle is closed.
 	 * @return {@code true} when something can be dispatched, {@code false} once closed
 	 */
-	private boolean awaitReadable(boolean once) {
-		PollFd poll = new PollFd(CorosyncLibraries.libc(), fdGet());
+	private boolean awaitReadable(PollFd poll, boolean once) {
 		while (!this.closed) {
 			short revents = poll.await(POLL_MILLIS);
 			if (this.closed) {
@@ -370,6 +377,7 @@ public final class Cpg implements AutoCloseable {
 		synchronized (this.requests) {
 			requireOpen();
 			CorosyncLibraries.check(this.library.cpg_join(this.handle, name), "cpg_join '" + group + "'");
+			this.joined = group;
 		}
 	}
 
@@ -377,12 +385,20 @@ public final class Cpg implements AutoCloseable {
 	 * {@code cpg_leave}: leave the group. corosync does not let this handle join any
 	 * group again.
 	 * @param group the group's name
-	 * @throws SamException with {@link CsError#NOT_EXIST} when not a member
+	 * @throws SamException with {@link CsError#NOT_EXIST} when this handle is not a
+	 * member of that group
 	 */
 	public void leave(String group) {
 		Pointer name = name(group);
 		synchronized (this.requests) {
 			requireOpen();
+			// corosync does not compare the name: it would answer OK and keep this handle
+			// a
+			// member of the group it joined, listed for as long as corosync runs
+			if (this.joined != null && !this.joined.equals(group)) {
+				throw new SamException(CsError.NOT_EXIST,
+						"cpg_leave '" + group + "': this handle joined '" + this.joined + "'");
+			}
 			CorosyncLibraries.check(this.library.cpg_leave(this.handle, name), "cpg_leave '" + group + "'");
 		}
 	}

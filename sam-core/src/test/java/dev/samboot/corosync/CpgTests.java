@@ -18,7 +18,6 @@ import dev.samboot.sam.CsError;
 import dev.samboot.sam.SamException;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -246,8 +245,6 @@ class CpgTests {
 	 * longer runs, until corosync restarts. The binding could refuse such a leave itself.
 	 */
 	@Test
-	@Disabled("Cpg.leave passes any name to corosync, which answers OK for a group this handle did not join and "
-			+ "then keeps the handle's real membership for ever (a member left behind in the shared corosync)")
 	void leavingAnotherGroupThanTheOneJoinedIsNotExist() throws Exception {
 		String group = group("leave-other");
 		try (CpgRecorder recorder = CpgRecorder.initialize().startDispatching()) {
@@ -633,8 +630,6 @@ class CpgTests {
 	}
 
 	@Test
-	@Disabled("Cpg.dispatch(BLOCKING) throws CS_ERR_BAD_HANDLE when a callback closed the handle: after the "
-			+ "callbacks it waits again, and awaitReadable() begins with fdGet(), which finds the handle closed")
 	void closeFromACallbackEndsABlockingDispatchCleanly() throws Exception {
 		closeFromACallbackEndsTheDispatchCleanly(Cpg.DispatchFlag.BLOCKING);
 	}

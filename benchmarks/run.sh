@@ -12,7 +12,9 @@
 #                      run adds every other JDK 17 or 25 under /usr/lib/jvm unless --no-extra-jdk)
 #   --no-extra-jdk     measure on the primary JDK only
 #   --out DIR          results directory (default: benchmarks/target/results/quick or full)
-#   --only LIST        only these stages: jmh,timing,churn,startup,cpu
+#   --only LIST        only these stages: jmh,timing,churn,startup,cpu,cpg (cpg: CPG messaging on
+#                      the running corosync, the Java binding beside a C client built here with gcc
+#                      against libcpg; libcpg-dev is installed with apt-get when its header is missing)
 #   --no-build         use what the last build left in target/
 #   --publish          copy the results into docs/benchmarks/ (results-full.md or results-quick.md;
 #                      the full run also its plots and samples)
@@ -29,7 +31,7 @@ build=true
 publish=false
 args=("$@")
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -91,6 +93,43 @@ if [ "$build" = true ]; then
   echo "   build took $(( $(date +%s) - started )) s" >&2
 fi
 
+# The C client of the cpg stage: built with gcc against libcpg, whose header comes with Debian's
+# libcpg-dev. Sets cpg_c to the program, or cpg_missing to why it cannot be had.
+cpg_c=""
+cpg_missing=""
+cpg_header() { echo '#include <corosync/cpg.h>' | gcc -x c -E - >/dev/null 2>&1; }
+build_cpg_client() {
+  if ! command -v gcc >/dev/null 2>&1; then
+    cpg_missing="gcc is not installed (apt-get install -y gcc)"
+    return
+  fi
+  if ! cpg_header; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "== libcpg-dev: apt-get install -y libcpg-dev (corosync/cpg.h is missing)" >&2
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get install -y -q libcpg-dev >&2 \
+        || { apt-get update -q >&2 && apt-get install -y -q libcpg-dev >&2; } || true
+    fi
+    if ! cpg_header; then
+      cpg_missing="corosync/cpg.h is missing and libcpg-dev could not be installed (as root: apt-get install -y libcpg-dev)"
+      return
+    fi
+  fi
+  local source=$root/benchmarks/cpg/cpgbench.c
+  local program=$root/benchmarks/target/cpg/cpgbench
+  mkdir -p "$(dirname "$program")"
+  echo "== C client: gcc -O2 -Wall -Wextra -o $program $source -lcpg -lpthread" >&2
+  if gcc -O2 -Wall -Wextra -o "$program" "$source" -lcpg -lpthread >&2; then
+    cpg_c=$program
+  else
+    cpg_missing="gcc could not build $source (its errors are above)"
+  fi
+}
+if [ -z "$only" ] || [[ ",$only," == *,cpg,* ]]; then
+  build_cpg_client
+  [ -n "$cpg_missing" ] && echo "   the cpg stage measures Java only: $cpg_missing" >&2
+fi
+
 out=${out:-$root/benchmarks/target/results/$mode}
 rm -rf "$out"
 mkdir -p "$out"
@@ -100,6 +139,8 @@ suite_args=(--jdk "$jdk" --app "$root/sample-app/target/sample-app-0.1.0-SNAPSHO
 [ "$mode" = quick ] && suite_args+=(--quick)
 for e in "${extra[@]+"${extra[@]}"}"; do suite_args+=(--extra-jdk "$e"); done
 [ -n "$only" ] && suite_args+=(--only "$only")
+[ -n "$cpg_c" ] && suite_args+=(--cpg-c "$cpg_c")
+[ -n "$cpg_missing" ] && suite_args+=(--cpg-c-missing "$cpg_missing")
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || true)
 [ -n "$commit" ] && suite_args+=(--commit "$commit")
 

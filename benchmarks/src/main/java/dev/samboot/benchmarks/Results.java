@@ -67,7 +67,14 @@ final class Results {
 	final Map<String, Map<String, List<Double>>> starts = new TreeMap<>();
 
 	void put(Jdk jdk, String name, double value, String unit, int decimals) {
-		this.figures.computeIfAbsent(jdk.label(), (key) -> new LinkedHashMap<>())
+		put(jdk.label(), name, value, unit, decimals);
+	}
+
+	/**
+	 * Keep a figure of a column that is not a JDK, such as the C reference client's.
+	 */
+	void put(String label, String name, double value, String unit, int decimals) {
+		this.figures.computeIfAbsent(label, (key) -> new LinkedHashMap<>())
 			.put(name, new Figure(name, value, unit, decimals));
 	}
 

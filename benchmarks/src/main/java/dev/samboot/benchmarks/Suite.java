@@ -22,13 +22,17 @@ import java.util.stream.Stream;
  * {@code NAME VALUE UNIT}.
  *
  * <pre>
- * Suite [--quick] --jdk PATH [--extra-jdk PATH]... --app JAR --out DIR [--only jmh,timing,churn,startup,cpu]
- *       [--command TEXT] [--commit ID]
+ * Suite [--quick] --jdk PATH [--extra-jdk PATH]... --app JAR --out DIR [--only jmh,timing,churn,startup,cpu,cpg]
+ *       [--cpg-c PATH | --cpg-c-missing REASON] [--command TEXT] [--commit ID]
  * </pre>
+ *
+ * The sample application's jar is needed by the start-up and CPU stages only;
+ * {@code --cpg-c} is the C client of the CPG stage, built by {@code benchmarks/run.sh},
+ * and {@code --cpg-c-missing} says why it could not be built.
  */
 public final class Suite {
 
-	static final List<String> STAGES = List.of("jmh", "timing", "churn", "startup", "cpu");
+	static final List<String> STAGES = List.of("jmh", "timing", "churn", "startup", "cpu", "cpg");
 
 	private final Results results = new Results();
 
@@ -48,11 +52,14 @@ public final class Suite {
 		}
 		Path out = Path.of(single(options, "out")).toAbsolutePath();
 		Path app = Path.of(single(options, "app")).toAbsolutePath();
-		if (!Files.isRegularFile(app)) {
-			throw new IllegalArgumentException("No sample application jar at " + app);
-		}
 		Set<String> stages = new LinkedHashSet<>(
 				options.containsKey("only") ? List.of(single(options, "only").split(",")) : STAGES);
+		if (!STAGES.containsAll(stages)) {
+			throw new IllegalArgumentException("Unknown stage in " + stages + "; the stages are " + STAGES);
+		}
+		if ((stages.contains("startup") || stages.contains("cpu")) && !Files.isRegularFile(app)) {
+			throw new IllegalArgumentException("No sample application jar at " + app);
+		}
 		Files.createDirectories(out.resolve("logs"));
 		int status = new Suite().run(quick, jdks, out, app, stages, options);
 		System.exit(status);
@@ -81,6 +88,11 @@ public final class Suite {
 		}
 		stage(stages, "cpu", failed, () -> new CpuBench(context, primary).run(Duration.ofSeconds(quick ? 3 : 10),
 				Duration.ofSeconds(quick ? 15 : 60)));
+		Path cpgC = options.containsKey("cpg-c") ? Path.of(single(options, "cpg-c")) : null;
+		String cpgCMissing = options.containsKey("cpg-c-missing") ? single(options, "cpg-c-missing")
+				: "no C client given (--cpg-c PATH; benchmarks/run.sh builds it)";
+		stage(stages, "cpg", failed, () -> new CpgBench(context, primary).run(quick ? 1 : 2, quick ? 1 : 2,
+				quick ? 500 : 1000, cpgC, cpgCMissing, options.containsKey("only")));
 		List<Long> leftovers = processes.killAll();
 		if (!leftovers.isEmpty()) {
 			results.note("had to kill %d processes left running: %s", leftovers.size(), leftovers);
@@ -159,12 +171,26 @@ public final class Suite {
 				.values()
 				.forEach((figure) -> System.out.println(figure.line()));
 		}
+		// columns that are not a JDK's: those of the cpg stage's other clients
+		results.figures().forEach((label, figures) -> {
+			if (jdks.stream().noneMatch((jdk) -> jdk.label().equals(label))) {
+				System.out.println("== " + label + " (cpg stage)");
+				figures.values().forEach((figure) -> System.out.println(figure.line()));
+			}
+		});
 		System.out.printf(Locale.ROOT, "== %s, %s run, %d s%n", primary.describe(), quick ? "quick" : "full",
 				took.toSeconds());
 		for (String name : Results.NAMES) {
 			Results.Figure figure = results.get(primary, name);
 			System.out.println((figure != null) ? figure.line() : name + " NaN " + Results.UNITS.get(name));
 		}
+		// the figures of the cpg stage, after the fixed list
+		results.figures()
+			.getOrDefault(primary.label(), Map.of())
+			.values()
+			.stream()
+			.filter((figure) -> !Results.NAMES.contains(figure.name()))
+			.forEach((figure) -> System.out.println(figure.line()));
 	}
 
 	private static List<String> header(boolean quick, List<Jdk> jdks, Instant began, Duration took, String loadBefore,

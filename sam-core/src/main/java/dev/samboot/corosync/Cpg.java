@@ -23,11 +23,13 @@ import jnr.ffi.byref.PointerByReference;
  * {@value #MAX_NAME_BYTES} bytes, {@link CsError#TRY_AGAIN} when corosync asks for the
  * call to be repeated, and {@link CsError#LIBRARY} when corosync is not running.
  * <p>
- * Group names cross as their UTF-8 bytes and a terminating NUL, as corosync's
- * {@code testcpg} and pacemaker send them, so that a Java member and a C member of the
- * same group meet; delivered names drop that NUL. Requests on one handle are serialised.
- * Callbacks run on the thread that calls {@link #dispatch(DispatchFlag)}, which must be a
- * platform thread with a large stack (see {@link #dispatch(DispatchFlag)}).
+ * Group names cross as their UTF-8 bytes and a terminating NUL, as pacemaker sends them
+ * and corosync's {@code testcpg} its default {@code GROUP} (a name given on testcpg's
+ * command line goes without the NUL, and is another group), so that a Java member and a C
+ * member of the same group meet; delivered names drop that NUL. Requests on one handle
+ * are serialised. Callbacks run on the thread that calls {@link #dispatch(DispatchFlag)},
+ * which must be a platform thread with a large stack (see
+ * {@link #dispatch(DispatchFlag)}).
  * <p>
  * corosync lets a process be a member of a group once, and a handle that has left a group
  * can never join again: to rejoin, {@linkplain #close() finalize} the handle and

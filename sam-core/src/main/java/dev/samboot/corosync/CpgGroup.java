@@ -31,7 +31,10 @@ import dev.samboot.sam.SamException;
  * instance that has lost the group for too long restartable.
  * <p>
  * The listener is called on the dispatch thread, one call at a time, in the order
- * corosync delivers; what it throws is logged and does not end the group.
+ * corosync delivers; an exception (or an {@code AssertionError}) it throws is logged and
+ * does not end the group. Another {@code Error} ends the dispatch thread: the member is
+ * out of the group for good and counts as lost, so {@link #healthy(Duration)} fails once
+ * the bound has passed.
  */
 public final class CpgGroup implements AutoCloseable {
 
@@ -230,6 +233,19 @@ public final class CpgGroup implements AutoCloseable {
 				handle = rejoin();
 			}
 		}
+		catch (RuntimeException | Error ex) {
+			// never silently: a member whose dispatching ended is out of the group for
+			// good,
+			// and its health check fails once the bound has passed
+			if (!this.lost) {
+				this.lostAt = System.nanoTime();
+				this.lost = true;
+			}
+			this.lostCause = new SamException(CsError.LIBRARY,
+					"The dispatch thread of CPG group '" + this.name + "' ended: " + ex);
+			logger.log(Level.ERROR, "The dispatch thread of CPG group '" + this.name + "' ended", ex);
+			throw ex;
+		}
 		finally {
 			Cpg last = this.cpg;
 			if (last != null) {
@@ -357,7 +373,9 @@ public final class CpgGroup implements AutoCloseable {
 	 * @throws SamException with {@link CsError#TOO_BIG} for a message over
 	 * {@link Options#maxMessageBytes()}, {@link CsError#NOT_EXIST} while this member is
 	 * not in the group (before it has joined again), {@link CsError#TRY_AGAIN} when
-	 * corosync still refused at the timeout, {@link CsError#BAD_HANDLE} once closed
+	 * corosync still refused at the timeout, {@link CsError#BAD_HANDLE} once closed,
+	 * {@link CsError#LIBRARY} when corosync has just gone away and the loss is not
+	 * noticed yet
 	 */
 	public void send(byte[] message) {
 		if (message == null) {
@@ -434,16 +452,21 @@ public final class CpgGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Return the members as of the last configuration change this member delivered.
-	 * @return the members, with the last change; empty while the group is lost
+	 * Return the members as of the last configuration change this member delivered. Right
+	 * after {@link #join} they are those corosync listed then, which may not include this
+	 * member yet: its own join arrives as the first {@link Listener#membershipChanged}.
+	 * @return the members, with the last change; empty while the group is lost and once
+	 * closed
 	 */
 	public CpgMembership membership() {
-		return this.lost ? new CpgMembership(this.name, List.of(), List.of(), List.of()) : this.membership;
+		return (this.lost || this.closed) ? new CpgMembership(this.name, List.of(), List.of(), List.of())
+				: this.membership;
 	}
 
 	/**
 	 * Return the members now.
-	 * @return the members; empty while the group is lost
+	 * @return the members; empty while the group is lost and once closed
+	 * @see #membership()
 	 */
 	public List<CpgAddress> members() {
 		return membership().members();
@@ -559,7 +582,7 @@ public final class CpgGroup implements AutoCloseable {
 			try {
 				CpgGroup.this.listener.delivered(new CpgMessage(group, nodeId, pid, message));
 			}
-			catch (RuntimeException ex) {
+			catch (RuntimeException | AssertionError ex) {
 				logger.log(Level.WARNING, "The CPG listener failed on a message to group '" + group + "'", ex);
 			}
 		}
@@ -584,7 +607,7 @@ public final class CpgGroup implements AutoCloseable {
 			try {
 				CpgGroup.this.listener.membershipChanged(change);
 			}
-			catch (RuntimeException ex) {
+			catch (RuntimeException | AssertionError ex) {
 				logger.log(Level.WARNING, "The CPG listener failed on a change of group '" + group + "'", ex);
 			}
 		}

@@ -177,8 +177,9 @@ members_of() {
 }
 
 wait_quorate() {
-  local node="$1" want="$2" seconds="${3:-30}" now
-  for _ in $(seq 1 $(( seconds * 10 ))); do
+  local node="$1" want="$2" seconds="${3:-30}" now deadline
+  deadline=$(( $(date +%s) + seconds ))
+  while [ "$(date +%s)" -le "$deadline" ]; do
     now="$(quorum_of "$node")"
     [ "$now" = "$want" ] && return 0
     sleep 0.1
@@ -198,8 +199,9 @@ cmd_up() {
   mkdir -p "$DIR"
   echo "$count" >"$DIR/nodes"
   : >"$DIR/namespaces"
-  # whatever fails from here on, undo what was made
-  trap 'say "cluster.sh: up failed, cleaning up"; cmd_down >/dev/null 2>&1 || true' ERR
+  # whatever fails from here on, undo what was made: an EXIT trap, since fail() exits, which
+  # an ERR trap does not see
+  trap 'status=$?; if [ "$status" -ne 0 ]; then say "cluster.sh: up failed, cleaning up"; cmd_down >/dev/null 2>&1 || true; fi' EXIT
   ip netns add "$HUB"
   echo "$HUB" >>"$DIR/namespaces"
   ip -n "$HUB" link add br0 type bridge
@@ -222,15 +224,17 @@ cmd_up() {
   for i in $(seq 1 "$count"); do
     wait_quorate "$i" yes 60
   done
+  local all=no
   for _ in $(seq 1 300); do
-    local all=yes
+    all=yes
     for i in $(seq 1 "$count"); do
       [ "$(members_of "$i")" = "$count" ] || all=no
     done
     [ "$all" = yes ] && break
     sleep 0.1
   done
-  trap - ERR
+  [ "$all" = yes ] || fail "not every node sees all $count nodes after 30 s"
+  trap - EXIT
   cmd_status
 }
 
@@ -238,9 +242,11 @@ cmd_down() {
   local count i ns
   [ -d "$DIR" ] || { say "no cluster in $DIR"; return 0; }
   count="$(node_count)"
+  # corosync takes about 3 s to exit after SIGTERM: stop every node at once
   for i in $(seq 1 "$count"); do
-    stop_daemon "$i"
+    stop_daemon "$i" &
   done
+  wait
   if [ -f "$DIR/namespaces" ]; then
     while read -r ns; do
       [ -n "$ns" ] || continue

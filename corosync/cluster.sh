@@ -60,7 +60,7 @@ require_node() {
     || fail "no node '$node': the cluster has nodes 1 to $count"
 }
 
-namespace_exists() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
+namespace_exists() { ip netns list | awk '{print $1}' | grep -qxF -- "$1"; }
 
 write_config() {
   local node="$1" count="$2" dir
@@ -224,8 +224,9 @@ cmd_up() {
   for i in $(seq 1 "$count"); do
     wait_quorate "$i" yes 60
   done
-  local all=no
-  for _ in $(seq 1 300); do
+  local all=no deadline
+  deadline=$(( $(date +%s) + 30 ))
+  while [ "$(date +%s)" -le "$deadline" ]; do
     all=yes
     for i in $(seq 1 "$count"); do
       [ "$(members_of "$i")" = "$count" ] || all=no
@@ -297,7 +298,12 @@ main() {
   [ $# -gt 0 ] && shift
   case "$command" in
     up) cmd_up "$@" ;;
-    down) require_tools; cmd_down ;;
+    down)
+      # only what removing needs: it must work whatever was uninstalled since
+      [ "$(id -u)" -eq 0 ] || fail "needs root"
+      command -v ip >/dev/null 2>&1 || fail "needs ip (apt-get install iproute2)"
+      cmd_down
+      ;;
     status) cmd_status ;;
     partition) cmd_partition "$@" ;;
     heal) cmd_heal "$@" ;;

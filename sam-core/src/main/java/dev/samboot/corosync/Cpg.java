@@ -1,5 +1,6 @@
 package dev.samboot.corosync;
 
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,6 +180,9 @@ public final class Cpg implements AutoCloseable {
 	/** The group this handle joined, guarded by {@link #requests}. */
 	private String joined;
 
+	/** Whether this handle has left its group, guarded by {@link #requests}. */
+	private boolean left;
+
 	/** Where a message is copied to be sent; grows, guarded by {@link #requests}. */
 	private Pointer sendBuffer;
 
@@ -212,6 +216,7 @@ public final class Cpg implements AutoCloseable {
 			data.putPointer(24, totemFn);
 			data.putInt(32, initialTotemConf ? CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF : 0);
 			error = library.cpg_model_initialize(handleRef, CPG_MODEL_V1, data, null);
+			Reference.reachabilityFence(data);
 		}
 		else {
 			this.closures = new Object[] { deliver, confchg, deliverFn, confchgFn };
@@ -220,6 +225,7 @@ public final class Cpg implements AutoCloseable {
 			data.putPointer(0, deliverFn);
 			data.putPointer(8, confchgFn);
 			error = library.cpg_initialize(handleRef, data);
+			Reference.reachabilityFence(data);
 		}
 		CorosyncLibraries.check(error, "Cannot connect to corosync's cpg service ("
 				+ (model ? "cpg_model_initialize" : "cpg_initialize") + "; is corosync running?)");
@@ -303,13 +309,23 @@ public final class Cpg implements AutoCloseable {
 		switch (flag) {
 			case ALL, ONE_NONBLOCKING -> dispatchNow(flag);
 			case ONE -> {
-				if (awaitReadable(new PollFd(CorosyncLibraries.libc(), fdGet()), true)) {
-					dispatchNow(DispatchFlag.ONE_NONBLOCKING);
+				PollFd poll = new PollFd(CorosyncLibraries.libc(), fdGet());
+				while (awaitReadable(poll, true)) {
+					try {
+						dispatchNow(DispatchFlag.ONE_NONBLOCKING);
+						return;
+					}
+					catch (SamException ex) {
+						// readable, but no whole event yet: wait again, as
+						// CS_DISPATCH_ONE does
+						if (ex.error() != CsError.TRY_AGAIN) {
+							throw ex;
+						}
+					}
 				}
 			}
 			case BLOCKING -> {
-				// the descriptor once: a callback may close the handle, which ends the
-				// loop
+				// the descriptor once: a callback may close the handle
 				PollFd poll = new PollFd(CorosyncLibraries.libc(), fdGet());
 				while (awaitReadable(poll, false)) {
 					dispatchNow(DispatchFlag.ALL);
@@ -371,14 +387,23 @@ public final class Cpg implements AutoCloseable {
 	 * {@code cpg_join}: become a member of the group.
 	 * @param group the group's name, at most {@value #MAX_NAME_BYTES} bytes of UTF-8
 	 * @throws SamException with {@link CsError#EXIST} when this process is a member
-	 * already, {@link CsError#NAME_TOO_LONG} or {@link CsError#INVALID_PARAM} for a bad
-	 * name
+	 * already or this handle has left a group, {@link CsError#NAME_TOO_LONG} or
+	 * {@link CsError#INVALID_PARAM} for a bad name, {@link CsError#TRY_AGAIN} while
+	 * corosync still finishes an earlier leave of this process from the group
 	 */
 	public void join(String group) {
 		Pointer name = name(group);
 		synchronized (this.requests) {
 			requireOpen();
-			CorosyncLibraries.check(this.library.cpg_join(this.handle, name), "cpg_join '" + group + "'");
+			if (this.left) {
+				// corosync answers EXIST for the same group and BUSY for another, which
+				// libcpg retries for ever
+				throw new SamException(CsError.EXIST, "cpg_join '" + group + "': this handle left '" + this.joined
+						+ "', and corosync never lets it join again: close it and initialize another");
+			}
+			int error = this.library.cpg_join(this.handle, name);
+			Reference.reachabilityFence(name);
+			CorosyncLibraries.check(error, "cpg_join '" + group + "'");
 			this.joined = group;
 		}
 	}
@@ -394,14 +419,16 @@ public final class Cpg implements AutoCloseable {
 		Pointer name = name(group);
 		synchronized (this.requests) {
 			requireOpen();
-			// corosync does not compare the name: it would answer OK and keep this handle
-			// a
-			// member of the group it joined, listed for as long as corosync runs
+			// corosync does not compare the name: it would answer OK and
+			// keep this handle in its group for as long as it runs
 			if (this.joined != null && !this.joined.equals(group)) {
 				throw new SamException(CsError.NOT_EXIST,
 						"cpg_leave '" + group + "': this handle joined '" + this.joined + "'");
 			}
-			CorosyncLibraries.check(this.library.cpg_leave(this.handle, name), "cpg_leave '" + group + "'");
+			int error = this.library.cpg_leave(this.handle, name);
+			Reference.reachabilityFence(name);
+			CorosyncLibraries.check(error, "cpg_leave '" + group + "'");
+			this.left = true;
 		}
 	}
 
@@ -427,17 +454,19 @@ public final class Cpg implements AutoCloseable {
 		}
 		synchronized (this.requests) {
 			requireOpen();
-			Pointer buffer = sendBuffer(IOVEC_BYTES * (long) iov.length + total);
-			long offset = IOVEC_BYTES * (long) iov.length;
-			for (int i = 0; i < iov.length; i++) {
-				byte[] part = iov[i];
+			// the parts side by side behind one iovec: libcpg copies the iovecs into an
+			// array of 64 on its stack without a bound check
+			Pointer buffer = sendBuffer(IOVEC_BYTES + total);
+			long offset = IOVEC_BYTES;
+			for (byte[] part : iov) {
 				buffer.put(offset, part, 0, part.length);
-				buffer.putAddress(IOVEC_BYTES * (long) i, buffer.address() + offset);
-				buffer.putLong(IOVEC_BYTES * (long) i + 8, part.length);
 				offset += part.length;
 			}
-			CorosyncLibraries.check(this.library.cpg_mcast_joined(this.handle, guarantee.ordinal(), buffer, iov.length),
-					"cpg_mcast_joined");
+			buffer.putAddress(0, buffer.address() + IOVEC_BYTES);
+			buffer.putLong(8, total);
+			int error = this.library.cpg_mcast_joined(this.handle, guarantee.ordinal(), buffer, 1);
+			Reference.reachabilityFence(buffer);
+			CorosyncLibraries.check(error, "cpg_mcast_joined");
 		}
 	}
 
@@ -461,8 +490,9 @@ public final class Cpg implements AutoCloseable {
 		IntByReference count = new IntByReference(MEMBERSHIP_ENTRIES);
 		synchronized (this.requests) {
 			requireOpen();
-			CorosyncLibraries.check(this.library.cpg_membership_get(this.handle, name, members, count),
-					"cpg_membership_get '" + group + "'");
+			int error = this.library.cpg_membership_get(this.handle, name, members, count);
+			Reference.reachabilityFence(name);
+			CorosyncLibraries.check(error, "cpg_membership_get '" + group + "'");
 		}
 		return addresses(members, Math.min(count.intValue(), MEMBERSHIP_ENTRIES));
 	}
@@ -557,9 +587,11 @@ public final class Cpg implements AutoCloseable {
 		synchronized (this.requests) {
 			requireOpen();
 			LongLongByReference iteration = new LongLongByReference();
-			CorosyncLibraries.check(this.library.cpg_iteration_initialize(this.handle, type.code(), name, iteration),
-					"cpg_iteration_initialize");
+			int initialized = this.library.cpg_iteration_initialize(this.handle, type.code(), name, iteration);
+			Reference.reachabilityFence(name);
 			try {
+				// an iteration is registered before corosync's answer is known
+				CorosyncLibraries.check(initialized, "cpg_iteration_initialize");
 				while (true) {
 					int error = this.library.cpg_iteration_next(iteration.longValue(), description);
 					if (error == CsError.NO_SECTION.code()) {
@@ -571,7 +603,9 @@ public final class Cpg implements AutoCloseable {
 				}
 			}
 			finally {
-				this.library.cpg_iteration_finalize(iteration.longValue());
+				if (iteration.longValue() != 0) {
+					this.library.cpg_iteration_finalize(iteration.longValue());
+				}
 			}
 		}
 		return descriptions;

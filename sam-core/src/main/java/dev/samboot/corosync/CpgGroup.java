@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import dev.samboot.sam.Backoff;
 import dev.samboot.sam.CsError;
@@ -56,6 +57,8 @@ public final class CpgGroup implements AutoCloseable {
 	private static final long SEND_RETRY_FIRST_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
 	private static final long SEND_RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+	private static final long TRY_AGAIN_PAUSE_MILLIS = 100;
 
 	/**
 	 * What the application hears of the group, on the dispatch thread.
@@ -199,11 +202,14 @@ public final class CpgGroup implements AutoCloseable {
 	 * dispatch thread afterwards.
 	 */
 	private Cpg connect() {
-		Cpg handle = Cpg.initialize(new Callbacks());
+		Cpg handle = retryingTryAgain(() -> Cpg.initialize(new Callbacks()));
 		try {
 			int nodeId = handle.localGet();
 			CpgAddress me = new CpgAddress(nodeId, (int) ProcessHandle.current().pid(), CpgReason.UNDEFINED);
-			handle.join(this.name);
+			retryingTryAgain(() -> {
+				handle.join(this.name);
+				return handle;
+			});
 			this.self = me;
 			this.membership = new CpgMembership(this.name, handle.membershipGet(this.name), List.of(), List.of());
 			return handle;
@@ -211,6 +217,33 @@ public final class CpgGroup implements AutoCloseable {
 		catch (RuntimeException ex) {
 			handle.close();
 			throw ex;
+		}
+	}
+
+	/**
+	 * Run a call again while corosync answers {@link CsError#TRY_AGAIN}, as testcpg does:
+	 * a join does while an earlier membership of this process in the group is still being
+	 * taken down (a group closed and joined again, a context restarted in the same JVM).
+	 * Bounded by {@link Options#sendTimeout()}.
+	 */
+	private <T> T retryingTryAgain(Supplier<T> call) {
+		long deadline = System.nanoTime() + this.options.sendTimeout().toNanos();
+		while (true) {
+			try {
+				return call.get();
+			}
+			catch (SamException ex) {
+				if (ex.error() != CsError.TRY_AGAIN || System.nanoTime() - deadline > 0) {
+					throw ex;
+				}
+			}
+			try {
+				Thread.sleep(TRY_AGAIN_PAUSE_MILLIS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new SamException(CsError.INTERRUPT, "Interrupted while corosync asked to join again");
+			}
 		}
 	}
 
@@ -231,20 +264,23 @@ public final class CpgGroup implements AutoCloseable {
 					break;
 				}
 				handle = rejoin();
+				if (handle == null) {
+					// closed, or interrupted: lost, and unhealthy after the bound
+					break;
+				}
 			}
 		}
 		catch (RuntimeException | Error ex) {
 			// never silently: a member whose dispatching ended is out of the group for
-			// good,
-			// and its health check fails once the bound has passed
+			// good, and its health check fails once the bound has passed
 			if (!this.lost) {
 				this.lostAt = System.nanoTime();
 				this.lost = true;
 			}
-			this.lostCause = new SamException(CsError.LIBRARY,
-					"The dispatch thread of CPG group '" + this.name + "' ended: " + ex);
-			logger.log(Level.ERROR, "The dispatch thread of CPG group '" + this.name + "' ended", ex);
-			throw ex;
+			this.lostCause = new SamException(CsError.FAILED_OPERATION, "The dispatch thread of CPG group '" + this.name
+					+ "' ended, out of the group for good (a listener threw " + ex + ")");
+			logger.log(Level.ERROR,
+					"The dispatch thread of CPG group '" + this.name + "' ended: this member is out of the group", ex);
 		}
 		finally {
 			Cpg last = this.cpg;
@@ -322,6 +358,13 @@ public final class CpgGroup implements AutoCloseable {
 				}
 				Cpg handle = connect();
 				if (this.closed) {
+					// closed meanwhile: leave, so that the others see no crash
+					try {
+						handle.leave(this.name);
+					}
+					catch (SamException ex) {
+						logger.log(Level.DEBUG, "cpg_leave ''{0}'' on close: {1}", this.name, ex.getMessage());
+					}
 					handle.close();
 					return null;
 				}
@@ -575,7 +618,8 @@ public final class CpgGroup implements AutoCloseable {
 
 		@Override
 		public void deliver(String group, int nodeId, int pid, byte[] message) {
-			if (!group.equals(CpgGroup.this.name)) {
+			// what is left of a dispatch once the group is closed is not passed on
+			if (CpgGroup.this.closed || !group.equals(CpgGroup.this.name)) {
 				return;
 			}
 			CpgGroup.this.delivered.incrementAndGet();
@@ -589,7 +633,7 @@ public final class CpgGroup implements AutoCloseable {
 
 		@Override
 		public void confchg(String group, List<CpgAddress> members, List<CpgAddress> left, List<CpgAddress> joined) {
-			if (!group.equals(CpgGroup.this.name)) {
+			if (CpgGroup.this.closed || !group.equals(CpgGroup.this.name)) {
 				return;
 			}
 			CpgAddress me = CpgGroup.this.self;

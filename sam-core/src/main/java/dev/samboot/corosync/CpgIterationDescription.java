@@ -11,4 +11,10 @@ package dev.samboot.corosync;
  */
 public record CpgIterationDescription(String group, int nodeId, int pid) {
 
+	@Override
+	public String toString() {
+		return "CpgIterationDescription[group=" + this.group + ", nodeId=" + Integer.toUnsignedString(this.nodeId)
+				+ ", pid=" + this.pid + "]";
+	}
+
 }

@@ -8,4 +8,10 @@ package dev.samboot.corosync;
  */
 public record CpgRingId(int nodeId, long seq) {
 
+	@Override
+	public String toString() {
+		return "CpgRingId[nodeId=" + Integer.toUnsignedString(this.nodeId) + ", seq=" + Long.toUnsignedString(this.seq)
+				+ "]";
+	}
+
 }

@@ -549,8 +549,7 @@ public final class CpgTool {
 			}
 			print(text.toString());
 			if (leftUs && !CpgTool.this.quitting) {
-				// as testcpg: finalize and join again with a new handle (closing ends the
-				// dispatch)
+				// as testcpg: finalize and join again with a new handle
 				CpgTool.this.restart = true;
 				handle.close();
 			}

@@ -411,6 +411,47 @@ class CpgTests {
 		}
 	}
 
+	/**
+	 * libcpg copies the iovecs into an array of 64 on its stack without a bound check (a
+	 * C client with 64 parts dies of a buffer overflow): the binding sends one.
+	 */
+	@Test
+	void aMulticastOfMoreThanSixtyFourPartsArrivesWhole() throws Exception {
+		String group = group("many-parts");
+		byte[][] parts = new byte[200][];
+		for (int i = 0; i < parts.length; i++) {
+			parts[i] = new byte[] { (byte) i, (byte) (i >> 8) };
+		}
+		try (CpgRecorder recorder = CpgRecorder.initialize().startDispatching()) {
+			Cpg cpg = recorder.cpg();
+			int nodeId = cpg.localGet();
+			cpg.join(group);
+			recorder.await(Confchg.class, (c) -> joinedSelf(c, nodeId), WAIT);
+			cpg.mcastJoined(Cpg.Guarantee.AGREED, parts);
+			assertThat(recorder.awaitDeliveries(1, WAIT)).extracting(Delivery::message).containsExactly(concat(parts));
+		}
+	}
+
+	/**
+	 * After a leave corosync answers a join of another group BUSY, which libcpg retries
+	 * for ever: the binding refuses it at once.
+	 */
+	@Test
+	void joiningAnotherGroupAfterALeaveIsExistAtOnce() throws Exception {
+		String group = group("left");
+		try (CpgRecorder recorder = CpgRecorder.initialize().startDispatching()) {
+			Cpg cpg = recorder.cpg();
+			int nodeId = cpg.localGet();
+			cpg.join(group);
+			recorder.await(Confchg.class, (c) -> joinedSelf(c, nodeId), WAIT);
+			cpg.leave(group);
+			long begin = System.nanoTime();
+			assertThat(error(() -> cpg.join(group("another")))).isEqualTo(CsError.EXIST);
+			assertThat(error(() -> cpg.join(group))).isEqualTo(CsError.EXIST);
+			assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(1));
+		}
+	}
+
 	@Test
 	void modelInitializeDeliversTheTotemConfigurationAfterTheJoinWhenAsked() throws Exception {
 		try (CpgRecorder model = CpgRecorder.modelInitialize(true).startDispatching();

@@ -66,8 +66,7 @@ class CpgLostGroupIT {
 				awaitLine(output, "Instance 1 reports it is unhealthy");
 				long unhealthyAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
 				awaitLine(output, "Launched instance 2 ");
-				// while corosync is away, instances fail to start on the group and are
-				// retried
+				// while corosync is away, instances fail to start and are retried
 				awaitLine(output, "sam.cpg.group");
 				awaitLine(output, "Launched instance 3 ");
 				corosync.start();

@@ -59,6 +59,11 @@ public class SamCpg implements SmartLifecycle, DisposableBean {
 	private volatile boolean running;
 
 	/**
+	 * Set when the context closes: what the group still delivers then is not published.
+	 */
+	private volatile boolean stopping;
+
+	/**
 	 * Create a new instance; the group is joined when the context starts.
 	 * @param settings the group and how it behaves
 	 * @param publisher where the events go
@@ -84,6 +89,7 @@ public class SamCpg implements SmartLifecycle, DisposableBean {
 		if (this.running) {
 			return;
 		}
+		this.stopping = false;
 		CpgGroup.Options options = new CpgGroup.Options(this.settings.maxMessageBytes(), CpgGroup.DEFAULT_SEND_TIMEOUT,
 				CpgGroup.DEFAULT_REJOIN_BACKOFF);
 		try {
@@ -107,6 +113,7 @@ public class SamCpg implements SmartLifecycle, DisposableBean {
 	 */
 	@Override
 	public synchronized void stop() {
+		this.stopping = true;
 		this.running = false;
 		CpgGroup joined = this.group;
 		if (joined == null) {
@@ -299,11 +306,17 @@ public class SamCpg implements SmartLifecycle, DisposableBean {
 
 		@Override
 		public void delivered(CpgMessage message) {
+			if (SamCpg.this.stopping) {
+				return;
+			}
 			SamCpg.this.publisher.publishEvent(new CpgMessageEvent(SamCpg.this, message));
 		}
 
 		@Override
 		public void membershipChanged(CpgMembership membership) {
+			if (SamCpg.this.stopping) {
+				return;
+			}
 			if (logger.isDebugEnabled()) {
 				logger.debug("CPG group '" + membership.group() + "': members " + membership.members() + ", left "
 						+ membership.left() + ", joined " + membership.joined());

@@ -537,9 +537,7 @@ public final class Supervisor {
 			current.cause(current.healthFailed() ? Recovery.Reason.UNHEALTHY : Recovery.Reason.HC_TIMEOUT);
 		}
 		long now = this.clock.nanoTime();
-		// a lost quorum warns at once: no time for a dump, and nothing hangs to be seen
-		// in
-		// one
+		// a lost quorum warns at once: no time for a dump, and no hang to see
 		if (current.cause() != Recovery.Reason.QUORUM_LOST) {
 			this.dumps.take(current, now);
 		}

@@ -60,7 +60,13 @@ class ZooKeeperQuorumTests {
 			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(quorum::isQuorate);
 			long quorateAgainAfter = millisSince(broughtBack);
 			assertThat(quorum.state()).isEqualTo(ConnectionState.RECONNECTED);
-			assertThat(changes).startsWith(true, false).endsWith(false, true);
+			// the listener is told just after the state is set; a loaded machine may see
+			// the
+			// connection flap once more before it settles
+			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+				assertThat(changes).startsWith(true, false).containsSubsequence(true, false, true);
+				assertThat(changes.get(changes.size() - 1)).isEqualTo(quorum.isQuorate());
+			});
 
 			System.out.printf(
 					"ZooKeeper, session timeout %d ms: connected %d ms after start(); two of three servers "

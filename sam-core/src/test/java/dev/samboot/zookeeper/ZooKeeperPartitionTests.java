@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -23,6 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
+import static dev.samboot.corosync.cluster.ClusterInstance.assertNeverRecovered;
+import static dev.samboot.corosync.cluster.ClusterInstance.at;
+import static dev.samboot.corosync.cluster.ClusterInstance.awaitEvent;
+import static dev.samboot.corosync.cluster.ClusterInstance.latestQuorate;
+import static dev.samboot.corosync.cluster.ClusterInstance.stopCleanly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -375,50 +379,6 @@ class ZooKeeperPartitionTests {
 		}
 		catch (org.awaitility.core.ConditionTimeoutException ex) {
 			throw new AssertionError("no " + state + " within " + timeout + ":\n" + run.output(), ex);
-		}
-	}
-
-	private static String awaitEvent(SupervisedRun run, String prefix, Duration timeout) {
-		try {
-			return run.awaitLine((Predicate<String>) (l) -> l.startsWith(prefix), timeout);
-		}
-		catch (org.awaitility.core.ConditionTimeoutException ex) {
-			throw new AssertionError("no '" + prefix + "' within " + timeout + ":\n" + run.output(), ex);
-		}
-	}
-
-	private static long at(String event) {
-		return Long.parseLong(event.substring(event.lastIndexOf(" at ") + 4).trim());
-	}
-
-	/**
-	 * Return the last {@code sam.quorate()} an instance of the run printed.
-	 */
-	private static boolean latestQuorate(SupervisedRun run) {
-		List<String> lines = run.lines();
-		for (int i = lines.size() - 1; i >= 0; i--) {
-			if (lines.get(i).startsWith("quorate ")) {
-				return Boolean.parseBoolean(lines.get(i).split(" ")[2]);
-			}
-		}
-		throw new AssertionError("no quorate printed:\n" + run.output());
-	}
-
-	private static void assertNeverRecovered(SupervisedRun run, long firstPid) {
-		assertThat(run.output()).as("never warned, never restarted")
-			.doesNotContain("warned ")
-			.doesNotContain("instance 2")
-			.doesNotContain("quorate 1 false");
-		assertThat(SupervisedRun.isRunning(firstPid)).as("instance 1 runs").isTrue();
-	}
-
-	/** Tell every instance to stop; each supervisor then quits with status 0. */
-	private static void stopCleanly(SupervisedRun... runs) throws Exception {
-		for (SupervisedRun run : runs) {
-			run.tell("stop");
-		}
-		for (SupervisedRun run : runs) {
-			assertThat(run.awaitExit(START)).as(run.output()).isZero();
 		}
 	}
 

@@ -4,7 +4,9 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import dev.samboot.sam.Recovery;
 import dev.samboot.sam.RecoveryPolicy;
@@ -13,7 +15,11 @@ import dev.samboot.sam.SamException;
 import dev.samboot.sam.SamOptions;
 import dev.samboot.sam.SamState;
 import dev.samboot.sam.Signals;
+import dev.samboot.sam.SupervisedRun;
+import org.awaitility.core.ConditionTimeoutException;
 import sun.misc.Signal;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The supervised program the cluster tests run on a node (inside its network namespace,
@@ -39,7 +45,9 @@ import sun.misc.Signal;
 public final class ClusterInstance {
 
 	/** The supervisor's exit status when {@code register()} fails. */
-	static final int REGISTER_FAILED = 3;
+	public static final int REGISTER_FAILED = 3;
+
+	private static final Duration STOP = Duration.ofSeconds(30);
 
 	private ClusterInstance() {
 	}
@@ -54,6 +62,16 @@ public final class ClusterInstance {
 		int interval = Integer.parseInt(args[1]);
 		Sam sam = Sam.initialize(
 				SamOptions.builder(Duration.ofMillis(interval), policy).shutdownTimeout(Duration.ofSeconds(5)).build());
+		run(sam, interval);
+	}
+
+	/**
+	 * Register, print the events above, start, send heartbeats until told to stop: the
+	 * part every cluster program shares, whatever its quorum source.
+	 * @param sam the initialized handle
+	 * @param interval T in milliseconds
+	 */
+	public static void run(Sam sam, int interval) throws Exception {
 		int instance;
 		try {
 			instance = sam.register();
@@ -130,6 +148,74 @@ public final class ClusterInstance {
 		}, "quorate-watcher");
 		watcher.setDaemon(true);
 		watcher.start();
+	}
+
+	// what a test reads of the program's output
+
+	/**
+	 * Wait for the first line that starts so.
+	 * @param run the supervised run
+	 * @param prefix the line's start
+	 * @param timeout how long to wait
+	 * @return the line
+	 */
+	public static String awaitEvent(SupervisedRun run, String prefix, Duration timeout) {
+		try {
+			return run.awaitLine((Predicate<String>) (l) -> l.startsWith(prefix), timeout);
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new AssertionError("no '" + prefix + "' within " + timeout + ":\n" + run.output(), ex);
+		}
+	}
+
+	/**
+	 * Return when an event happened.
+	 * @param event a line ending with {@code at <epoch ms>}
+	 * @return the epoch milliseconds
+	 */
+	public static long at(String event) {
+		return Long.parseLong(event.substring(event.lastIndexOf(" at ") + 4).trim());
+	}
+
+	/**
+	 * Return the last {@code sam.quorate()} an instance of the run printed.
+	 * @param run the supervised run
+	 * @return the quorum state
+	 */
+	public static boolean latestQuorate(SupervisedRun run) {
+		List<String> lines = run.lines();
+		for (int i = lines.size() - 1; i >= 0; i--) {
+			if (lines.get(i).startsWith("quorate ")) {
+				return Boolean.parseBoolean(lines.get(i).split(" ")[2]);
+			}
+		}
+		throw new AssertionError("no quorate printed:\n" + run.output());
+	}
+
+	/**
+	 * Check that the run's first instance was never warned nor replaced, and runs.
+	 * @param run the supervised run
+	 * @param firstPid its first instance's pid
+	 */
+	public static void assertNeverRecovered(SupervisedRun run, long firstPid) {
+		assertThat(run.output()).as("never warned, never restarted")
+			.doesNotContain("warned ")
+			.doesNotContain("instance 2")
+			.doesNotContain("quorate 1 false");
+		assertThat(SupervisedRun.isRunning(firstPid)).as("instance 1 runs").isTrue();
+	}
+
+	/**
+	 * Tell every instance to stop; each supervisor then quits with status 0.
+	 * @param runs the supervised runs
+	 */
+	public static void stopCleanly(SupervisedRun... runs) throws Exception {
+		for (SupervisedRun run : runs) {
+			run.tell("stop");
+		}
+		for (SupervisedRun run : runs) {
+			assertThat(run.awaitExit(STOP)).as(run.output()).isZero();
+		}
 	}
 
 	private static String stamp() {

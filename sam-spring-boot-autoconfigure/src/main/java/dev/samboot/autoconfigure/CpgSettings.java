@@ -18,8 +18,15 @@ import org.springframework.util.unit.DataSize;
  * @param group the group's name, or {@code null} for no group
  * @param rejoinTimeout how long the group may stay lost before the instance is unhealthy
  * @param maxMessageBytes the longest message the application may send
+ * @param sendTimeout how long a send retries corosync's TRY_AGAIN
  */
-public record CpgSettings(String group, Duration rejoinTimeout, int maxMessageBytes) {
+public record CpgSettings(String group, Duration rejoinTimeout, int maxMessageBytes, Duration sendTimeout) {
+
+	/**
+	 * The longest {@code sam.cpg.send-timeout}: a send that waits longer holds up too
+	 * much.
+	 */
+	static final Duration MAX_SEND_TIMEOUT = Duration.ofMinutes(1);
 
 	/** The largest {@code sam.cpg.max-message-size}: 16 MiB. */
 	public static final long MAX_MESSAGE_SIZE = 16L * 1024 * 1024;
@@ -92,7 +99,11 @@ public record CpgSettings(String group, Duration rejoinTimeout, int maxMessageBy
 		SamSettings.check(
 				maxMessageSize != null && maxMessageSize.toBytes() >= 1 && maxMessageSize.toBytes() <= MAX_MESSAGE_SIZE,
 				"sam.cpg.max-message-size", maxMessageSize);
-		return new CpgSettings(group, rejoinTimeout, (int) maxMessageSize.toBytes());
+		Duration sendTimeout = cpg.sendTimeout();
+		SamSettings.check(
+				sendTimeout != null && !sendTimeout.isNegative() && sendTimeout.compareTo(MAX_SEND_TIMEOUT) <= 0,
+				"sam.cpg.send-timeout", sendTimeout);
+		return new CpgSettings(group, rejoinTimeout, (int) maxMessageSize.toBytes(), sendTimeout);
 	}
 
 }

@@ -285,8 +285,11 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 * restarted. 3 times sam.interval when not set (15s when sam.interval is 0).
 	 * @param maxMessageSize Largest message the application may send to the group, from
 	 * 1B to 16MB; more is refused with TOO_BIG.
+	 * @param sendTimeout How long a send retries while corosync answers TRY_AGAIN (its
+	 * queue is full) before it fails with TRY_AGAIN; 0 for no retry.
 	 */
-	public record Cpg(String group, Duration rejoinTimeout, @DefaultValue("1MB") DataSize maxMessageSize) {
+	public record Cpg(String group, Duration rejoinTimeout, @DefaultValue("1MB") DataSize maxMessageSize,
+			@DefaultValue("5s") Duration sendTimeout) {
 	}
 
 }

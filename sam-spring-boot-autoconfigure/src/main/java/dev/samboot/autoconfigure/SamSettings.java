@@ -94,6 +94,7 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 					"a group name that is not blank, of at most " + Cpg.MAX_NAME_BYTES
 							+ " bytes of UTF-8 and without NUL characters"),
 			Map.entry("sam.cpg.rejoin-timeout", DURATION + ", greater than 0"),
+			Map.entry("sam.cpg.send-timeout", DURATION + ", 0 (no retry) to 1m"),
 			Map.entry("sam.cpg.max-message-size", "a data size such as 64KB or 1MB, from 1B to "
 					+ DataSize.ofBytes(CpgSettings.MAX_MESSAGE_SIZE).toMegabytes() + "MB"));
 

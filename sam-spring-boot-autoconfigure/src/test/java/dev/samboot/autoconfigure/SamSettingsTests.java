@@ -211,7 +211,10 @@ class SamSettingsTests {
 				Arguments.of("sam.cpg.rejoin-timeout", "soon", "duration such as"),
 				Arguments.of("sam.cpg.max-message-size", "0B", "from 1B to 16MB"),
 				Arguments.of("sam.cpg.max-message-size", "17MB", "from 1B to 16MB"),
-				Arguments.of("sam.cpg.max-message-size", "lots", "data size such as"));
+				Arguments.of("sam.cpg.max-message-size", "lots", "data size such as"),
+				Arguments.of("sam.cpg.send-timeout", "-1s", "0 (no retry) to 1m"),
+				Arguments.of("sam.cpg.send-timeout", "2m", "0 (no retry) to 1m"),
+				Arguments.of("sam.cpg.send-timeout", "never", "duration such as"));
 	}
 
 	@Test
@@ -221,6 +224,11 @@ class SamSettingsTests {
 		assertThat(defaults.group()).isEqualTo("orders");
 		assertThat(defaults.rejoinTimeout()).as("3 x the default interval").isEqualTo(Duration.ofSeconds(15));
 		assertThat(defaults.maxMessageBytes()).isEqualTo(1024 * 1024);
+		assertThat(defaults.sendTimeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(CpgSettings.bind(environment("sam.cpg.group=orders", "sam.cpg.send-timeout=0s")).sendTimeout())
+			.isZero();
+		assertThat(CpgSettings.bind(environment("sam.cpg.group=orders", "sam.cpg.send-timeout=1m")).sendTimeout())
+			.isEqualTo(Duration.ofMinutes(1));
 		assertThat(CpgSettings.bind(environment("sam.cpg.group=orders", "sam.interval=2s")).rejoinTimeout())
 			.isEqualTo(Duration.ofSeconds(6));
 		assertThat(CpgSettings.bind(environment("sam.cpg.group=orders", "sam.interval=0")).rejoinTimeout())

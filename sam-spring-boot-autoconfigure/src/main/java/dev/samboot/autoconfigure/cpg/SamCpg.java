@@ -90,7 +90,7 @@ public class SamCpg implements SmartLifecycle, DisposableBean {
 			return;
 		}
 		this.stopping = false;
-		CpgGroup.Options options = new CpgGroup.Options(this.settings.maxMessageBytes(), CpgGroup.DEFAULT_SEND_TIMEOUT,
+		CpgGroup.Options options = new CpgGroup.Options(this.settings.maxMessageBytes(), this.settings.sendTimeout(),
 				CpgGroup.DEFAULT_REJOIN_BACKOFF);
 		try {
 			this.group = CpgGroup.join(this.settings.group(), options, new Publisher());

@@ -33,6 +33,16 @@ class CpgJoinFailureAnalyzer extends AbstractFailureAnalyzer<CpgJoinException> i
 					+ "context) has joined '" + cause.getGroup() + "' already; leave it there, or give "
 					+ "'sam.cpg.group' another name." + unset;
 		}
+		if (cause.getError() == CsError.ACCESS || cause.getError() == CsError.SECURITY) {
+			return "corosync refused this user: allow it with a uidgid section in corosync's configuration "
+					+ "(uidgid { uid: <user> gid: <group> }) or a file in /etc/corosync/uidgid.d, then reload corosync."
+					+ unset;
+		}
+		if (cause.getError() == CsError.TRY_AGAIN) {
+			return "corosync was still taking down an earlier membership of this process in '" + cause.getGroup()
+					+ "' (or its queue was full) for as long as a send may retry (sam.cpg.send-timeout): start "
+					+ "again, or raise sam.cpg.send-timeout." + unset;
+		}
 		return "Check that corosync runs and is healthy on this node (corosync-cpgtool lists its groups)." + unset;
 	}
 

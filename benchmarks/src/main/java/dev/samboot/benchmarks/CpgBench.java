@@ -14,10 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import dev.samboot.corosync.Cpg;
-import dev.samboot.corosync.CpgAddress;
-import dev.samboot.corosync.CpgCallbacks;
-import dev.samboot.sam.SamException;
+import dev.samboot.corosync.RunningCorosync;
 
 /**
  * CPG messaging on the running corosync, through samboot's Java binding and, beside it in
@@ -67,7 +64,7 @@ final class CpgBench {
 	void run(int rounds, double seconds, int roundTrips, Path cClient, String cMissing, boolean required)
 			throws IOException, InterruptedException {
 		Results results = this.context.results();
-		String unreachable = corosyncUnreachable();
+		String unreachable = RunningCorosync.cpgUnavailableReason();
 		if (unreachable != null) {
 			if (required) {
 				throw new IllegalStateException("corosync cannot be reached: " + unreachable);
@@ -164,31 +161,6 @@ final class CpgBench {
 			throw new IllegalStateException(name + " printed no figure; see " + log);
 		}
 		return figures;
-	}
-
-	/**
-	 * Whether this process can reach corosync's cpg service.
-	 * @return {@code null} when it can, else why not
-	 */
-	private static String corosyncUnreachable() {
-		try (Cpg cpg = Cpg.initialize(new CpgCallbacks() {
-
-			@Override
-			public void deliver(String group, int nodeId, int pid, byte[] message) {
-			}
-
-			@Override
-			public void confchg(String group, List<CpgAddress> members, List<CpgAddress> left,
-					List<CpgAddress> joined) {
-			}
-
-		})) {
-			cpg.localGet();
-			return null;
-		}
-		catch (SamException ex) {
-			return ex.getMessage();
-		}
 	}
 
 }

@@ -1,8 +1,5 @@
 package dev.samboot.corosync;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-
 import dev.samboot.sam.CsError;
 import dev.samboot.sam.SamException;
 import org.junit.jupiter.api.AfterEach;
@@ -25,23 +22,14 @@ class CmapTests {
 
 	private final String prefix = "samboot.test." + ProcessHandle.current().pid() + ".";
 
-	private static String corosyncUnavailableReason() {
-		try (Cmap cmap = Cmap.connect()) {
-			return null;
-		}
-		catch (SamException ex) {
-			return ex.getMessage();
-		}
-	}
-
 	private static void assumeCorosync() {
-		String reason = corosyncUnavailableReason();
+		String reason = RunningCorosync.cmapUnavailableReason();
 		assumeTrue(reason == null, () -> "corosync is not running here, skipping: " + reason);
 	}
 
 	@AfterEach
 	void removeTestKeys() throws Exception {
-		if (corosyncUnavailableReason() == null) {
+		if (RunningCorosync.cmapUnavailableReason() == null) {
 			CorosyncProcessTests.cmapctl("-D", this.prefix);
 		}
 	}
@@ -130,7 +118,7 @@ class CmapTests {
 
 	@Test
 	void connectingWithoutARunningCorosyncIsALibraryError() {
-		assumeFalse(corosyncUnavailableReason() == null, "corosync is running here");
+		assumeFalse(RunningCorosync.cmapUnavailableReason() == null, "corosync is running here");
 		SamException ex = catchThrowableOfType(SamException.class, Cmap::connect);
 		assertThat(ex.error()).isEqualTo(CsError.LIBRARY);
 		assertThat(ex.getMessage()).contains("corosync");

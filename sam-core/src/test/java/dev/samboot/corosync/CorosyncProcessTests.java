@@ -50,17 +50,8 @@ class CorosyncProcessTests {
 
 	@BeforeAll
 	static void corosyncIsRunning() {
-		String reason = corosyncUnavailableReason();
+		String reason = RunningCorosync.cmapUnavailableReason();
 		assumeTrue(reason == null, () -> "corosync is not running here, skipping its tests: " + reason);
-	}
-
-	private static String corosyncUnavailableReason() {
-		try (Cmap cmap = Cmap.connect()) {
-			return null;
-		}
-		catch (SamException ex) {
-			return ex.getMessage();
-		}
 	}
 
 	/** Key prefixes the supervisors of a test may have left behind. */

@@ -320,17 +320,8 @@ class CpgGroupTests {
 	}
 
 	static void assumeCorosync() {
-		String reason = corosyncUnavailableReason();
+		String reason = RunningCorosync.cmapUnavailableReason();
 		assumeTrue(reason == null, () -> "corosync is not running here, skipping its tests: " + reason);
-	}
-
-	static String corosyncUnavailableReason() {
-		try (Cmap cmap = Cmap.connect()) {
-			return null;
-		}
-		catch (SamException ex) {
-			return ex.getMessage();
-		}
 	}
 
 	/**

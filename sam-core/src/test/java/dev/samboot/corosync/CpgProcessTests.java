@@ -49,7 +49,7 @@ class CpgProcessTests {
 
 	@BeforeAll
 	static void corosyncIsRunning() {
-		String reason = CpgTests.corosyncUnavailableReason();
+		String reason = RunningCorosync.cmapUnavailableReason();
 		assumeTrue(reason == null, () -> "corosync is not running here, skipping the CPG process tests: " + reason);
 	}
 

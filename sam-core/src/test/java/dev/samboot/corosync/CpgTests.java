@@ -45,17 +45,8 @@ class CpgTests {
 
 	@BeforeAll
 	static void corosyncIsRunning() {
-		String reason = corosyncUnavailableReason();
+		String reason = RunningCorosync.cmapUnavailableReason();
 		assumeTrue(reason == null, () -> "corosync is not running here, skipping the CPG tests: " + reason);
-	}
-
-	static String corosyncUnavailableReason() {
-		try (Cmap cmap = Cmap.connect()) {
-			return null;
-		}
-		catch (SamException ex) {
-			return ex.getMessage();
-		}
 	}
 
 	/**

@@ -46,7 +46,7 @@ class PrivateCorosyncTests {
 			assertThat(run(corosync.command("corosync-cmapctl", "-g", "totem.cluster_name")))
 				.as("a client in the namespace reaches the private corosync")
 				.contains("samboot-private");
-			if (CpgGroupTests.corosyncUnavailableReason() == null) {
+			if (RunningCorosync.cmapUnavailableReason() == null) {
 				try (Cmap host = Cmap.connect()) {
 					assertThat(host.getString("totem.cluster_name")).as("this JVM reaches the machine's corosync")
 						.isNotEqualTo("samboot-private");

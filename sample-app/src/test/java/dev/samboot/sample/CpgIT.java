@@ -9,10 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import dev.samboot.corosync.Cpg;
-import dev.samboot.corosync.CpgAddress;
-import dev.samboot.corosync.CpgCallbacks;
-import dev.samboot.sam.SamException;
+import dev.samboot.corosync.RunningCorosync;
 import dev.samboot.sample.SampleAppProcess.Instance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,7 +39,7 @@ class CpgIT {
 	@Test
 	@Timeout(240)
 	void twoSamplesShareAGroupAndSeeACrashedInstanceLeaveAndItsSuccessorJoin() throws Exception {
-		String reason = corosyncUnavailableReason();
+		String reason = RunningCorosync.cpgUnavailableReason();
 		assumeTrue(reason == null, () -> "corosync is not running here, skipping the CPG test: " + reason);
 		String group = "samboot-cpg-it-" + UUID.randomUUID();
 		try (SampleAppProcess a = SampleAppProcess.start("cpg-a", "--sam.cpg.group=" + group);
@@ -128,26 +125,6 @@ class CpgIT {
 			}
 		}
 		return -1;
-	}
-
-	private static String corosyncUnavailableReason() {
-		try (Cpg cpg = Cpg.initialize(new CpgCallbacks() {
-
-			@Override
-			public void deliver(String group, int nodeId, int pid, byte[] message) {
-			}
-
-			@Override
-			public void confchg(String group, List<CpgAddress> members, List<CpgAddress> left,
-					List<CpgAddress> joined) {
-			}
-
-		})) {
-			return null;
-		}
-		catch (SamException ex) {
-			return ex.getMessage();
-		}
 	}
 
 	private static String run(String... command) throws IOException, InterruptedException {

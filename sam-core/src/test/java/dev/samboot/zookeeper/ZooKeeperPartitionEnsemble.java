@@ -282,9 +282,8 @@ final class ZooKeeperPartitionEnsemble implements AutoCloseable {
 				left.add("server of node " + node + " (pid " + server.pid() + ")");
 			}
 		}
-		for (long pid : CorosyncCluster.processesMentioning(this.marker)) {
+		for (long pid : CorosyncCluster.killProcessesMentioning(this.marker)) {
 			left.add("process " + pid + " with " + this.marker);
-			ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
 		}
 		try (Stream<Path> files = Files.walk(this.directory)) {
 			for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {

@@ -122,18 +122,11 @@ class ZooKeeperPartitionTests {
 		for (SupervisedRun run : this.runs) {
 			run.close();
 		}
-		String marker = INSTANCE_MARKER + cluster.prefix();
-		List<Long> left = new ArrayList<>();
+		List<Long> left;
 		try {
-			await().atMost(Duration.ofSeconds(10))
-				.pollInterval(Duration.ofMillis(50))
-				.until(() -> CorosyncCluster.processesMentioning(marker).isEmpty());
+			left = CorosyncCluster.endProcessesMentioning(INSTANCE_MARKER + cluster.prefix(), Duration.ofSeconds(10));
 		}
 		finally {
-			for (long pid : CorosyncCluster.processesMentioning(marker)) {
-				left.add(pid);
-				ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-			}
 			cluster.restore(START);
 			for (int k = 1; k <= 3; k++) {
 				ensemble.awaitServing(k, START);

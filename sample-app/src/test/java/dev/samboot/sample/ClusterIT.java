@@ -161,9 +161,8 @@ class ClusterIT {
 			}
 		}
 		if (group != null) {
-			for (long pid : CorosyncCluster.processesMentioning("--sam.cpg.group=" + group)) {
+			for (long pid : CorosyncCluster.killProcessesMentioning("--sam.cpg.group=" + group)) {
 				problems.add("process " + pid + " of group " + group + " still ran");
-				ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
 			}
 		}
 		if (cluster != null) {

@@ -98,18 +98,11 @@ class ClusterQuorumTests {
 		for (SupervisedRun run : this.runs) {
 			run.close();
 		}
-		String marker = MARKER + cluster.prefix();
-		List<Long> left = new ArrayList<>();
+		List<Long> left;
 		try {
-			await().atMost(Duration.ofSeconds(10))
-				.pollInterval(Duration.ofMillis(50))
-				.until(() -> CorosyncCluster.processesMentioning(marker).isEmpty());
+			left = CorosyncCluster.endProcessesMentioning(MARKER + cluster.prefix(), Duration.ofSeconds(10));
 		}
 		finally {
-			for (long pid : CorosyncCluster.processesMentioning(marker)) {
-				left.add(pid);
-				ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-			}
 			cluster.restore(START);
 		}
 		assertThat(left).as("processes of this test left running").isEmpty();

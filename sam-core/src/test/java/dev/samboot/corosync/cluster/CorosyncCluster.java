@@ -18,6 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
+
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -287,9 +290,8 @@ public final class CorosyncCluster implements AutoCloseable {
 				});
 			}
 		}
-		for (long pid : processesMentioning(this.directory.toString())) {
+		for (long pid : killProcessesMentioning(this.directory.toString())) {
 			left.add("process " + pid + " using " + this.directory);
-			ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
 		}
 		if (Files.exists(this.directory)) {
 			left.add("directory " + this.directory);
@@ -365,6 +367,37 @@ public final class CorosyncCluster implements AutoCloseable {
 			}
 		}
 		return found;
+	}
+
+	/**
+	 * SIGKILL the processes whose command line contains a text: what a test or a cluster
+	 * left behind.
+	 * @param text what to look for
+	 * @return the pids killed, this JVM's excepted
+	 */
+	public static List<Long> killProcessesMentioning(String text) throws IOException {
+		List<Long> killed = processesMentioning(text);
+		for (long pid : killed) {
+			ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+		}
+		return killed;
+	}
+
+	/**
+	 * Wait up to a grace for the processes whose command line contains a text to end,
+	 * then SIGKILL those still there.
+	 * @param text what to look for
+	 * @param grace how long they may take
+	 * @return the pids that had to be killed
+	 */
+	public static List<Long> endProcessesMentioning(String text, Duration grace) throws IOException {
+		try {
+			await().atMost(grace).pollInterval(Duration.ofMillis(50)).until(() -> processesMentioning(text).isEmpty());
+		}
+		catch (ConditionTimeoutException ex) {
+			// killed below, and reported
+		}
+		return killProcessesMentioning(text);
 	}
 
 	private String script(String... args) throws IOException, InterruptedException {

@@ -223,6 +223,14 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
+	 * The port the instances serve on, {@code --server.port}.
+	 * @return the port
+	 */
+	int port() {
+		return this.port;
+	}
+
+	/**
 	 * Wait until instance {@code id} is started and serves {@code /actuator/sam}.
 	 * @param id the instance id
 	 * @param timeout how long to wait

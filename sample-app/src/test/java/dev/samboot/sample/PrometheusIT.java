@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -190,7 +191,7 @@ class PrometheusIT {
 			assertThat(missing).as("metrics the dashboard or the rules query that Prometheus does not have").isEmpty();
 			String screenshot = System.getProperty(SCREENSHOT_PROPERTY);
 			if (screenshot != null && !screenshot.isBlank()) {
-				screenshot(server.url() + "/alerts", Path.of(screenshot));
+				screenshot(server.alertsPage(), Path.of(screenshot));
 			}
 			System.out.printf(
 					"PrometheusIT: %d crashes, alert fired %d ms after Prometheus saw instance %d, "
@@ -368,30 +369,52 @@ class PrometheusIT {
 	}
 
 	/**
-	 * Take a screenshot of a page with headless Chromium; it ends by itself once the page
-	 * has rendered, and is killed, with what it started, when it has not within a minute.
+	 * Take a screenshot of a page with headless Chromium, in a profile directory of its
+	 * own. It ends by itself once the page has rendered; what it started and is still
+	 * running afterwards (found by that directory in their command lines) is ended by
+	 * pid.
 	 */
 	private static void screenshot(String url, Path file) throws IOException, InterruptedException {
 		Path chromium = Path.of("/usr/bin/chromium");
 		assertThat(chromium).as("headless Chromium for the screenshot (%s)", SCREENSHOT_PROPERTY).isExecutable();
 		Path profile = Files.createTempDirectory("samboot-chromium-");
+		String profileOption = "--user-data-dir=" + profile;
 		Process process = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-				"--hide-scrollbars", "--user-data-dir=" + profile, "--screenshot=" + file.toAbsolutePath(),
-				"--window-size=1400,900", "--virtual-time-budget=10000", url)
+				"--hide-scrollbars", profileOption, "--screenshot=" + file.toAbsolutePath(), "--window-size=1400,900",
+				"--virtual-time-budget=10000", url)
 			.redirectErrorStream(true)
 			.start();
-		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+			try {
+				return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			}
+			catch (IOException ex) {
+				return ex.toString();
+			}
+		});
 		boolean ended = process.waitFor(60, TimeUnit.SECONDS);
-		List<ProcessHandle> started = new ArrayList<>(process.descendants().toList());
 		if (!ended) {
 			process.destroyForcibly();
 		}
-		started.forEach(ProcessHandle::destroyForcibly);
+		List<ProcessHandle> started = ProcessHandle.allProcesses()
+			.filter((handle) -> handle.info()
+				.arguments()
+				.filter((arguments) -> List.of(arguments).contains(profileOption))
+				.isPresent())
+			.toList();
+		try {
+			await("Chromium's processes to end").atMost(Duration.ofSeconds(10))
+				.until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
+		}
+		catch (ConditionTimeoutException ex) {
+			started.forEach(ProcessHandle::destroyForcibly);
+		}
 		try (Stream<Path> paths = Files.walk(profile)) {
 			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
 		}
-		assertThat(ended).as("Chromium ended within 60 s: %s", output).isTrue();
-		assertThat(file).as("the screenshot; Chromium said: %s", output).isNotEmptyFile();
+		String said = output.getNow("");
+		assertThat(ended).as("Chromium ended within 60 s: %s", said).isTrue();
+		assertThat(file).as("the screenshot; Chromium said: %s", said).isNotEmptyFile();
 		System.out.println("Screenshot of " + url + " in " + file.toAbsolutePath());
 	}
 

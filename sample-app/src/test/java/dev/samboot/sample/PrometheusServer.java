@@ -167,6 +167,16 @@ final class PrometheusServer implements AutoCloseable {
 	}
 
 	/**
+	 * The web UI's alerts page: Debian's package serves the classic UI only, under
+	 * {@code /classic}.
+	 * @return the page's URL
+	 */
+	String alertsPage() {
+		boolean classic = get("/classic/alerts").map(HttpResponse::statusCode).orElse(0) == 200;
+		return url() + (classic ? "/classic/alerts" : "/alerts");
+	}
+
+	/**
 	 * Run an instant query through the HTTP API ({@code /api/v1/query}).
 	 * @param query the PromQL expression
 	 * @return the result, {@code data.result}: one element per series

@@ -70,7 +70,14 @@ public record Recovery(Instant time, int instance, long pid, Reason reason, int 
 		 * launched again after a wait (only with
 		 * {@link SamOptions.Builder#retryFailedStarts}).
 		 */
-		START_FAILED("start-failed", 8);
+		START_FAILED("start-failed", 8),
+
+		/**
+		 * The process asked for an orderly restart ({@link Sam#requestRestart()}):
+		 * warned, then killed if it outlives T, and the next instance started at once
+		 * whatever the policy.
+		 */
+		REQUESTED("requested", 9);
 
 		private final String value;
 

@@ -15,6 +15,7 @@ import dev.samboot.sam.internal.channel.Message;
 import dev.samboot.sam.internal.channel.Message.DataStore;
 import dev.samboot.sam.internal.channel.Message.HealthFailed;
 import dev.samboot.sam.internal.channel.Message.MarkFailed;
+import dev.samboot.sam.internal.channel.Message.RestartRequest;
 import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
@@ -83,6 +84,8 @@ public final class Sam implements AutoCloseable {
 	private volatile long supervisorPid = -1;
 
 	private volatile List<Recovery> recoveries = List.of();
+
+	private volatile RecoveryTotals totals = RecoveryTotals.NONE;
 
 	private ActiveClient client;
 
@@ -285,6 +288,7 @@ public final class Sam implements AutoCloseable {
 		this.warnSignal = welcome.warnSignal();
 		this.data = welcome.data();
 		this.recoveries = welcome.recoveries();
+		this.totals = welcome.totals();
 		this.supervisorPid = welcome.supervisorPid();
 		this.state = SamState.REGISTERED;
 		return this.instanceId;
@@ -518,6 +522,24 @@ public final class Sam implements AutoCloseable {
 	}
 
 	/**
+	 * Ask the supervisor for an orderly restart of this instance, for a planned restart
+	 * (the way a service wrapper's restart request works): the supervisor sends the warn
+	 * signal at once, SIGKILLs the instance if it is still silent T later, and starts the
+	 * next instance without a backoff, whatever the policy; the recovery's reason is
+	 * {@link Recovery.Reason#REQUESTED} and it does not count towards the restart limit.
+	 * The recovery-pending listeners run first, so the instance stops taking traffic
+	 * before the warn signal.
+	 * @throws SamException {@link CsError#BAD_HANDLE} unless started,
+	 * {@link CsError#BUSY} when the supervisor is already recovering or stopping this
+	 * instance, {@link CsError#LIBRARY} when the supervisor cannot be reached
+	 */
+	public synchronized void requestRestart() {
+		requireState("requestRestart", SamState.STARTED);
+		recoveryPending("restart requested");
+		requireOk("requestRestart", this.client.request(new RestartRequest(), false));
+	}
+
+	/**
 	 * Run the event-driven health check at once instead of at its next turn, for example
 	 * because the application has just found itself broken: an unhealthy answer reaches
 	 * the supervisor within moments rather than within T. Does nothing unless started
@@ -677,6 +699,17 @@ public final class Sam implements AutoCloseable {
 	 */
 	public List<Recovery> recoveries() {
 		return this.recoveries;
+	}
+
+	/**
+	 * Return the supervisor's totals since it started (restarts, recoveries by reason,
+	 * time waited before restarts), as it handed them to this instance: unlike
+	 * {@link #recoveries()}, they only grow, whatever number of recoveries the supervisor
+	 * keeps. {@link RecoveryTotals#NONE} before {@link #register()}.
+	 * @return the totals
+	 */
+	public RecoveryTotals totals() {
+		return this.totals;
 	}
 
 }

@@ -46,6 +46,41 @@ class BeyondLibsamProcessTests {
 		}
 	}
 
+	@Test
+	void totalsOnlyGrowPastTheRecoveriesKeptAndRequestedRestartsAreRecoveries() throws Exception {
+		int last = 34;
+		try (SupervisedRun run = SupervisedRun.testSam("totals", "2000", Integer.toString(last))) {
+			assertThat(run.awaitExit(Duration.ofSeconds(80))).as(run.output()).isZero();
+			List<long[]> rows = run.output()
+				.lines()
+				.filter((line) -> line.startsWith("totals instance "))
+				.map((line) -> java.util.Arrays.stream(line.split(" "))
+					.filter((word) -> word.chars().allMatch(Character::isDigit))
+					.mapToLong(Long::parseLong)
+					.toArray())
+				.toList();
+			assertThat(rows).as(run.output()).hasSize(last);
+			for (int i = 1; i < rows.size(); i++) {
+				long[] before = rows.get(i - 1);
+				long[] now = rows.get(i);
+				for (int column = 0; column < now.length - 1; column++) {
+					assertThat(now[column]).as("column %d of instance %d", column, now[0])
+						.isGreaterThanOrEqualTo(before[column]);
+				}
+			}
+			// instance, restarts, recoveries, exited, requested, backoff, kept
+			long[] end = rows.get(rows.size() - 1);
+			assertThat(end[0]).isEqualTo(last);
+			assertThat(end[1]).isEqualTo(last - 1);
+			assertThat(end[2]).isEqualTo(last - 1);
+			assertThat(end[4]).as("every third instance asked for its restart").isEqualTo((last - 1) / 3);
+			assertThat(end[3]).isEqualTo(last - 1 - (last - 1) / 3);
+			assertThat(end[5]).as("backoff after the exits only").isPositive();
+			assertThat(end[6]).as("recoveries kept").isEqualTo(32);
+			assertThat(run.output()).contains("asked for a restart: sending SIGTERM");
+		}
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "early", "early-lean" })
 	void instanceLaunchedEarlyWaitsForTheSupervisorAndIsSupervisedAsInstanceOne(String scenario) throws Exception {

@@ -72,6 +72,8 @@ public final class TestSam {
 			case "crash-loop" -> options.restartIntensity(2, java.time.Duration.ofMinutes(1))
 				.backoff(new Backoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(1), 2, 0,
 						java.time.Duration.ofMinutes(1)));
+			case "totals" -> options.backoff(new Backoff(java.time.Duration.ofMillis(10),
+					java.time.Duration.ofMillis(40), 2, 0, java.time.Duration.ofMinutes(1)));
 			case "quit-never-starts" -> options.startupTimeout(java.time.Duration.ofMillis(Long.parseLong(args[2])));
 			case "silent-with-dumps" -> options.threadDumps(java.nio.file.Path.of(args[2]));
 			case "startup-cache" -> options.startupCache(java.nio.file.Path.of(args[2]))
@@ -118,6 +120,7 @@ public final class TestSam {
 			case "cmap-restart" -> CorosyncScenarios.cmapRestart(sam);
 			case "zk-restart", "zk-quit" -> ZooKeeperScenarios.quorumLost(sam, instance, interval);
 			case "crash-loop" -> crashLoop(sam);
+			case "totals" -> totals(sam, instance, Integer.parseInt(args[2]));
 			case "quit-never-starts" -> neverStarts();
 			case "silent-with-dumps" -> silentWithDumps(sam, instance);
 			case "quit-exit-codes" -> exitCodes(sam, instance);
@@ -456,6 +459,32 @@ public final class TestSam {
 					+ recovery.backoff().toMillis());
 		}
 		System.out.flush();
+		Runtime.getRuntime().halt(3);
+	}
+
+	/**
+	 * Print the supervisor's totals, then end by a requested restart (every third
+	 * instance) or an exit, until the last instance stops cleanly.
+	 */
+	private static void totals(Sam sam, int instance, int last) throws InterruptedException {
+		sam.start();
+		RecoveryTotals totals = sam.totals();
+		System.out.println("totals instance " + instance + " restarts " + totals.restarts() + " recoveries "
+				+ totals.recoveryCount() + " exited " + totals.recoveries(Recovery.Reason.EXITED) + " requested "
+				+ totals.recoveries(Recovery.Reason.REQUESTED) + " backoff " + totals.backoff().toMillis() + " kept "
+				+ sam.recoveries().size());
+		System.out.flush();
+		if (instance >= last) {
+			sam.stop();
+			sam.close();
+			return;
+		}
+		if (instance % 3 == 0) {
+			sam.requestRestart();
+			// the warn signal (SIGTERM) ends this JVM
+			Thread.sleep(60_000);
+			fail("the requested restart did not end this instance");
+		}
 		Runtime.getRuntime().halt(3);
 	}
 

@@ -6,10 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.samboot.sam.CsError;
 import dev.samboot.sam.Recovery;
+import dev.samboot.sam.RecoveryTotals;
 import dev.samboot.sam.internal.channel.Message.DataStore;
 import dev.samboot.sam.internal.channel.Message.HealthFailed;
 import dev.samboot.sam.internal.channel.Message.Heartbeat;
@@ -17,6 +20,7 @@ import dev.samboot.sam.internal.channel.Message.Hello;
 import dev.samboot.sam.internal.channel.Message.MarkFailed;
 import dev.samboot.sam.internal.channel.Message.QuorumState;
 import dev.samboot.sam.internal.channel.Message.Reply;
+import dev.samboot.sam.internal.channel.Message.RestartRequest;
 import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.Type;
@@ -38,7 +42,7 @@ public final class Codec {
 	 * refused by name rather than misread. 1 was the protocol before versions; 2 numbers
 	 * every enum explicitly.
 	 */
-	public static final int PROTOCOL_VERSION = 2;
+	public static final int PROTOCOL_VERSION = 3;
 
 	/**
 	 * Frame overhead beyond user data: type, flags, lengths, and the recovery history.
@@ -94,6 +98,15 @@ public final class Codec {
 				out.putBytes(dump);
 				out.putBytes(detail);
 			}
+			RecoveryTotals totals = welcome.totals();
+			out.ensure(24 + 9 * totals.recoveries().size());
+			out.buffer.putLong(totals.restarts());
+			out.buffer.putLong(totals.backoff().toMillis());
+			out.buffer.put((byte) totals.recoveries().size());
+			totals.recoveries().forEach((reason, count) -> {
+				out.buffer.put((byte) reason.code());
+				out.buffer.putLong(count);
+			});
 		}
 		else if (message instanceof DataStore store) {
 			out.ensure(8 + length(store.data()));
@@ -163,7 +176,7 @@ public final class Codec {
 				for (int i = 0; i < count; i++) {
 					recoveries.add(getRecovery(in));
 				}
-				return new Welcome(instanceId, warnSignal, supervisorPid, data, List.copyOf(recoveries));
+				return new Welcome(instanceId, warnSignal, supervisorPid, data, List.copyOf(recoveries), getTotals(in));
 			}
 			case HEARTBEAT:
 				return new Heartbeat();
@@ -177,6 +190,8 @@ public final class Codec {
 				return new WarnSignalSet(in.getInt());
 			case MARK_FAILED:
 				return new MarkFailed();
+			case RESTART_REQUEST:
+				return new RestartRequest();
 			case HEALTH_FAILED: {
 				byte[] text = getBytes(in);
 				if (text == null || text.length > MAX_TEXT_BYTES) {
@@ -203,6 +218,24 @@ public final class Codec {
 			default:
 				throw new MalformedFrameException("unknown frame type " + type);
 		}
+	}
+
+	private static RecoveryTotals getTotals(ByteBuffer in) throws MalformedFrameException {
+		long restarts = in.getLong();
+		long backoffMillis = in.getLong();
+		int count = in.get();
+		if (restarts < 0 || backoffMillis < 0 || count < 0 || count > Recovery.Reason.values().length) {
+			throw new MalformedFrameException("bad recovery totals");
+		}
+		Map<Recovery.Reason, Long> recoveries = new EnumMap<>(Recovery.Reason.class);
+		for (int i = 0; i < count; i++) {
+			Recovery.Reason reason = Recovery.Reason.fromCode(in.get());
+			long recovered = in.getLong();
+			if (reason == null || recovered < 0 || recoveries.put(reason, recovered) != null) {
+				throw new MalformedFrameException("bad recovery total");
+			}
+		}
+		return new RecoveryTotals(restarts, recoveries, Duration.ofMillis(backoffMillis));
 	}
 
 	private static Recovery getRecovery(ByteBuffer in) throws MalformedFrameException {
@@ -297,6 +330,9 @@ public final class Codec {
 		}
 		if (message instanceof MarkFailed) {
 			return Type.MARK_FAILED;
+		}
+		if (message instanceof RestartRequest) {
+			return Type.RESTART_REQUEST;
 		}
 		if (message instanceof HealthFailed) {
 			return Type.HEALTH_FAILED;

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.samboot.sam.CsError;
 import dev.samboot.sam.Recovery;
+import dev.samboot.sam.RecoveryTotals;
 
 /**
  * What the supervisor and the active process say to each other over the channel. One
@@ -23,9 +24,12 @@ public sealed interface Message {
 
 	}
 
-	/** The supervisor's answer to {@link Hello}: the state this instance resumes with. */
-	record Welcome(int instanceId, int warnSignal, long supervisorPid, byte[] data,
-			List<Recovery> recoveries) implements Message {
+	/**
+	 * The supervisor's answer to {@link Hello}: the state this instance resumes with, the
+	 * most recent recoveries and the supervisor's lifetime totals.
+	 */
+	record Welcome(int instanceId, int warnSignal, long supervisorPid, byte[] data, List<Recovery> recoveries,
+			RecoveryTotals totals) implements Message {
 	}
 
 	/** {@code sam_hc_send}. */
@@ -64,6 +68,13 @@ public sealed interface Message {
 	record HealthFailed(String detail) implements Message {
 	}
 
+	/**
+	 * Ask for an orderly restart of this instance: the warn signal, then the next
+	 * instance; answered with a {@link Reply}.
+	 */
+	record RestartRequest() implements Message {
+	}
+
 	/** The supervisor's answer to a request. */
 	record Reply(CsError error) implements Message {
 	}
@@ -82,7 +93,7 @@ public sealed interface Message {
 	enum Type {
 
 		HELLO(1), WELCOME(2), HEARTBEAT(3), START(4), STOP(5), DATA_STORE(6), WARN_SIGNAL_SET(7), MARK_FAILED(8),
-		HEALTH_FAILED(9), REPLY(10), QUORUM_STATE(11);
+		HEALTH_FAILED(9), REPLY(10), QUORUM_STATE(11), RESTART_REQUEST(12);
 
 		private final byte code;
 

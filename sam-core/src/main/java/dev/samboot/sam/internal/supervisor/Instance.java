@@ -127,6 +127,7 @@ final class Instance {
 
 	private static int rank(Recovery.Reason reason) {
 		return switch (reason) {
+			case REQUESTED -> 5;
 			case QUORUM_LOST -> 4;
 			case STARTUP_TIMEOUT -> 3;
 			case UNHEALTHY -> 2;

@@ -5,16 +5,19 @@ import java.util.Deque;
 import java.util.List;
 
 import dev.samboot.sam.Recovery;
+import dev.samboot.sam.RecoveryTotals;
 
 /**
- * The most recent recoveries, oldest first, which the supervisor hands to every new
- * instance.
+ * The most recent recoveries, oldest first, and the totals since the supervisor started,
+ * which the supervisor hands to every new instance.
  */
 final class RecoveryHistory {
 
 	private final int limit;
 
 	private final Deque<Recovery> recoveries = new ArrayDeque<>();
+
+	private RecoveryTotals totals = RecoveryTotals.NONE;
 
 	/**
 	 * Create a new instance.
@@ -26,6 +29,7 @@ final class RecoveryHistory {
 
 	void add(Recovery recovery) {
 		this.recoveries.addLast(recovery);
+		this.totals = this.totals.plus(recovery);
 		while (this.recoveries.size() > this.limit) {
 			this.recoveries.removeFirst();
 		}
@@ -33,6 +37,16 @@ final class RecoveryHistory {
 
 	List<Recovery> recent() {
 		return List.copyOf(this.recoveries);
+	}
+
+	/**
+	 * Return every recovery's count by reason and the backoff summed, since the
+	 * supervisor started, whatever {@link #recent()} still holds.
+	 * @param restarts the instances started after the first
+	 * @return the totals
+	 */
+	RecoveryTotals totals(long restarts) {
+		return this.totals.withRestarts(restarts);
 	}
 
 }

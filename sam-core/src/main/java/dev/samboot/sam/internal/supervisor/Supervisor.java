@@ -24,6 +24,7 @@ import dev.samboot.sam.internal.channel.Message.Hello;
 import dev.samboot.sam.internal.channel.Message.MarkFailed;
 import dev.samboot.sam.internal.channel.Message.QuorumState;
 import dev.samboot.sam.internal.channel.Message.Reply;
+import dev.samboot.sam.internal.channel.Message.RestartRequest;
 import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
@@ -212,7 +213,7 @@ public final class Supervisor {
 			current.moveTo(Phase.CONNECTED);
 		}
 		from.send(new Welcome(this.instanceId, this.warnSignal, this.settings.supervisorPid(), this.data,
-				this.history.recent()));
+				this.history.recent(), this.history.totals(Math.max(0, this.instanceId - 1))));
 		if (this.policy.quorum()) {
 			from.send(new QuorumState(this.quorate));
 		}
@@ -260,6 +261,9 @@ public final class Supervisor {
 		}
 		else if (message instanceof MarkFailed) {
 			onMarkFailed(current);
+		}
+		else if (message instanceof RestartRequest) {
+			onRestartRequest(current);
 		}
 		else if (message instanceof HealthFailed failed) {
 			current.healthFailed(this.clock.nanoTime());
@@ -342,6 +346,28 @@ public final class Supervisor {
 		this.policy = this.policy.toQuit();
 		publishState(StatePublisher.FAILED);
 		kill(current);
+	}
+
+	private void onRestartRequest(Instance current) {
+		if (this.mode != Mode.SUPERVISING || current.phase() != Phase.STARTED) {
+			current.peer()
+				.send(new Reply((current.phase() == Phase.WARNED || current.phase() == Phase.KILLED
+						|| this.mode == Mode.STOPPING) ? CsError.BUSY : CsError.BAD_HANDLE));
+			return;
+		}
+		current.cause(Recovery.Reason.REQUESTED);
+		current.peer().send(new Reply(CsError.OK));
+		// an orderly restart: no thread dump, the warn signal now, SIGKILL after T of
+		// silence as for any warned instance
+		long now = this.clock.nanoTime();
+		current.moveTo(Phase.WARNED);
+		current.lastActivity(now);
+		log(Level.INFO, "Instance {0} (pid {1}) asked for a restart: sending {2}", current.id(),
+				current.process().pid(), Signals.name(this.warnSignal));
+		current.process().signal(this.warnSignal);
+		if (this.warnSignal == Signals.SIGKILL) {
+			current.moveTo(Phase.KILLED);
+		}
 	}
 
 	/**
@@ -610,10 +636,16 @@ public final class Supervisor {
 		Recovery.Reason reason = ended.reason(status);
 		// the instance before it was restarted already: a failed start is retried
 		// whatever the policy
-		Recovery.Action action = (this.policy.restart() || reason == Recovery.Reason.START_FAILED)
-				? Recovery.Action.RESTART : Recovery.Action.QUIT;
+		Recovery.Action action = (this.policy.restart() || reason == Recovery.Reason.START_FAILED
+				|| reason == Recovery.Reason.REQUESTED) ? Recovery.Action.RESTART : Recovery.Action.QUIT;
 		String detail = null;
-		if (!ended.markedFailed() && this.rules.quitExitCodes().contains(status)) {
+		boolean requested = reason == Recovery.Reason.REQUESTED;
+		if (requested) {
+			// asked for: neither the exit status nor the restart limit decides, and no
+			// backoff
+			detail = "restart requested";
+		}
+		else if (!ended.markedFailed() && this.rules.quitExitCodes().contains(status)) {
 			action = Recovery.Action.QUIT;
 			detail = "exit status " + status + " always quits";
 		}
@@ -622,12 +654,12 @@ public final class Supervisor {
 			detail = "exit status " + status + " always restarts";
 		}
 		long backoffNanos = 0;
-		if (action == Recovery.Action.RESTART && this.budget.exhausted(now)) {
+		if (!requested && action == Recovery.Action.RESTART && this.budget.exhausted(now)) {
 			action = Recovery.Action.QUIT;
 			detail = "more than " + this.rules.maxRestarts() + " restarts within "
 					+ this.rules.windowNanos() / 1_000_000 + " ms: giving up";
 		}
-		else if (action == Recovery.Action.RESTART) {
+		else if (!requested && action == Recovery.Action.RESTART) {
 			backoffNanos = this.budget.restart(now, ended, reason == Recovery.Reason.START_FAILED);
 		}
 		this.history.add(new Recovery(this.clock.now(), ended.id(), ended.process().pid(), reason, status, action,

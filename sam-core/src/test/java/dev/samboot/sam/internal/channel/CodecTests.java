@@ -6,12 +6,14 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.samboot.sam.CsError;
 import dev.samboot.sam.Recovery;
+import dev.samboot.sam.RecoveryTotals;
 import dev.samboot.sam.SamOptions;
 import dev.samboot.sam.Signals;
 import dev.samboot.sam.internal.channel.Message.DataStore;
@@ -55,10 +57,11 @@ class CodecTests {
 					Recovery.Action.values()[reason.ordinal() % 2]))
 			.toList();
 		return Stream.of(new Hello(TOKEN, 12345L), new Hello(TOKEN, Long.MAX_VALUE),
-				new Welcome(1, Signals.SIGTERM, 999L, null, List.of()),
-				new Welcome(2, Signals.SIGUSR1, 999L, new byte[0], recoveries),
-				new Welcome(Integer.MAX_VALUE, 64, Long.MIN_VALUE, "state".getBytes(StandardCharsets.UTF_8),
-						recoveries),
+				new Welcome(1, Signals.SIGTERM, 999L, null, List.of(), RecoveryTotals.NONE),
+				new Welcome(2, Signals.SIGUSR1, 999L, new byte[0], recoveries, everyReasonTotals()),
+				new Welcome(Integer.MAX_VALUE, 64, Long.MIN_VALUE, "state".getBytes(StandardCharsets.UTF_8), recoveries,
+						new RecoveryTotals(Long.MAX_VALUE, Map.of(Recovery.Reason.KILLED, Long.MAX_VALUE),
+								java.time.Duration.ofMillis(Long.MAX_VALUE))),
 				new Heartbeat(), new Start(), new Stop(), new DataStore(null), new DataStore(new byte[0]),
 				new DataStore(new byte[] { 0, -1, 127, -128 }), new WarnSignalSet(Signals.SIGUSR2),
 				new WarnSignalSet(-7), new MarkFailed(), new HealthFailed(""),
@@ -69,7 +72,18 @@ class CodecTests {
 						List.of(new Recovery(Instant.ofEpochMilli(1_700_000_000_000L), 2, 77L,
 								Recovery.Reason.HC_TIMEOUT, 143, Recovery.Action.RESTART,
 								java.time.Duration.ofMillis(2500), "/tmp/dumps/instance-2.txt",
-								"exit status 75 always restarts"))));
+								"exit status 75 always restarts")),
+						new RecoveryTotals(1, Map.of(Recovery.Reason.HC_TIMEOUT, 1L),
+								java.time.Duration.ofMillis(2500))),
+				new Message.RestartRequest());
+	}
+
+	private static RecoveryTotals everyReasonTotals() {
+		Map<Recovery.Reason, Long> counts = new java.util.EnumMap<>(Recovery.Reason.class);
+		for (Recovery.Reason reason : Recovery.Reason.values()) {
+			counts.put(reason, 1000L + reason.ordinal());
+		}
+		return new RecoveryTotals(40_000, counts, java.time.Duration.ofHours(3));
 	}
 
 	@Test
@@ -101,7 +115,8 @@ class CodecTests {
 			.map((i) -> new Recovery(Instant.ofEpochMilli(i), i, i, Recovery.Reason.KILLED, 137,
 					Recovery.Action.RESTART))
 			.toList();
-		Welcome welcome = new Welcome(33, Signals.SIGTERM, 1, new byte[SamOptions.DEFAULT_DATA_MAX_SIZE], recoveries);
+		Welcome welcome = new Welcome(33, Signals.SIGTERM, 1, new byte[SamOptions.DEFAULT_DATA_MAX_SIZE], recoveries,
+				everyReasonTotals());
 		byte[] frame = encode(welcome);
 		assertThat(frame.length).isLessThanOrEqualTo(Codec.maxFrameBytes(SamOptions.DEFAULT_DATA_MAX_SIZE));
 		Welcome decoded = (Welcome) decode(body(frame));
@@ -172,10 +187,10 @@ class CodecTests {
 	@Test
 	void wireCodesAreFixedNumbersNotTheOrderOfTheEnums() {
 		assertThat(Arrays.stream(Message.Type.values()).map(Message.Type::code)).containsExactly((byte) 1, (byte) 2,
-				(byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8, (byte) 9, (byte) 10, (byte) 11);
+				(byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8, (byte) 9, (byte) 10, (byte) 11, (byte) 12);
 		assertThat(Arrays.stream(Recovery.Reason.values()).map((reason) -> reason.value() + "=" + reason.code()))
 			.containsExactly("hc-timeout=1", "unhealthy=2", "quorum-lost=3", "exited=4", "killed=5", "marked-failed=6",
-					"startup-timeout=7", "start-failed=8");
+					"startup-timeout=7", "start-failed=8", "requested=9");
 		assertThat(Recovery.Action.RESTART.code()).isEqualTo(1);
 		assertThat(Recovery.Action.QUIT.code()).isEqualTo(2);
 	}

@@ -1,19 +1,23 @@
 package dev.samboot.sam.internal.channel;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import dev.samboot.sam.CsError;
 import dev.samboot.sam.Recovery;
+import dev.samboot.sam.RecoveryTotals;
 import dev.samboot.sam.internal.channel.Message.DataStore;
 import dev.samboot.sam.internal.channel.Message.HealthFailed;
 import dev.samboot.sam.internal.channel.Message.Heartbeat;
 import dev.samboot.sam.internal.channel.Message.Hello;
 import dev.samboot.sam.internal.channel.Message.MarkFailed;
 import dev.samboot.sam.internal.channel.Message.Reply;
+import dev.samboot.sam.internal.channel.Message.RestartRequest;
 import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
@@ -91,7 +95,12 @@ final class FuzzedFrames {
 		return switch (types[this.random.nextInt(types.length)]) {
 			case HELLO -> new Hello(bytes(Codec.TOKEN_BYTES), this.random.nextLong());
 			case WELCOME -> new Welcome(this.random.nextInt(), this.random.nextInt(), this.random.nextLong(),
-					maybeBytes(64), recoveries(this.random.nextInt(4)));
+					maybeBytes(64), recoveries(this.random.nextInt(4)),
+					new RecoveryTotals(this.random.nextInt(Integer.MAX_VALUE),
+							Map.of(Recovery.Reason.values()[this.random.nextInt(Recovery.Reason.values().length)],
+									(long) this.random.nextInt(Integer.MAX_VALUE)),
+							Duration.ofMillis(this.random.nextInt(Integer.MAX_VALUE))));
+			case RESTART_REQUEST -> new RestartRequest();
 			case HEARTBEAT -> new Heartbeat();
 			case START -> new Start();
 			case STOP -> new Stop();

@@ -24,6 +24,7 @@ import dev.samboot.sam.internal.channel.Message.Heartbeat;
 import dev.samboot.sam.internal.channel.Message.Hello;
 import dev.samboot.sam.internal.channel.Message.MarkFailed;
 import dev.samboot.sam.internal.channel.Message.Reply;
+import dev.samboot.sam.internal.channel.Message.RestartRequest;
 import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
@@ -370,6 +371,94 @@ class SupervisorTests {
 			assertThat(recovery.reason()).isEqualTo(Recovery.Reason.EXITED);
 			assertThat(recovery.exitStatus()).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void totalsKeepCountingPastTheRecoveriesKept() {
+		supervise(T, RecoveryPolicy.RESTART);
+		int rounds = Supervisor.RECOVERIES_KEPT + 8;
+		long previous = -1;
+		for (int i = 0; i < rounds; i++) {
+			FakePeer peer = connect();
+			Welcome welcome = peer.welcome();
+			assertThat(welcome.totals().restarts()).isEqualTo(i);
+			assertThat(welcome.totals().recoveryCount()).isEqualTo(i).isGreaterThan(previous);
+			previous = welcome.totals().recoveryCount();
+			send(peer, new Start());
+			process().exit((i % 2 == 0) ? 1 : 128 + Signals.SIGKILL);
+		}
+		Welcome last = connect().welcome();
+		assertThat(last.recoveries()).hasSize(Supervisor.RECOVERIES_KEPT);
+		assertThat(last.totals().restarts()).isEqualTo(rounds);
+		assertThat(last.totals().recoveries(Recovery.Reason.EXITED)).isEqualTo(rounds / 2);
+		assertThat(last.totals().recoveries(Recovery.Reason.KILLED)).isEqualTo(rounds / 2);
+		assertThat(last.totals().recoveries(Recovery.Reason.HC_TIMEOUT)).isZero();
+	}
+
+	@Test
+	void totalsSumTheBackoff() {
+		Backoff backoff = new Backoff(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1), 2, 0,
+				java.time.Duration.ofMinutes(1));
+		supervise(T, RecoveryPolicy.RESTART, rules(-1, 0, backoff));
+		long waited = 0;
+		for (int i = 0; i < 3; i++) {
+			send(connect(), new Start());
+			int before = this.launcher.launched.size();
+			process().exit(1);
+			waited += waitForLaunch(before);
+		}
+		assertThat(connect().welcome().totals().backoff()).isEqualTo(java.time.Duration.ofNanos(waited)).isPositive();
+	}
+
+	@Test
+	void requestedRestartWarnsAtOnceAndRestartsWithoutBackoffWhateverThePolicy() {
+		Backoff backoff = new Backoff(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5), 2, 0,
+				java.time.Duration.ofMinutes(1));
+		supervise(T, RecoveryPolicy.QUIT, rules(0, TimeUnit.HOURS.toNanos(1), backoff));
+		FakePeer peer = connect();
+		send(peer, new Start());
+		FakeProcess first = process();
+		send(peer, new RestartRequest());
+		assertThat(peer.replies()).containsExactly(CsError.OK, CsError.OK);
+		assertThat(first.signals).containsExactly(Signals.SIGTERM);
+		send(peer, new RestartRequest());
+		assertThat(peer.replies()).as("already on its way out").endsWith(CsError.BUSY);
+		first.exit(128 + Signals.SIGTERM);
+		assertThat(this.launcher.launched).as("launched at once, no backoff, no restart limit").hasSize(2);
+		assertThat(this.supervisor.exitStatus()).isEmpty();
+		assertThat(this.supervisor.recoveries()).singleElement().satisfies((recovery) -> {
+			assertThat(recovery.reason()).isEqualTo(Recovery.Reason.REQUESTED);
+			assertThat(recovery.action()).isEqualTo(Recovery.Action.RESTART);
+			assertThat(recovery.backoff()).isZero();
+			assertThat(recovery.threadDump()).isNull();
+		});
+		assertThat(connect().welcome().totals().recoveries(Recovery.Reason.REQUESTED)).isEqualTo(1);
+	}
+
+	@Test
+	void requestedRestartOfAnInstanceThatIgnoresTheWarnSignalIsKilledAfterT() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		FakeProcess first = process();
+		elapse(T / 2);
+		send(peer, new RestartRequest());
+		elapse(T - 1);
+		assertThat(first.signals).containsExactly(Signals.SIGTERM);
+		elapse(1);
+		assertThat(first.signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		send(peer, new HealthFailed("shutting down"));
+		first.exit(137);
+		assertThat(reasons()).as("the request stays the reason").containsExactly("requested");
+	}
+
+	@Test
+	void restartRequestBeforeStartIsRefused() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new RestartRequest());
+		assertThat(peer.replies()).containsExactly(CsError.BAD_HANDLE);
+		assertThat(process().signals).isEmpty();
 	}
 
 	@Test

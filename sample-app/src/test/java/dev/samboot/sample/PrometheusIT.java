@@ -2,6 +2,7 @@ package dev.samboot.sample;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,7 +192,7 @@ class PrometheusIT {
 			assertThat(missing).as("metrics the dashboard or the rules query that Prometheus does not have").isEmpty();
 			String screenshot = System.getProperty(SCREENSHOT_PROPERTY);
 			if (screenshot != null && !screenshot.isBlank()) {
-				screenshot(server.alertsPage(), Path.of(screenshot));
+				screenshot(expandedAlertsPage(server), Path.of(screenshot));
 			}
 			System.out.printf(
 					"PrometheusIT: %d crashes, alert fired %d ms after Prometheus saw instance %d, "
@@ -366,6 +367,34 @@ class PrometheusIT {
 		System.out.print(output);
 		assertThat(process.exitValue()).as("exit status of %s; output:%n%s", String.join(" ", line), output).isZero();
 		return output;
+	}
+
+	/**
+	 * A page of the server's own that shows its alerts page with the firing rules opened
+	 * and their annotations shown, as a click on each does.
+	 * @return the page's URL
+	 */
+	private static String expandedAlertsPage(PrometheusServer server) throws IOException {
+		String alerts = URI.create(server.alertsPage()).getPath();
+		Files.writeString(server.userAssets().resolve("alerts-expanded.html"),
+				"""
+						<!DOCTYPE html>
+						<html>
+						<head><style>html, body { margin: 0; height: 100%%; } iframe { border: 0; width: 100%%; height: 100%%; }</style></head>
+						<body>
+						<iframe id="ui" src="%s"></iframe>
+						<script>
+						document.getElementById('ui').addEventListener('load', function () {
+						  var page = this.contentWindow;
+						  page.$('tr.alert_header.alert-danger').click();
+						  page.$('div.show-annotations').click();
+						});
+						</script>
+						</body>
+						</html>
+						"""
+					.formatted(alerts));
+		return server.url() + "/user/alerts-expanded.html";
 	}
 
 	/**

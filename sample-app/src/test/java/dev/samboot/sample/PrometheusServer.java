@@ -115,7 +115,8 @@ final class PrometheusServer implements AutoCloseable {
 		Path log = Files.createDirectories(targetDirectory().resolve("e2e")).resolve("prometheus-" + name + ".log");
 		SampleAppProcess.addOutputOfThisTest(log);
 		Process process = new ProcessBuilder(binary.toString(), "--config.file=" + config,
-				"--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+				"--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
+				"--web.user-assets=" + Files.createDirectories(directory.resolve("user")))
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())
 			.start();
@@ -164,6 +165,16 @@ final class PrometheusServer implements AutoCloseable {
 	 */
 	String url() {
 		return "http://127.0.0.1:" + this.port;
+	}
+
+	/**
+	 * The directory whose files the server serves under {@code /user/}
+	 * ({@code --web.user-assets}): pages there may script the web UI, which has the same
+	 * origin.
+	 * @return the directory
+	 */
+	Path userAssets() {
+		return this.directory.resolve("user");
 	}
 
 	/**

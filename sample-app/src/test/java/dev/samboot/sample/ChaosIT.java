@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * instance 1.
  *
  * <p>
-* 10 rounds by default; {@code -Dsam.chaos.rounds=200} for the long run,
+ * 10 rounds by default; {@code -Dsam.chaos.rounds=200} for the long run,
  * {@code -Dsam.chaos.seed=N} to replay a run (the seed is printed).
  */
 @ExtendWith(PrintOutputOnFailure.class)

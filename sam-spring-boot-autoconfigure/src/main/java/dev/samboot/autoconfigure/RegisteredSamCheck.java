@@ -52,7 +52,8 @@ final class RegisteredSamCheck implements BeanDefinitionRegistryPostProcessor {
 	 */
 	private static final Set<String> NEED_REGISTERED_SAM = Set.of(Sam.class.getName(), SamLifecycle.class.getName(),
 			SamAvailability.class.getName(), AUTO_CONFIGURATIONS + "health.ActuatorHealthCheck",
-			AUTO_CONFIGURATIONS + "endpoint.SamEndpoint", AUTO_CONFIGURATIONS + "metrics.SamMetrics");
+			AUTO_CONFIGURATIONS + "endpoint.SamEndpoint", AUTO_CONFIGURATIONS + "endpoint.SamInfoContributor",
+			AUTO_CONFIGURATIONS + "metrics.SamMetrics");
 
 	private final BooleanSupplier aheadOfTime;
 

@@ -13,6 +13,7 @@ import dev.samboot.autoconfigure.health.SamHealthCheckAutoConfiguration;
 import dev.samboot.autoconfigure.metrics.SamMetrics;
 import dev.samboot.autoconfigure.metrics.SamMetricsAutoConfiguration;
 import dev.samboot.sam.InProcessSupervisor;
+import dev.samboot.sam.Recovery;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.Sam;
 import dev.samboot.sam.SamState;
@@ -217,10 +218,16 @@ class SamAutoConfigurationTests {
 				assertThat(check.lastResult().outcome()).isEqualTo(HealthCheckResult.Outcome.UP);
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				await().atMost(Duration.ofSeconds(5))
-					.until(() -> registry.counter("sam.healthchecks", "outcome", "up").count() >= 1);
+					.until(() -> registry.timer("sam.healthcheck", "outcome", "up").count() >= 1);
 				assertThat(registry.get("sam.instance.id").gauge().value()).isEqualTo(1.0);
-				assertThat(registry.get("sam.restarts").gauge().value()).isZero();
-				assertThat(registry.get("sam.healthcheck.duration").timer().count()).isPositive();
+				assertThat(registry.get("sam.restarts").functionCounter().count()).isZero();
+				assertThat(registry.get("sam.healthcheck").tag("outcome", "down").timer().count()).isZero();
+				assertThat(registry.get("sam.recoveries").functionCounters()).hasSize(Recovery.Reason.values().length)
+					.allSatisfy((counter) -> assertThat(counter.count()).isZero());
+				assertThat(registry.getMeters()).filteredOn((meter) -> meter.getId().getName().startsWith("sam."))
+					.allSatisfy((meter) -> assertThat(meter.getId().getDescription()).isNotBlank());
+				assertThat(registry.get("sam.restart.backoff").functionCounter().getId().getBaseUnit())
+					.isEqualTo("seconds");
 			});
 		assertThat(this.sam.state()).as("a clean close calls stop()").isEqualTo(SamState.REGISTERED);
 		assertThat(this.supervisor.signalsSent()).as("heartbeats kept the supervisor quiet").isEmpty();
@@ -274,7 +281,7 @@ class SamAutoConfigurationTests {
 		assertThat(this.sam.healthCheckFailed()).isTrue();
 		assertThat(context.getBean(ActuatorHealthCheck.class).lastResult().detail()).contains("broken=DOWN");
 		MeterRegistry registry = context.getBean(MeterRegistry.class);
-		assertThat(registry.counter("sam.healthchecks", "outcome", "down").count()).isEqualTo(1);
+		assertThat(registry.timer("sam.healthcheck", "outcome", "down").count()).isEqualTo(1);
 	}
 
 	@Test

@@ -360,6 +360,25 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
+	 * POST to a path once, whatever the answer.
+	 * @param path such as {@code /actuator/sam/restart}
+	 * @return the answer
+	 */
+	HttpResponse<String> postForResponse(String path) {
+		try {
+			return this.http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(),
+					HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new AssertionError("POST " + path + " failed: " + ex + "\n" + tail(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError("interrupted", ex);
+		}
+	}
+
+	/**
 	 * GET a path once and return the HTTP status.
 	 * @param path such as {@code /actuator/health/readiness}
 	 * @return the status, or empty when nothing answers

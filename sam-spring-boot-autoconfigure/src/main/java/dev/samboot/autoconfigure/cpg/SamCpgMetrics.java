@@ -7,8 +7,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * The CPG group's meters, tagged {@code group}: gauge {@code sam.cpg.members}, counters
- * {@code sam.cpg.messages.sent} and {@code sam.cpg.messages.delivered} (this member's
- * counts since it joined).
+ * {@code sam.cpg.sent} and {@code sam.cpg.delivered} (messages; this member's counts
+ * since it joined).
  */
 public class SamCpgMetrics implements MeterBinder {
 
@@ -30,12 +30,12 @@ public class SamCpgMetrics implements MeterBinder {
 			.baseUnit("members")
 			.tag("group", group)
 			.register(registry);
-		FunctionCounter.builder("sam.cpg.messages.sent", this.cpg, SamCpg::messagesSent)
+		FunctionCounter.builder("sam.cpg.sent", this.cpg, SamCpg::messagesSent)
 			.description("Messages this member sent to the CPG group")
 			.baseUnit("messages")
 			.tag("group", group)
 			.register(registry);
-		FunctionCounter.builder("sam.cpg.messages.delivered", this.cpg, SamCpg::messagesDelivered)
+		FunctionCounter.builder("sam.cpg.delivered", this.cpg, SamCpg::messagesDelivered)
 			.description("Messages this member delivered from the CPG group, its own included")
 			.baseUnit("messages")
 			.tag("group", group)

@@ -6,7 +6,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import dev.samboot.autoconfigure.health.HealthCheckResult;
 import dev.samboot.sam.Recovery;
 import dev.samboot.sam.Sam;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,11 +13,13 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * samboot's meters: gauges {@code sam.instance.id} and {@code sam.restarts}, counter
- * {@code sam.healthchecks} tagged {@code outcome} ({@code up}, {@code down},
- * {@code error}), timer {@code sam.healthcheck.duration}; from the recoveries the
- * supervisor handed over (its last 32), counter {@code sam.recoveries} tagged
- * {@code reason} and the time spent waiting to restart, {@code sam.restart.backoff}.
+ * samboot's meters. Gauge {@code sam.instance.id}; counters {@code sam.restarts},
+ * {@code sam.recoveries} (tagged {@code reason}) and {@code sam.restart.backoff}
+ * (seconds), read from the totals the supervisor hands to every instance, so that they
+ * only grow for the supervisor's lifetime and Prometheus' {@code rate()} and
+ * {@code increase()} are right across restarts; timer {@code sam.healthcheck} tagged
+ * {@code outcome} ({@code up}, {@code down}, {@code error}); gauge {@code sam.quorate}
+ * under a quorum policy.
  */
 public class SamMetrics implements MeterBinder {
 
@@ -33,10 +34,24 @@ public class SamMetrics implements MeterBinder {
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		Gauge.builder("sam.instance.id", this.sam, Sam::instanceId)
-			.description("Id of this instance of the active process: 1 for the first, one more per recovery")
+			.description("Id of this instance of the active process: 1 for the first, one more per restart")
 			.register(registry);
-		Gauge.builder("sam.restarts", this.sam, Sam::restarts)
-			.description("Instances the supervisor started after the first")
+		FunctionCounter.builder("sam.restarts", this.sam, (sam) -> sam.totals().restarts())
+			.description("Instances the supervisor started after the first, since it started")
+			.baseUnit("restarts")
+			.register(registry);
+		for (Recovery.Reason reason : Recovery.Reason.values()) {
+			FunctionCounter.builder("sam.recoveries", this.sam, (sam) -> sam.totals().recoveries(reason))
+				.description("Instances the supervisor recovered (restarted, or quit after), by why they ended, "
+						+ "since it started")
+				.baseUnit("recoveries")
+				.tag("reason", reason.value())
+				.register(registry);
+		}
+		FunctionCounter
+			.builder("sam.restart.backoff", this.sam, (sam) -> sam.totals().backoff().toNanos() / 1_000_000_000.0)
+			.description("Time the supervisor waited before restarts, since it started")
+			.baseUnit("seconds")
 			.register(registry);
 		if (this.sam.policy().quorum()) {
 			Gauge
@@ -46,49 +61,26 @@ public class SamMetrics implements MeterBinder {
 				.register(registry);
 		}
 		for (HealthCheckResult.Outcome outcome : HealthCheckResult.Outcome.values()) {
-			healthChecks(registry, outcome);
+			healthCheck(registry, outcome);
 		}
-		healthCheckDuration(registry);
-		for (Recovery.Reason reason : Recovery.Reason.values()) {
-			FunctionCounter.builder("sam.recoveries", this.sam, (sam) -> recoveries(sam, reason))
-				.description("Recoveries the supervisor made, among the last 32 it handed over")
-				.tag("reason", reason.value())
-				.register(registry);
-		}
-		FunctionCounter
-			.builder("sam.restart.backoff", this.sam,
-					(sam) -> sam.recoveries().stream().mapToLong((recovery) -> recovery.backoff().toMillis()).sum()
-							/ 1000.0)
-			.description("Time the supervisor waited before restarts, among the last 32 recoveries")
-			.baseUnit("seconds")
-			.register(registry);
 		this.registries.add(registry);
 	}
 
 	/**
-	 * Count and time one health check in every bound registry.
+	 * Time one health check, tagged with its outcome, in every bound registry.
 	 * @param result the check's result
 	 */
 	public void record(HealthCheckResult result) {
 		for (MeterRegistry registry : this.registries) {
-			healthChecks(registry, result.outcome()).increment();
-			healthCheckDuration(registry).record(result.duration());
+			healthCheck(registry, result.outcome()).record(result.duration());
 		}
 	}
 
-	private static double recoveries(Sam sam, Recovery.Reason reason) {
-		return sam.recoveries().stream().filter((recovery) -> recovery.reason() == reason).count();
-	}
-
-	private static Counter healthChecks(MeterRegistry registry, HealthCheckResult.Outcome outcome) {
-		return Counter.builder("sam.healthchecks")
-			.description("Health checks run as libsam's event-driven callback")
+	private static Timer healthCheck(MeterRegistry registry, HealthCheckResult.Outcome outcome) {
+		return Timer.builder("sam.healthcheck")
+			.description("Health checks run as libsam's event-driven callback, by outcome")
 			.tag("outcome", outcome.value())
 			.register(registry);
-	}
-
-	private static Timer healthCheckDuration(MeterRegistry registry) {
-		return Timer.builder("sam.healthcheck.duration").description("Time one health check took").register(registry);
 	}
 
 }

@@ -182,10 +182,8 @@ class SamCpgAutoConfigurationTests {
 					assertThat(members.value()).isEqualTo(1);
 					assertThat(members.getId().getBaseUnit()).isEqualTo("members");
 					assertThat(members.getId().getDescription()).isNotBlank();
-					FunctionCounter sent = registry.get("sam.cpg.messages.sent")
-						.tag("group", this.group)
-						.functionCounter();
-					FunctionCounter delivered = registry.get("sam.cpg.messages.delivered")
+					FunctionCounter sent = registry.get("sam.cpg.sent").tag("group", this.group).functionCounter();
+					FunctionCounter delivered = registry.get("sam.cpg.delivered")
 						.tag("group", this.group)
 						.functionCounter();
 					assertThat(sent.count()).isEqualTo(1);

@@ -28,10 +28,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * A throw-away Prometheus server for the end-to-end tests, run from Debian's
  * {@code prometheus} package: {@code /usr/bin/prometheus} on a free loopback port, with a
- * configuration and a data directory of its own in a fresh temporary directory, scraping
- * given targets every second and evaluating given rule files every second.
- * {@link #close()} stops it, by pid (SIGTERM, SIGKILL after a bound), and deletes the
- * directory. A Prometheus that the package's installation started, if any, is never used.
+ * configuration, a data directory and copies of the given rule files of its own in a
+ * fresh temporary directory, scraping given targets every second and evaluating the rules
+ * every second. {@link #close()} stops it, by pid (SIGTERM, SIGKILL after a bound), and
+ * deletes the directory. A Prometheus that the package's installation started, if any, is
+ * never used.
  */
 final class PrometheusServer implements AutoCloseable {
 
@@ -105,7 +106,12 @@ final class PrometheusServer implements AutoCloseable {
 		StringBuilder yaml = new StringBuilder();
 		yaml.append("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n");
 		yaml.append("rule_files:\n");
-		ruleFiles.forEach((file) -> yaml.append("  - '").append(file.toAbsolutePath()).append("'\n"));
+		Path rules = Files.createDirectories(directory.resolve("rules"));
+		for (Path file : ruleFiles) {
+			// a copy, byte for byte: the web UI shows where the rules came from
+			Path copy = Files.copy(file, rules.resolve(file.getFileName()));
+			yaml.append("  - '").append(copy).append("'\n");
+		}
 		yaml.append("scrape_configs:\n  - job_name: '").append(job).append("'\n");
 		yaml.append("    metrics_path: '").append(metricsPath).append("'\n");
 		yaml.append("    static_configs:\n      - targets:\n");

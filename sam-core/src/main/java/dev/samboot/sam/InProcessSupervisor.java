@@ -411,14 +411,8 @@ public final class InProcessSupervisor implements AutoCloseable {
 		this.current.successor.complete(null);
 		Sam sam = this.handle;
 		if (sam != null && this.endsOnSignals) {
-			// the handle's channel first, so that it does not log the supervisor's loss;
-			// then a turn of the loop, which closes its end of that channel
+			// the handle's channel first, so that it does not log the supervisor's loss
 			sam.endInstance(() -> false);
-			CompletableFuture<Void> turn = new CompletableFuture<>();
-			this.loop.post(() -> turn.complete(null));
-			if (this.thread.isAlive()) {
-				turn.completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
-			}
 		}
 		this.supervision.close();
 		this.thread.join(TimeUnit.SECONDS.toMillis(5));

@@ -188,7 +188,10 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 			}
 			if (!Sam.isActiveProcess()) {
 				// once, in the process the user started, which becomes the supervisor
-				ShutdownTiming.warnings(settings, ShutdownTiming.phaseTimeout(environment)).forEach(logger::warn);
+				ShutdownTiming
+					.warnings(settings, ShutdownTiming.phaseTimeout(environment),
+							ShutdownTiming.phaseTimeoutSet(environment))
+					.forEach(logger::warn);
 			}
 			EarlyLaunch early = this.earlyLaunch;
 			this.registrar.register((early != null) ? settings.withEarlyLaunch(early) : settings);

@@ -23,7 +23,10 @@ import org.springframework.core.env.Environment;
  * {@code sam.shutdown-timeout}.</li>
  * </ul>
  * Each kill that can cut a phase short is worth a warning at start-up, naming the
- * property to change and a value that fits.
+ * property to change and a value that fits. The first only when the phase timeout is set:
+ * with Spring Boot's default (30 s) a failed instance is meant to be killed T after the
+ * warn signal, not to drain for half a minute, and a warning on every start with the
+ * defaults would teach users to ignore it.
  */
 final class ShutdownTiming {
 
@@ -39,6 +42,16 @@ final class ShutdownTiming {
 	private static final Set<Integer> SHUTDOWN_SIGNALS = Set.of(Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP);
 
 	private ShutdownTiming() {
+	}
+
+	/**
+	 * Return whether the application set
+	 * {@code spring.lifecycle.timeout-per-shutdown-phase}.
+	 * @param environment the environment
+	 * @return whether it is set
+	 */
+	static boolean phaseTimeoutSet(Environment environment) {
+		return environment.containsProperty(PHASE_TIMEOUT);
 	}
 
 	/**
@@ -61,9 +74,11 @@ final class ShutdownTiming {
 	 * @param settings the checked settings
 	 * @param phaseTimeout {@code spring.lifecycle.timeout-per-shutdown-phase}, or
 	 * {@code null} when unknown
+	 * @param phaseTimeoutSet whether the application set it (rather than relying on
+	 * Spring Boot's default)
 	 * @return the warnings, none when both kills leave a phase its time
 	 */
-	static List<String> warnings(SamSettings settings, Duration phaseTimeout) {
+	static List<String> warnings(SamSettings settings, Duration phaseTimeout, boolean phaseTimeoutSet) {
 		List<String> warnings = new ArrayList<>();
 		if (phaseTimeout == null || phaseTimeout.compareTo(Duration.ZERO) <= 0) {
 			return warnings;
@@ -80,7 +95,8 @@ final class ShutdownTiming {
 		}
 		Duration interval = settings.interval();
 		int signal = settings.warnSignal();
-		if (!interval.isZero() && SHUTDOWN_SIGNALS.contains(signal) && interval.compareTo(phaseTimeout) < 0) {
+		if (phaseTimeoutSet && !interval.isZero() && SHUTDOWN_SIGNALS.contains(signal)
+				&& interval.compareTo(phaseTimeout) < 0) {
 			warnings.add("sam.interval (" + format(interval) + ") is shorter than " + PHASE_TIMEOUT + " ("
 					+ format(phaseTimeout) + "): after a failed health check the warn signal " + Signals.name(signal)
 					+ " starts Spring's graceful shutdown and the instance is killed " + format(interval)

@@ -35,8 +35,14 @@ class ShutdownTimingTests {
 	}
 
 	@Test
-	void defaultIntervalIsShorterThanTheDefaultPhaseTimeout() {
-		assertThat(warnings()).containsExactly("sam.interval (5s) is shorter than " + PHASE
+	void defaultsAreNotWarnedAbout() {
+		assertThat(warnings()).isEmpty();
+		assertThat(warnings("sam.interval=1s")).as("the default phase, not set").isEmpty();
+	}
+
+	@Test
+	void defaultIntervalIsShorterThanAPhaseTimeoutSetToThirtySeconds() {
+		assertThat(warnings(PHASE + "=30s")).containsExactly("sam.interval (5s) is shorter than " + PHASE
 				+ " (30s): after a failed health check the warn signal SIGTERM starts Spring's graceful shutdown "
 				+ "and the instance is killed 5s later, before it may end. Set " + PHASE
 				+ " to less than 5s, such as 2s, or sam.interval to more than 30s.");
@@ -80,20 +86,22 @@ class ShutdownTimingTests {
 	@Test
 	void intervalCountsOnlyForSignalsThatRunTheShutdownHooks() {
 		for (String signal : List.of("TERM", "SIGINT", "hup", "15")) {
-			assertThat(warnings("sam.warn-signal=" + signal)).as(signal)
+			assertThat(warnings("sam.warn-signal=" + signal, PHASE + "=30s")).as(signal)
 				.singleElement()
 				.asString()
 				.startsWith("sam.interval (5s)");
 		}
 		for (String signal : List.of("KILL", "USR1", "QUIT", "10")) {
-			assertThat(warnings("sam.warn-signal=" + signal)).as(signal).isEmpty();
+			assertThat(warnings("sam.warn-signal=" + signal, PHASE + "=30s")).as(signal).isEmpty();
 		}
-		assertThat(warnings("sam.warn-signal=INT")).singleElement().asString().contains("warn signal SIGINT starts");
+		assertThat(warnings("sam.warn-signal=INT", PHASE + "=30s")).singleElement()
+			.asString()
+			.contains("warn signal SIGINT starts");
 	}
 
 	@Test
 	void intervalZeroSendsNoWarnSignal() {
-		assertThat(warnings("sam.interval=0")).isEmpty();
+		assertThat(warnings("sam.interval=0", PHASE + "=30s")).isEmpty();
 	}
 
 	@Test
@@ -118,7 +126,8 @@ class ShutdownTimingTests {
 
 	private static List<String> warnings(String... pairs) {
 		MockEnvironment environment = environment(pairs);
-		return ShutdownTiming.warnings(SamSettings.bind(environment), ShutdownTiming.phaseTimeout(environment));
+		return ShutdownTiming.warnings(SamSettings.bind(environment), ShutdownTiming.phaseTimeout(environment),
+				ShutdownTiming.phaseTimeoutSet(environment));
 	}
 
 	private static ApplicationEnvironmentPreparedEvent event(MockEnvironment environment) {

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import dev.samboot.sam.internal.channel.Codec;
@@ -292,6 +293,29 @@ public final class Sam implements AutoCloseable {
 		this.supervisorPid = welcome.supervisorPid();
 		this.state = SamState.REGISTERED;
 		return this.instanceId;
+	}
+
+	/**
+	 * End this instance as the death of its process would (its channel and health-check
+	 * thread go) and, if the supervisor launches the next one, register again as it, with
+	 * what the supervisor hands over; otherwise finalize. For
+	 * {@link InProcessSupervisor}, whose instances are all this JVM.
+	 * @param next reports the end to the supervisor; whether it launched the next
+	 * instance
+	 */
+	synchronized void endInstance(BooleanSupplier next) {
+		if (this.healthCheck != null) {
+			this.healthCheck.shutdown();
+			this.healthCheck = null;
+		}
+		if (this.client != null) {
+			this.client.close();
+		}
+		this.state = next.getAsBoolean() ? SamState.INITIALIZED : SamState.FINALIZED;
+		if (this.state == SamState.INITIALIZED) {
+			this.recoveryPending.set(false);
+			register();
+		}
 	}
 
 	private static int parseOrZero(String number) {

@@ -186,6 +186,13 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 				sayWhyOff(reason);
 				return;
 			}
+			if (!Sam.isActiveProcess()) {
+				// once, in the process the user started, which becomes the supervisor
+				ShutdownTiming
+					.warnings(settings, ShutdownTiming.phaseTimeout(environment),
+							ShutdownTiming.phaseTimeoutSet(environment))
+					.forEach(logger::warn);
+			}
 			EarlyLaunch early = this.earlyLaunch;
 			this.registrar.register((early != null) ? settings.withEarlyLaunch(early) : settings);
 		}

@@ -210,9 +210,9 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 * before it calls start(): what broke the last instance, a database or a file, may
 	 * still be away.
 	 *
-	 * @param enabled Whether to launch such an instance again after a wait instead of
-	 * quitting. The first instance failing to start always quits, so that a configuration
-	 * error does not loop.
+	 * @param enabled Whether an instance started as a recovery that exits before start()
+	 * is launched again after a wait instead of quitting. The first instance failing to
+	 * start always quits, so that a configuration error does not loop.
 	 * @param initial Wait before the first retry.
 	 * @param max Longest wait between retries.
 	 * @param multiplier Factor by which each further wait grows.

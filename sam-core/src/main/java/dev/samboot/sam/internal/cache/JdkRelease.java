@@ -12,7 +12,7 @@ import java.util.OptionalInt;
  * supervisor runs on: its {@code release} file is read rather than starting
  * {@code java -version}, which would cost a JVM start-up on every supervisor start.
  */
-final class JdkRelease {
+public final class JdkRelease {
 
 	private JdkRelease() {
 	}
@@ -23,7 +23,7 @@ final class JdkRelease {
 	 * @param java the executable
 	 * @return the home
 	 */
-	static Path home(String java) {
+	public static Path home(String java) {
 		Path executable = Path.of(java);
 		try {
 			executable = executable.toRealPath();
@@ -54,7 +54,7 @@ final class JdkRelease {
 	 * @param home the home
 	 * @return the version, or empty if unknown
 	 */
-	static OptionalInt featureVersion(Path home) {
+	public static OptionalInt featureVersion(Path home) {
 		Optional<String> release = contents(home);
 		return release.isPresent() ? featureVersion(release.get()) : OptionalInt.empty();
 	}

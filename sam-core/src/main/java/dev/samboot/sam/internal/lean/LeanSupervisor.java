@@ -24,6 +24,7 @@ import dev.samboot.sam.EarlyLaunch;
 import dev.samboot.sam.Sam;
 import dev.samboot.sam.SamException;
 import dev.samboot.sam.SamOptions;
+import dev.samboot.sam.internal.cache.JdkRelease;
 import dev.samboot.sam.internal.process.AdoptedProcess;
 import dev.samboot.sam.internal.process.NativeExec;
 import dev.samboot.sam.internal.process.SamPlatform;
@@ -54,6 +55,15 @@ public final class LeanSupervisor {
 			"-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=60000");
 
 	private static final String HANDOFF_FILE = "handoff.properties";
+
+	/**
+	 * Native access for the class path, where jffi is: without it JDK 24 and later warn
+	 * when jffi loads its library (JEP 472), and a later JDK will refuse.
+	 */
+	static final String ENABLE_NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+
+	/** The first JDK that warns about native access not enabled. */
+	static final int NATIVE_ACCESS_WARNING_RELEASE = 24;
 
 	/** The jars of jnr-posix, jnr-ffi, jnr-unixsocket and what they need. */
 	private static final List<String> NATIVE_ACCESS_JARS = List.of("jnr-", "jffi-", "asm-", "asm.jar");
@@ -92,19 +102,7 @@ public final class LeanSupervisor {
 			String classPath = supervisorClassPath(directory, needsNativeAccess(options, System.getenv()));
 			Path handoff = directory.resolve(HANDOFF_FILE);
 			new Handoff(options, warnSignal, data, command).writeTo(handoff);
-			List<String> argv = new ArrayList<>();
-			argv.add(command.get(0));
-			argv.addAll(options.supervisorJvmOptions());
-			if (options.supervisorJvmOptions().stream().noneMatch((option) -> option.startsWith("-Xmx"))) {
-				argv.add(heapLimit(options.dataMaxSize()));
-			}
-			if (early != null) {
-				argv.add(AdoptedProcess.ADD_OPENS);
-			}
-			argv.add("-cp");
-			argv.add(classPath);
-			argv.add(LeanSupervisor.class.getName());
-			argv.add(handoff.toString());
+			List<String> argv = command(command.get(0), javaRelease(command.get(0)), options, classPath, handoff);
 			logger.log(Level.DEBUG, "Replacing this JVM with a lean supervisor: " + String.join(" ", argv));
 			System.out.flush();
 			System.err.flush();
@@ -120,6 +118,49 @@ public final class LeanSupervisor {
 				deleteQuietly(directory);
 			}
 		}
+	}
+
+	/**
+	 * Return the lean supervisor's command line.
+	 * @param java the {@code java} executable, the one that runs this JVM
+	 * @param javaRelease its feature release, such as 17 or 25
+	 * @param options the options
+	 * @param classPath the supervisor's class path
+	 * @param handoff the handoff file
+	 * @return the command, the executable first
+	 */
+	static List<String> command(String java, int javaRelease, SamOptions options, String classPath, Path handoff) {
+		List<String> jvmOptions = options.supervisorJvmOptions();
+		List<String> argv = new ArrayList<>();
+		argv.add(java);
+		argv.addAll(jvmOptions);
+		if (jvmOptions.stream().noneMatch((option) -> option.startsWith("-Xmx"))) {
+			argv.add(heapLimit(options.dataMaxSize()));
+		}
+		if (options.earlyLaunch() != null) {
+			argv.add(AdoptedProcess.ADD_OPENS);
+		}
+		// jffi's System.load would print the JDK's four-line restricted-method warning;
+		// the JDKs before 24 print none, and their command line stays as it was
+		if (javaRelease >= NATIVE_ACCESS_WARNING_RELEASE
+				&& jvmOptions.stream().noneMatch((option) -> option.startsWith("--enable-native-access"))) {
+			argv.add(ENABLE_NATIVE_ACCESS);
+		}
+		argv.add("-cp");
+		argv.add(classPath);
+		argv.add(LeanSupervisor.class.getName());
+		argv.add(handoff.toString());
+		return argv;
+	}
+
+	/**
+	 * The feature release of a {@code java} executable, from its JDK's {@code release}
+	 * file; this JVM's own when the file cannot be read (the executable is this JVM's).
+	 * @param java the executable
+	 * @return the release
+	 */
+	static int javaRelease(String java) {
+		return JdkRelease.featureVersion(JdkRelease.home(java)).orElse(Runtime.version().feature());
 	}
 
 	/**

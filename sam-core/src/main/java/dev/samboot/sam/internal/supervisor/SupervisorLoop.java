@@ -13,6 +13,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -52,6 +54,9 @@ public final class SupervisorLoop implements AutoCloseable {
 	private final ServerSocketChannel server;
 
 	private final Queue<Runnable> events = new ConcurrentLinkedQueue<>();
+
+	/** The accepted connections still open, which {@link #close()} closes. */
+	private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
 
 	private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
 
@@ -176,6 +181,7 @@ public final class SupervisorLoop implements AutoCloseable {
 					continue;
 				}
 				channel.configureBlocking(false);
+				this.connections.add(channel);
 				Connection connection = new Connection(channel);
 				connection.key = channel.register(this.selector, SelectionKey.OP_READ, connection);
 				this.pending++;
@@ -220,6 +226,11 @@ public final class SupervisorLoop implements AutoCloseable {
 		try {
 			this.selector.close();
 			this.server.close();
+			// a supervisor inside a JVM that goes on must not leave their descriptors
+			// open
+			for (SocketChannel connection : this.connections) {
+				connection.close();
+			}
 		}
 		catch (IOException ex) {
 			log(Level.DEBUG, "Closing the channel: " + ex.getMessage());
@@ -344,6 +355,7 @@ public final class SupervisorLoop implements AutoCloseable {
 				SupervisorLoop.this.pending--;
 			}
 			this.key.cancel();
+			SupervisorLoop.this.connections.remove(this.channel);
 			try {
 				this.channel.close();
 			}

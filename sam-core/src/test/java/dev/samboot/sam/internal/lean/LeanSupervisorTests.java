@@ -2,9 +2,11 @@ package dev.samboot.sam.internal.lean;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -13,6 +15,7 @@ import java.util.zip.ZipOutputStream;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,6 +95,73 @@ class LeanSupervisorTests {
 		assertThat(LeanSupervisor.heapLimit(SamOptions.DEFAULT_DATA_MAX_SIZE)).isEqualTo("-Xmx20m");
 		assertThat(LeanSupervisor.heapLimit(SamOptions.MAX_DATA_MAX_SIZE)).isEqualTo("-Xmx272m");
 		assertThat(LeanSupervisor.heapLimit(0)).isEqualTo("-Xmx16m");
+	}
+
+	@Test
+	void commandLineEnablesNativeAccessOnJdk24AndLaterOnly() {
+		SamOptions options = options(RecoveryPolicy.RESTART, SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS);
+		Path handoff = Path.of("/tmp/handoff.properties");
+		List<String> on17 = LeanSupervisor.command("/jdk17/bin/java", 17, options, "core.jar", handoff);
+		assertThat(on17).doesNotContain(LeanSupervisor.ENABLE_NATIVE_ACCESS)
+			.noneMatch((word) -> word.startsWith("--enable-native-access"));
+		assertThat(LeanSupervisor.command("/jdk23/bin/java", 23, options, "core.jar", handoff))
+			.doesNotContain(LeanSupervisor.ENABLE_NATIVE_ACCESS);
+		for (int release : new int[] { 24, 25 }) {
+			List<String> command = LeanSupervisor.command("/jdk/bin/java", release, options, "core.jar", handoff);
+			assertThat(command).containsOnlyOnce(LeanSupervisor.ENABLE_NATIVE_ACCESS)
+				.endsWith("-cp", "core.jar", LeanSupervisor.class.getName(), handoff.toString());
+			assertThat(command.indexOf(LeanSupervisor.ENABLE_NATIVE_ACCESS)).isLessThan(command.indexOf("-cp"));
+			// otherwise the same command as on 17
+			assertThat(command).filteredOn((word) -> !word.equals(LeanSupervisor.ENABLE_NATIVE_ACCESS))
+				.isEqualTo(
+						on17.stream().map((word) -> word.equals("/jdk17/bin/java") ? "/jdk/bin/java" : word).toList());
+		}
+	}
+
+	@Test
+	void nativeAccessGivenInTheSupervisorsOwnOptionsIsNotRepeated() {
+		SamOptions options = options(RecoveryPolicy.RESTART, List.of("-Xint", "--enable-native-access=ALL-UNNAMED"));
+		assertThat(LeanSupervisor.command("/jdk/bin/java", 25, options, "core.jar", Path.of("handoff")))
+			.filteredOn((word) -> word.startsWith("--enable-native-access"))
+			.containsExactly("--enable-native-access=ALL-UNNAMED");
+	}
+
+	@Test
+	void releaseOfTheJavaThatRunsTheSupervisorIsReadFromItsJdk() {
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		assertThat(LeanSupervisor.javaRelease(java)).isEqualTo(Runtime.version().feature());
+		assertThat(LeanSupervisor.javaRelease("/nonexistent/bin/java")).isEqualTo(Runtime.version().feature());
+	}
+
+	@Test
+	@Timeout(60)
+	void eachInstalledJdkAcceptsItsLeanCommandLine() throws Exception {
+		List<String> javas = new ArrayList<>();
+		javas.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		try (DirectoryStream<Path> jdks = Files.newDirectoryStream(Path.of("/usr/lib/jvm"))) {
+			for (Path jdk : jdks) {
+				if (Files.isExecutable(jdk.resolve("bin/java")) && Files.isRegularFile(jdk.resolve("release"))) {
+					javas.add(jdk.resolve("bin/java").toString());
+				}
+			}
+		}
+		catch (IOException ex) {
+			// only this JVM's java
+		}
+		SamOptions options = options(RecoveryPolicy.RESTART, SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS);
+		for (String java : javas) {
+			int release = LeanSupervisor.javaRelease(java);
+			List<String> command = new ArrayList<>(
+					LeanSupervisor.command(java, release, options, "core.jar", Path.of("handoff")));
+			// the JVM options and class path as the supervisor gets them, then -version
+			// instead of the main class
+			command.subList(command.size() - 2, command.size()).clear();
+			command.add("-version");
+			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+			String output = new String(process.getInputStream().readAllBytes());
+			assertThat(process.waitFor()).as(java + " (" + release + "): " + output).isZero();
+			assertThat(command.contains(LeanSupervisor.ENABLE_NATIVE_ACCESS)).as(java).isEqualTo(release >= 24);
+		}
 	}
 
 	private static SamOptions options(RecoveryPolicy policy, List<String> jvmOptions) {

@@ -159,6 +159,12 @@ class PrometheusIT {
 			assertThat(firingAlertNames(server)).as("the alerts firing").containsExactly("SamCrashLoop");
 			assertThat(value(server, "sam_restarts_total" + selector)).isEqualTo(CRASHES);
 			assertThat(value(server, "sam_recoveries_total{job=\"" + JOB + "\",reason=\"exited\"}")).isEqualTo(CRASHES);
+			// across four instances, Prometheus saw no counter go down
+			for (String counter : List.of("sam_restarts_total", "sam_recoveries_total",
+					"sam_restart_backoff_seconds_total")) {
+				assertThat(value(server, "max(resets(" + counter + "{job=\"" + JOB + "\"}[10m]))")).as(counter)
+					.isZero();
+			}
 			if (corosyncMissing == null) {
 				assertThat(value(server, "sam_quorate" + selector)).isEqualTo(1);
 			}

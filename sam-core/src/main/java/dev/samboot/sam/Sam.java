@@ -206,6 +206,14 @@ public final class Sam implements AutoCloseable {
 				throw new SamException(CsError.INVALID_PARAM, "Exit status " + code + " is outside 0-255");
 			}
 		}
+		if (options.threadDumpMaxCount() < 1) {
+			throw new SamException(CsError.INVALID_PARAM,
+					"Thread dumps kept " + options.threadDumpMaxCount() + " is below 1");
+		}
+		if (!(options.threadDumpMaxAge().compareTo(Duration.ZERO) > 0)) {
+			throw new SamException(CsError.INVALID_PARAM,
+					"Thread dump age " + options.threadDumpMaxAge() + " must be above 0");
+		}
 	}
 
 	/**

@@ -26,6 +26,19 @@ public final class SamOptions {
 	 */
 	public static final int MAX_DATA_MAX_SIZE = 64 * 1024 * 1024;
 
+	/**
+	 * Default number of thread dumps kept in their directory: those of the last hangs
+	 * (one dump each, three at most), some 1.5 MB at the sample application's 31 KB a
+	 * dump.
+	 */
+	public static final int DEFAULT_THREAD_DUMP_MAX_COUNT = 50;
+
+	/**
+	 * Default age after which a thread dump is removed: a week keeps a weekend's dumps
+	 * until someone looks at them on Monday.
+	 */
+	public static final Duration DEFAULT_THREAD_DUMP_MAX_AGE = Duration.ofDays(7);
+
 	/** Default time a stopped instance has before SIGKILL. */
 	public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -67,6 +80,12 @@ public final class SamOptions {
 
 	private final Path threadDumpDirectory;
 
+	private final int threadDumpMaxCount;
+
+	private final Duration threadDumpMaxAge;
+
+	private final SupervisorLog supervisorLog;
+
 	private final Path startupCacheDirectory;
 
 	private final List<String> startupCacheTrainingJvmOptions;
@@ -90,6 +109,9 @@ public final class SamOptions {
 		this.quitExitCodes = builder.quitExitCodes;
 		this.startupTimeout = builder.startupTimeout;
 		this.threadDumpDirectory = builder.threadDumpDirectory;
+		this.threadDumpMaxCount = builder.threadDumpMaxCount;
+		this.threadDumpMaxAge = builder.threadDumpMaxAge;
+		this.supervisorLog = builder.supervisorLog;
 		this.startupCacheDirectory = builder.startupCacheDirectory;
 		this.startupCacheTrainingJvmOptions = builder.startupCacheTrainingJvmOptions;
 		this.startupCacheTrainingArguments = builder.startupCacheTrainingArguments;
@@ -116,6 +138,9 @@ public final class SamOptions {
 		builder.quitExitCodes = this.quitExitCodes;
 		builder.startupTimeout = this.startupTimeout;
 		builder.threadDumpDirectory = this.threadDumpDirectory;
+		builder.threadDumpMaxCount = this.threadDumpMaxCount;
+		builder.threadDumpMaxAge = this.threadDumpMaxAge;
+		builder.supervisorLog = this.supervisorLog;
 		builder.startupCacheDirectory = this.startupCacheDirectory;
 		builder.startupCacheTrainingJvmOptions = this.startupCacheTrainingJvmOptions;
 		builder.startupCacheTrainingArguments = this.startupCacheTrainingArguments;
@@ -222,6 +247,30 @@ public final class SamOptions {
 	}
 
 	/**
+	 * Return how many thread dumps their directory keeps, at most.
+	 * @return the number, 1 or more
+	 */
+	public int threadDumpMaxCount() {
+		return this.threadDumpMaxCount;
+	}
+
+	/**
+	 * Return how old a thread dump in their directory may be before it is removed.
+	 * @return the age, greater than 0
+	 */
+	public Duration threadDumpMaxAge() {
+		return this.threadDumpMaxAge;
+	}
+
+	/**
+	 * Return how a lean supervisor writes its log lines.
+	 * @return the format and levels
+	 */
+	public SupervisorLog supervisorLog() {
+		return this.supervisorLog;
+	}
+
+	/**
 	 * Return the directory of the start-up cache.
 	 * @return the directory, or {@code null} for no start-up cache
 	 */
@@ -291,6 +340,12 @@ public final class SamOptions {
 		private Duration startupTimeout = Duration.ZERO;
 
 		private Path threadDumpDirectory;
+
+		private int threadDumpMaxCount = DEFAULT_THREAD_DUMP_MAX_COUNT;
+
+		private Duration threadDumpMaxAge = DEFAULT_THREAD_DUMP_MAX_AGE;
+
+		private SupervisorLog supervisorLog = SupervisorLog.PLAIN;
 
 		private Path startupCacheDirectory;
 
@@ -455,6 +510,35 @@ public final class SamOptions {
 		 */
 		public Builder threadDumps(Path directory) {
 			this.threadDumpDirectory = directory;
+			return this;
+		}
+
+		/**
+		 * Keep the thread dump directory within bounds, as systemd-coredump keeps its
+		 * own: when the supervisor starts and after each dump, the dumps beyond the
+		 * newest {@code maxCount} and those older than {@code maxAge} are removed, oldest
+		 * first. Only files named as the supervisor names its dumps are removed; the
+		 * bounds are for the whole directory, whichever supervisor wrote them.
+		 * @param maxCount the most dumps kept, 1 or more (default
+		 * {@value #DEFAULT_THREAD_DUMP_MAX_COUNT})
+		 * @param maxAge the age after which a dump is removed, greater than 0 (default
+		 * {@link #DEFAULT_THREAD_DUMP_MAX_AGE})
+		 * @return this builder
+		 */
+		public Builder threadDumpLimits(int maxCount, Duration maxAge) {
+			this.threadDumpMaxCount = maxCount;
+			this.threadDumpMaxAge = Objects.requireNonNull(maxAge, "maxAge");
+			return this;
+		}
+
+		/**
+		 * Set how a lean supervisor writes its log lines: plain, or in one of Spring
+		 * Boot's structured formats, and at which levels.
+		 * @param log the format and levels (default {@link SupervisorLog#PLAIN})
+		 * @return this builder
+		 */
+		public Builder supervisorLog(SupervisorLog log) {
+			this.supervisorLog = Objects.requireNonNull(log, "log");
 			return this;
 		}
 

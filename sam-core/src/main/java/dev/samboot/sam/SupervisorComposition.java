@@ -115,8 +115,13 @@ final class SupervisorComposition {
 	}
 
 	private static RestartRules restartRules(SamOptions o, SamPlatform platform, long pid) {
-		ThreadDumps dumps = (o.threadDumpDirectory() != null)
-				? new ThreadDumps(o.threadDumpDirectory(), THREAD_DUMP_LIMIT_NANOS) : null;
+		ThreadDumps dumps = null;
+		if (o.threadDumpDirectory() != null) {
+			dumps = new ThreadDumps(o.threadDumpDirectory(), THREAD_DUMP_LIMIT_NANOS, o.threadDumpMaxCount(),
+					o.threadDumpMaxAge());
+			// what earlier runs left, before this one adds its own
+			dumps.prune();
+		}
 		return new RestartRules(o.maxRestarts(), o.restartWindow().toNanos(), o.backoff(), o.startRetry(),
 				o.restartExitCodes(), o.quitExitCodes(), o.startupTimeout().toNanos(), dumps, systemd(platform, pid),
 				Math::random);

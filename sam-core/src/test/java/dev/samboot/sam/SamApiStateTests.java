@@ -121,6 +121,16 @@ class SamApiStateTests {
 				Arguments.of("negative shutdown timeout",
 						SamOptions.builder(INTERVAL, RecoveryPolicy.QUIT)
 							.shutdownTimeout(Duration.ofSeconds(-1))
+							.build()),
+				Arguments.of("no thread dump kept",
+						SamOptions.builder(INTERVAL, RecoveryPolicy.QUIT)
+							.threadDumpLimits(0, Duration.ofDays(1))
+							.build()),
+				Arguments.of("thread dumps of age zero",
+						SamOptions.builder(INTERVAL, RecoveryPolicy.QUIT).threadDumpLimits(1, Duration.ZERO).build()),
+				Arguments.of("thread dumps of negative age",
+						SamOptions.builder(INTERVAL, RecoveryPolicy.QUIT)
+							.threadDumpLimits(1, Duration.ofSeconds(-1))
 							.build()));
 	}
 
@@ -136,6 +146,7 @@ class SamApiStateTests {
 		Sam longest = Sam.create(SamOptions.builder(Duration.ofMillis(Integer.MAX_VALUE), RecoveryPolicy.QUIT)
 			.dataMaxSize(SamOptions.MAX_DATA_MAX_SIZE)
 			.shutdownTimeout(Duration.ZERO)
+			.threadDumpLimits(1, Duration.ofNanos(1))
 			.build(), platformThatLaunchesNothing());
 		Sam none = Sam.create(SamOptions.builder(Duration.ZERO, RecoveryPolicy.RESTART).dataMaxSize(0).build(),
 				platformThatLaunchesNothing());

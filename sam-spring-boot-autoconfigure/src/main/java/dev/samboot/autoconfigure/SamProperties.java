@@ -270,8 +270,14 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 * before it is warned.
 	 * @param directory Directory of the thread dumps. A samboot-thread-dumps directory in
 	 * the temporary directory when not set.
+	 * @param maxCount Most thread dumps the directory keeps: beyond them the oldest are
+	 * removed, when the supervisor starts and after each dump. For the whole directory,
+	 * whichever supervisor wrote them.
+	 * @param maxAge Age after which a thread dump is removed, when the supervisor starts
+	 * and after each dump.
 	 */
-	public record ThreadDump(@DefaultValue("true") boolean enabled, java.nio.file.Path directory) {
+	public record ThreadDump(@DefaultValue("true") boolean enabled, java.nio.file.Path directory,
+			@DefaultValue("50") int maxCount, @DefaultValue("7d") Duration maxAge) {
 	}
 
 	/**

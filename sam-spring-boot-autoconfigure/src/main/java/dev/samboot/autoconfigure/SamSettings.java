@@ -14,6 +14,7 @@ import dev.samboot.sam.QuorumSource;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
 import dev.samboot.sam.Signals;
+import dev.samboot.sam.SupervisorLog;
 import dev.samboot.zookeeper.ZooKeeperQuorum;
 
 import org.springframework.boot.context.properties.bind.BindException;
@@ -88,6 +89,8 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 			Map.entry("sam.startup-timeout", DURATION + ", 0 (no limit) or more"),
 			Map.entry("sam.thread-dump.enabled", "true or false"),
 			Map.entry("sam.thread-dump.directory", "a directory path"),
+			Map.entry("sam.thread-dump.max-count", "a number of thread dumps, 1 or more"),
+			Map.entry("sam.thread-dump.max-age", DURATION + ", greater than 0"),
 			Map.entry("sam.restart.startup-cache.enabled", "true or false"),
 			Map.entry("sam.restart.startup-cache.directory", "a directory path, not an existing file"),
 			Map.entry("sam.cpg.group",
@@ -134,7 +137,8 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 		check(properties.policy() != null, "sam.policy", environment.getProperty("sam.policy"));
 		check(properties.start() != null, "sam.start", environment.getProperty("sam.start"));
 		try {
-			return of(properties, environment.getProperty("spring.application.name"));
+			return of(properties, environment.getProperty("spring.application.name"),
+					SupervisorLogSettings.from(environment));
 		}
 		catch (InvalidSamPropertyException ex) {
 			throw asWritten(ex, environment);
@@ -190,6 +194,19 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 	 * @throws InvalidSamPropertyException for the first value that cannot be used
 	 */
 	static SamSettings of(SamProperties properties, String applicationName) {
+		return of(properties, applicationName, SupervisorLog.PLAIN);
+	}
+
+	/**
+	 * Check bound properties.
+	 * @param properties the properties
+	 * @param applicationName {@code spring.application.name}, which names the default
+	 * start-up cache directory, or {@code null}
+	 * @param log how a lean supervisor logs, as the application's logging properties say
+	 * @return the settings
+	 * @throws InvalidSamPropertyException for the first value that cannot be used
+	 */
+	static SamSettings of(SamProperties properties, String applicationName, SupervisorLog log) {
 		Duration interval = properties.interval();
 		check(interval != null && !interval.isNegative() && interval.toMillis() <= MAX_INTERVAL_MILLIS, "sam.interval",
 				interval);
@@ -208,7 +225,8 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 		SamOptions.Builder options = SamOptions.builder(interval, policy)
 			.dataMaxSize((int) maxSize.toBytes())
 			.shutdownTimeout(shutdownTimeout)
-			.leanSupervisor(supervisorJvmOptions(properties.supervisor()));
+			.leanSupervisor(supervisorJvmOptions(properties.supervisor()))
+			.supervisorLog(log);
 		restartRules(properties, options);
 		startupCache(properties.restart().startupCache(), applicationName, options);
 		if (policy.quorum() && properties.quorum().provider() == SamProperties.Quorum.Provider.ZOOKEEPER) {
@@ -247,6 +265,10 @@ public record SamSettings(SamProperties properties, SamOptions options, int warn
 		check(startupTimeout != null && !startupTimeout.isNegative(), "sam.startup-timeout", startupTimeout);
 		options.startupTimeout(startupTimeout);
 		SamProperties.ThreadDump threadDump = properties.threadDump();
+		check(threadDump.maxCount() >= 1, "sam.thread-dump.max-count", threadDump.maxCount());
+		check(threadDump.maxAge() != null && threadDump.maxAge().compareTo(Duration.ZERO) > 0,
+				"sam.thread-dump.max-age", threadDump.maxAge());
+		options.threadDumpLimits(threadDump.maxCount(), threadDump.maxAge());
 		if (threadDump.enabled()) {
 			options.threadDumps((threadDump.directory() != null) ? threadDump.directory().toAbsolutePath()
 					: Path.of(System.getProperty("java.io.tmpdir"), "samboot-thread-dumps"));

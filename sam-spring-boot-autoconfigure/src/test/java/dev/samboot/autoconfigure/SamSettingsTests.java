@@ -91,6 +91,23 @@ class SamSettingsTests {
 	}
 
 	@Test
+	void threadDumpsAreKeptWithinACountAndAnAge() {
+		SamOptions defaults = SamSettings.bind(new MockEnvironment()).options();
+		assertThat(defaults.threadDumpMaxCount()).isEqualTo(50);
+		assertThat(defaults.threadDumpMaxAge()).isEqualTo(Duration.ofDays(7));
+		SamOptions set = SamSettings
+			.bind(environment("sam.thread-dump.max-count=5", "sam.thread-dump.max-age=36h",
+					"sam.thread-dump.directory=/var/tmp/orders-dumps"))
+			.options();
+		assertThat(set.threadDumpMaxCount()).isEqualTo(5);
+		assertThat(set.threadDumpMaxAge()).isEqualTo(Duration.ofHours(36));
+		assertThat(set.threadDumpDirectory()).isEqualTo(java.nio.file.Path.of("/var/tmp/orders-dumps"));
+		assertThat(SamSettings.bind(environment("sam.thread-dump.max-count=1", "sam.thread-dump.max-age=1ms"))
+			.options()
+			.threadDumpMaxAge()).as("the smallest bounds").isEqualTo(Duration.ofMillis(1));
+	}
+
+	@Test
 	void recoveredInstancesThatFailToStartAreRetriedByDefault() {
 		Backoff retry = SamSettings.bind(new MockEnvironment()).options().startRetry();
 		assertThat(retry.initial()).isEqualTo(Duration.ofSeconds(1));
@@ -201,6 +218,12 @@ class SamSettingsTests {
 				Arguments.of("sam.restart.start-retry.jitter", "-0.1", "from 0 to 1"),
 				Arguments.of("sam.restart.start-retry.enabled", "often", "true or false"),
 				Arguments.of("sam.startup-timeout", "-1m", "0 (no limit) or more"),
+				Arguments.of("sam.thread-dump.max-count", "0", "1 or more"),
+				Arguments.of("sam.thread-dump.max-count", "-5", "1 or more"),
+				Arguments.of("sam.thread-dump.max-count", "many", "1 or more"),
+				Arguments.of("sam.thread-dump.max-age", "0s", "greater than 0"),
+				Arguments.of("sam.thread-dump.max-age", "-1d", "greater than 0"),
+				Arguments.of("sam.thread-dump.max-age", "forever", "duration such as"),
 				Arguments.of("sam.restart.startup-cache.enabled", "perhaps", "true or false"),
 				Arguments.of("sam.cpg.group", "", "not blank"), Arguments.of("sam.cpg.group", "  ", "not blank"),
 				Arguments.of("sam.cpg.group", "x".repeat(128), "at most 127 bytes of UTF-8"),

@@ -3,6 +3,7 @@ package dev.samboot.sam.internal.lean;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
@@ -23,6 +26,7 @@ import dev.samboot.sam.Backoff;
 import dev.samboot.sam.EarlyLaunch;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
+import dev.samboot.sam.SupervisorLog;
 
 /**
  * What the JVM that calls {@code register()} hands over to the lean supervisor that
@@ -100,6 +104,13 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 					(in, builder) -> builder.startupTimeout(in.required("startup-timeout", DURATION))),
 			new Option((options, out) -> out.put("thread-dumps", PATH, options.threadDumpDirectory()),
 					(in, builder) -> builder.threadDumps(in.optional("thread-dumps", PATH))),
+			new Option((options, out) -> {
+				out.put("thread-dumps.max-count", INTEGER, options.threadDumpMaxCount());
+				out.put("thread-dumps.max-age", DURATION, options.threadDumpMaxAge());
+			}, (in, builder) -> builder.threadDumpLimits(in.required("thread-dumps.max-count", INTEGER),
+					in.required("thread-dumps.max-age", DURATION))),
+			new Option((options, out) -> writeLog(options.supervisorLog(), out),
+					(in, builder) -> builder.supervisorLog(readLog(in))),
 			new Option((options, out) -> out.put("startup-cache", PATH, options.startupCacheDirectory()),
 					(in, builder) -> builder.startupCache(in.optional("startup-cache", PATH))),
 			new Option((options, out) -> {
@@ -194,11 +205,65 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 	 * read
 	 */
 	static Handoff readFrom(Path file) throws IOException {
+		return read(load(file));
+	}
+
+	/**
+	 * Read only how the lean supervisor logs, so that it logs so while it reads the rest.
+	 * @param properties what {@link #write()} returned
+	 * @return the format and levels
+	 * @throws IllegalArgumentException if a key is missing or has a value that cannot be
+	 * read
+	 */
+	static SupervisorLog supervisorLog(Properties properties) {
+		return readLog(new In(properties));
+	}
+
+	/**
+	 * Read the properties of a handoff file.
+	 * @param file the file
+	 * @return the properties
+	 * @throws IOException if it cannot be read
+	 */
+	static Properties load(Path file) throws IOException {
 		Properties properties = new Properties();
 		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
 			properties.load(reader);
 		}
-		return read(properties);
+		return properties;
+	}
+
+	private static void writeLog(SupervisorLog log, Out out) {
+		out.put("log.format", STRING, log.format());
+		out.list("log.levels",
+				log.levels()
+					.entrySet()
+					.stream()
+					.map((level) -> level.getKey() + "=" + level.getValue().name())
+					.toList());
+		out.put("log.service.name", STRING, log.service().name());
+		out.put("log.service.version", STRING, log.service().version());
+		out.put("log.service.environment", STRING, log.service().environment());
+		out.put("log.service.node-name", STRING, log.service().nodeName());
+	}
+
+	private static SupervisorLog readLog(In in) {
+		Map<String, Level> levels = new LinkedHashMap<>();
+		for (String entry : in.list("log.levels")) {
+			// a level's name has no '=', a logger's name might
+			int separator = entry.lastIndexOf('=');
+			try {
+				levels.put(entry.substring(0, separator), Level.valueOf(entry.substring(separator + 1)));
+			}
+			catch (RuntimeException ex) {
+				throw new IllegalArgumentException(
+						"The lean supervisor's handoff has a log level that cannot be read: \"" + entry + "\"", ex);
+			}
+		}
+		return new SupervisorLog(in.optional("log.format", STRING), levels,
+				new SupervisorLog.Service(in.optional("log.service.name", STRING),
+						in.optional("log.service.version", STRING), in.optional("log.service.environment", STRING),
+						in.optional("log.service.node-name", STRING)));
 	}
 
 	private static Backoff parseBackoff(String text) {

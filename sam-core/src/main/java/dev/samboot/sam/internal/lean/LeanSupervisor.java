@@ -14,6 +14,7 @@ import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -336,7 +337,11 @@ public final class LeanSupervisor {
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(directory), "sam-handoff-cleanup"));
 		Handoff handoff;
 		try {
-			handoff = Handoff.readFrom(file);
+			Properties properties = Handoff.load(file);
+			// in the application's format before anything else is said, adopting
+			// instance 1 included
+			SupervisorLogFormat.install(Handoff.supervisorLog(properties));
+			handoff = Handoff.read(properties);
 		}
 		finally {
 			Files.deleteIfExists(file);

@@ -2,14 +2,25 @@ package dev.samboot.sam.internal.supervisor;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
+import dev.samboot.sam.SamOptions;
 import dev.samboot.sam.Signals;
 
 /**
@@ -18,8 +29,20 @@ import dev.samboot.sam.Signals;
  * the instance and the time. Bounded: a dump that takes longer than its limit is
  * abandoned, never waited for. Where the JDK has no {@code jcmd}, SIGQUIT makes the JVM
  * print the dump on its own standard output.
+ *
+ * <p>
+ * The directory is kept within a count and an age, as systemd-coredump keeps its own with
+ * {@code MaxUse=} and {@code KeepFree=}: {@link #prune()} runs when the supervisor starts
+ * and after each dump, and removes, oldest first, the dumps beyond the newest
+ * {@code maxCount} and those older than {@code maxAge}. Only files named as
+ * {@link #FILE_NAME} are touched, and the directory may be shared: several supervisors of
+ * one user write and prune the same default directory, so a file that another one removed
+ * in the meantime is no error.
  */
 public final class ThreadDumps {
+
+	/** The names of the files this writes, and the only ones {@link #prune()} removes. */
+	static final Pattern FILE_NAME = Pattern.compile("instance-\\d+-pid-\\d+-\\d{8}T\\d{6}\\.\\d{3}Z\\.txt");
 
 	private static final System.Logger logger = System.getLogger(ThreadDumps.class.getName());
 
@@ -32,19 +55,36 @@ public final class ThreadDumps {
 
 	private final Path jcmd;
 
+	private final int maxCount;
+
+	private final Duration maxAge;
+
 	/**
 	 * Create a new instance.
 	 * @param directory where dumps are written (created when needed)
 	 * @param limitNanos the longest a dump may take
+	 * @param maxCount the most dumps the directory keeps, 1 or more
+	 * @param maxAge the age after which a dump is removed, greater than 0
 	 */
-	public ThreadDumps(Path directory, long limitNanos) {
-		this(directory, limitNanos, Path.of(System.getProperty("java.home"), "bin", "jcmd"));
+	public ThreadDumps(Path directory, long limitNanos, int maxCount, Duration maxAge) {
+		this(directory, limitNanos, Path.of(System.getProperty("java.home"), "bin", "jcmd"), maxCount, maxAge);
 	}
 
 	ThreadDumps(Path directory, long limitNanos, Path jcmd) {
+		this(directory, limitNanos, jcmd, SamOptions.DEFAULT_THREAD_DUMP_MAX_COUNT,
+				SamOptions.DEFAULT_THREAD_DUMP_MAX_AGE);
+	}
+
+	ThreadDumps(Path directory, long limitNanos, Path jcmd, int maxCount, Duration maxAge) {
+		if (maxCount < 1 || !(maxAge.compareTo(Duration.ZERO) > 0)) {
+			throw new IllegalArgumentException(
+					"Thread dumps kept must be 1 or more and their age above 0, not " + maxCount + " and " + maxAge);
+		}
 		this.directory = directory;
 		this.limitNanos = limitNanos;
 		this.jcmd = jcmd;
+		this.maxCount = maxCount;
+		this.maxAge = maxAge;
 	}
 
 	/**
@@ -66,7 +106,11 @@ public final class ThreadDumps {
 				.redirectOutput(file.toFile())
 				.redirectError(ProcessBuilder.Redirect.DISCARD)
 				.start();
-			CompletableFuture<Boolean> done = jcmd.onExit().thenApply((exited) -> finished(jcmd, file));
+			CompletableFuture<Boolean> done = jcmd.onExit().thenApply((exited) -> {
+				boolean saved = finished(jcmd, file);
+				prune();
+				return saved;
+			});
 			return new Dump(file.toString(), file, done, jcmd);
 		}
 		catch (IOException ex) {
@@ -83,13 +127,90 @@ public final class ThreadDumps {
 		return this.limitNanos;
 	}
 
-	private static boolean finished(Process jcmd, Path file) {
+	/**
+	 * Remove, oldest first, the dumps beyond the newest {@code maxCount} and those older
+	 * than {@code maxAge}; never fails, and touches nothing but dumps.
+	 * @return how many were removed
+	 */
+	public int prune() {
+		return prune(Instant.now());
+	}
+
+	int prune(Instant now) {
+		List<Path> candidates = new ArrayList<>();
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.directory,
+				(entry) -> FILE_NAME.matcher(entry.getFileName().toString()).matches())) {
+			entries.forEach(candidates::add);
+		}
+		catch (NoSuchFileException ex) {
+			return 0;
+		}
+		catch (IOException | DirectoryIteratorException ex) {
+			logger.log(Level.DEBUG, "Cannot list the thread dumps in " + this.directory + ": " + ex.getMessage());
+			return 0;
+		}
+		return prune(candidates, now);
+	}
+
+	/**
+	 * Remove, from files listed a moment ago, those beyond the bounds.
+	 * @param candidates files named as dumps, some of which may be gone already
+	 * @param now the time the ages are measured at
+	 * @return how many were removed
+	 */
+	int prune(List<Path> candidates, Instant now) {
+		List<Found> dumps = new ArrayList<>(candidates.size());
+		for (Path candidate : candidates) {
+			try {
+				BasicFileAttributes attributes = Files.readAttributes(candidate, BasicFileAttributes.class,
+						LinkOption.NOFOLLOW_LINKS);
+				// a link or a directory of that name is not one of ours
+				if (attributes.isRegularFile()) {
+					dumps.add(new Found(candidate, attributes.lastModifiedTime().toInstant()));
+				}
+			}
+			catch (NoSuchFileException ex) {
+				// removed by another supervisor that shares the directory
+			}
+			catch (IOException ex) {
+				logger.log(Level.DEBUG, "Cannot read " + candidate + ": " + ex.getMessage());
+			}
+		}
+		dumps.sort(Comparator.comparing(Found::modified).thenComparing(Found::file));
+		int beyondCount = dumps.size() - this.maxCount;
+		int removed = 0;
+		for (int i = 0; i < dumps.size(); i++) {
+			Found dump = dumps.get(i);
+			if (i < beyondCount || Duration.between(dump.modified(), now).compareTo(this.maxAge) > 0) {
+				try {
+					if (Files.deleteIfExists(dump.file())) {
+						removed++;
+					}
+				}
+				catch (IOException ex) {
+					logger.log(Level.DEBUG, "Cannot remove " + dump.file() + ": " + ex.getMessage());
+				}
+			}
+		}
+		if (removed > 0) {
+			logger.log(Level.DEBUG, "Removed {0} thread dumps from {1}: it keeps {2} for {3} at most",
+					Integer.toString(removed), this.directory, Integer.toString(this.maxCount), this.maxAge);
+		}
+		return removed;
+	}
+
+	private boolean finished(Process jcmd, Path file) {
 		if (jcmd.exitValue() != 0) {
 			logger.log(Level.WARNING, "jcmd could not dump the threads (exit " + jcmd.exitValue() + "); see " + file);
 			return false;
 		}
 		logger.log(Level.WARNING, "Thread dump saved to " + file);
 		return true;
+	}
+
+	/** A dump found in the directory, and when it was last written. */
+	private record Found(Path file, Instant modified) {
+
 	}
 
 	/**

@@ -16,6 +16,7 @@ import dev.samboot.sam.Backoff;
 import dev.samboot.sam.EarlyLaunch;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
+import dev.samboot.sam.SupervisorLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,8 @@ class HandoffTests {
 
 	/** The keys whose absence means the option or value is not set. */
 	private static final Set<String> OPTIONAL_KEYS = Set.of("start-retry", "thread-dumps", "startup-cache", "data",
-			"early.pid");
+			"early.pid", "log.format", "log.service.name", "log.service.version", "log.service.environment",
+			"log.service.node-name");
 
 	private static final byte[] DATA = { 0, 1, 2, (byte) 0xff, '=', '\n' };
 
@@ -119,6 +121,15 @@ class HandoffTests {
 	}
 
 	@Test
+	void aLogLevelThatCannotBeReadIsNamed() {
+		Properties properties = new Handoff(everyOptionSet(), 12, DATA, COMMAND).write();
+		properties.setProperty("log.levels.0", "dev.samboot=LOUD");
+		assertThatIllegalArgumentException().isThrownBy(() -> Handoff.read(properties))
+			.withMessage("The lean supervisor's handoff has a log level that cannot be read: \"dev.samboot=LOUD\"");
+		assertThatIllegalArgumentException().isThrownBy(() -> Handoff.supervisorLog(properties));
+	}
+
+	@Test
 	void theApplicationsOwnQuorumSourceCannotBeHandedOver() {
 		SamOptions options = SamOptions.builder(Duration.ofSeconds(1), RecoveryPolicy.QUORUM_RESTART)
 			.quorumSource(() -> null)
@@ -139,6 +150,12 @@ class HandoffTests {
 			.exitCodes(Set.of(3, 75), Set.of(2, 78))
 			.startupTimeout(Duration.ofSeconds(90))
 			.threadDumps(this.temp.resolve("dumps"))
+			.threadDumpLimits(7, Duration.ofHours(36))
+			.supervisorLog(new SupervisorLog("ecs",
+					Map.of("", System.Logger.Level.WARNING, "dev.samboot", System.Logger.Level.DEBUG,
+							"dev.samboot.sam.internal.supervisor.Supervisor", System.Logger.Level.TRACE, "odd=name",
+							System.Logger.Level.OFF),
+					new SupervisorLog.Service("orders \u00e9", "1.4.2", "production", "node\n7")))
 			.startupCache(this.temp.resolve("cache"))
 			.startupCacheTraining(List.of("-Dspring.context.exit=onRefresh"), List.of("--sam.enabled=false"))
 			.leanSupervisor(List.of("-Xint", "-Xmx32m"))

@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * instance 1.
  *
  * <p>
- * 10 rounds by default; {@code -Dsam.chaos.rounds=200} for the long run,
+ * 8 rounds by default; {@code -Dsam.chaos.rounds=200} for the long run,
  * {@code -Dsam.chaos.seed=N} to replay a run (the seed is printed).
  */
 @ExtendWith(PrintOutputOnFailure.class)
@@ -59,7 +59,7 @@ class ChaosIT {
 	 */
 	private static final Duration STEADY = Duration.ofSeconds(2);
 
-	private static final int DEFAULT_ROUNDS = 10;
+	private static final int DEFAULT_ROUNDS = 8;
 
 	@Test
 	@Timeout(value = 12, unit = TimeUnit.MINUTES)

@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(PrintOutputOnFailure.class)
 class DatabaseOutageIT {
 
-	private static final Duration OUTAGE = Duration.ofSeconds(20);
+	private static final Duration OUTAGE = Duration.ofSeconds(12);
 
 	private final JsonMapper json = JsonMapper.builder().build();
 

@@ -1,5 +1,6 @@
 package dev.samboot.sample;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static dev.samboot.sample.SampleAppProcess.START_UP;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +41,14 @@ class SampleAppRecoveryIT {
 			assertThat(first.pid()).isNotEqualTo(app.supervisorPid());
 			assertThat(first.restarts()).isZero();
 			assertThat(first.recoveries().size()).isZero();
+			HttpResponse<String> refused = app.postForResponse("/actuator/sam/restart");
+			assertThat(refused.statusCode()).as("write operations are off by default: " + refused.body())
+				.isBetween(400, 499);
+			JsonNode info = JsonMapper.builder().build().readTree(app.getBody("/actuator/info")).path("sam");
+			assertThat(info.path("instanceId").asInt()).isEqualTo(1);
+			assertThat(info.path("supervisorPid").asLong()).isEqualTo(app.supervisorPid());
+			assertThat(info.path("pid").asLong()).isEqualTo(first.pid());
+			assertThat(info.path("policy").asString()).isEqualTo("restart");
 			assertThat(app.post("/demo/counter").trim()).isEqualTo("1");
 			assertThat(app.post("/demo/counter").trim()).isEqualTo("2");
 			app.post("/demo/crash?status=3");
@@ -53,6 +63,7 @@ class SampleAppRecoveryIT {
 			assertThat(app.metric("sam.restarts")).isEqualTo(second.restarts());
 			assertThat(app.children()).containsOnlyKeys(second.pid());
 			assertThat(app.text()).contains("Instance 1 ended (exited, status 3): restarting");
+			assertThat(app.launch(3)).as("the refused restart restarted nothing").isEmpty();
 		}
 	}
 

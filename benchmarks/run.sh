@@ -12,7 +12,7 @@
 #                      run adds every other JDK 17 or 25 under /usr/lib/jvm unless --no-extra-jdk)
 #   --no-extra-jdk     measure on the primary JDK only
 #   --out DIR          results directory (default: benchmarks/target/results/quick or full)
-#   --only LIST        only these stages: jmh,timing,churn,startup,cpu,cpg (cpg: CPG messaging on
+#   --only LIST        only these stages: jmh,timing,churn,startup,phases,cpu,cpg (cpg: CPG messaging on
 #                      the running corosync, the Java binding beside a C client built here with gcc
 #                      against libcpg; libcpg-dev is installed with apt-get when its header is missing)
 #   --no-build         use what the last build left in target/

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  */
 public final class Suite {
 
-	static final List<String> STAGES = List.of("jmh", "timing", "churn", "startup", "cpu", "cpg");
+	static final List<String> STAGES = List.of("jmh", "timing", "churn", "startup", "phases", "cpu", "cpg");
 
 	private final Results results = new Results();
 
@@ -57,7 +57,8 @@ public final class Suite {
 		if (!STAGES.containsAll(stages)) {
 			throw new IllegalArgumentException("Unknown stage in " + stages + "; the stages are " + STAGES);
 		}
-		if ((stages.contains("startup") || stages.contains("cpu")) && !Files.isRegularFile(app)) {
+		if ((stages.contains("startup") || stages.contains("phases") || stages.contains("cpu"))
+				&& !Files.isRegularFile(app)) {
 			throw new IllegalArgumentException("No sample application jar at " + app);
 		}
 		Files.createDirectories(out.resolve("logs"));
@@ -86,6 +87,7 @@ public final class Suite {
 		for (Jdk jdk : jdks) {
 			stage(stages, "startup", failed, () -> new StartupBench(context, jdk).run(quick ? 3 : 10, quick ? 3 : 5));
 		}
+		stage(stages, "phases", failed, () -> new PhasesBench(context, primary).run(quick ? 2 : 6));
 		stage(stages, "cpu", failed, () -> new CpuBench(context, primary).run(Duration.ofSeconds(quick ? 3 : 10),
 				Duration.ofSeconds(quick ? 15 : 60)));
 		Path cpgC = options.containsKey("cpg-c") ? Path.of(single(options, "cpg-c")) : null;

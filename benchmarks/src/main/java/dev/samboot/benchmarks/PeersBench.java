@@ -23,8 +23,9 @@ import java.util.stream.Stream;
  * <li>{@value #SAMBOOT}: {@code java -jar sample-app.jar --sam.interval=2s}, as the
  * README runs it;</li>
  * <li>{@value #JSW}: the Java Service Wrapper (Debian's {@code service-wrapper}) running
- * the jar through {@code WrapperJarApp} with {@code --sam.enabled=false}, pinged every
- * second with a ping time-out of 4 s, restarting the JVM on every exit;</li>
+ * the jar's {@code JarLauncher} through {@code WrapperSimpleApp} with
+ * {@code --sam.enabled=false}, pinged every second with a ping time-out of 4 s (which the
+ * wrapper raises to 6 s, the least it allows), restarting the JVM on every exit;</li>
  * <li>{@value #SUPERVISORD}: supervisord (Debian's {@code supervisor}) in the foreground
  * with a private configuration, one program {@code java -jar sample-app.jar
  * --sam.enabled=false} with {@code autorestart=true} and {@code startsecs=0};</li>
@@ -243,19 +244,23 @@ final class PeersBench {
 	}
 
 	/**
-	 * The Java Service Wrapper's configuration: {@code WrapperJarApp} runs the jar's
-	 * {@code Main-Class} with the application's arguments, in the harness's working
-	 * directory.
+	 * The Java Service Wrapper's configuration: {@code WrapperSimpleApp} runs the jar's
+	 * {@code Main-Class}, Spring Boot's {@code JarLauncher}, with the application's
+	 * arguments, in the harness's working directory. The jar is on the class path:
+	 * {@code WrapperJarApp} loads it in a class loader of its own, where the launcher's
+	 * {@code nested:} URLs are not known and the application fails to start.
 	 * @param app the plain command ({@code java -jar JAR ARGS})
 	 */
 	private Path jswConf(List<String> app, Path directory) throws IOException {
 		List<String> lines = new ArrayList<>(List.of("#encoding=UTF-8", "wrapper.java.command=" + app.get(0),
-				"wrapper.java.mainclass=org.tanukisoftware.wrapper.WrapperJarApp",
-				"wrapper.java.classpath.1=" + WRAPPER_JAR, "wrapper.java.library.path.1=" + WRAPPER_LIBRARY.getParent(),
-				"wrapper.working.dir=" + this.context.out()));
-		List<String> parameters = app.subList(2, app.size());
+				"wrapper.java.mainclass=org.tanukisoftware.wrapper.WrapperSimpleApp",
+				"wrapper.java.classpath.1=" + WRAPPER_JAR, "wrapper.java.classpath.2=" + this.context.appJar(),
+				"wrapper.java.library.path.1=" + WRAPPER_LIBRARY.getParent(),
+				"wrapper.working.dir=" + this.context.out(),
+				"wrapper.app.parameter.1=org.springframework.boot.loader.launch.JarLauncher"));
+		List<String> parameters = app.subList(3, app.size());
 		for (int i = 0; i < parameters.size(); i++) {
-			lines.add("wrapper.app.parameter." + (i + 1) + "=" + parameters.get(i));
+			lines.add("wrapper.app.parameter." + (i + 2) + "=" + parameters.get(i));
 		}
 		lines.addAll(List.of("wrapper.ping.interval=1", "wrapper.ping.timeout=4", "wrapper.on_exit.default=RESTART",
 				"wrapper.restart.delay=0", "wrapper.console.format=LPTM", "wrapper.console.loglevel=INFO",
@@ -295,13 +300,15 @@ final class PeersBench {
 
 	/**
 	 * Whether a process is a JVM running the sample jar: {@code java} first on its
-	 * command line, the jar among its arguments (which a supervisor that has forked but
-	 * not yet executed the JVM does not show).
+	 * command line, the jar among its arguments or in its class path (which neither a
+	 * supervisor that has forked but not yet executed the JVM shows, nor the
+	 * {@code java -version} the Java Service Wrapper runs before each JVM).
 	 */
 	private boolean isApplication(long pid) {
 		List<String> line = ProcFs.commandLine(pid);
-		return !line.isEmpty() && (line.get(0).equals("java") || line.get(0).endsWith("/java"))
-				&& line.contains(this.context.appJar().toString());
+		String jar = this.context.appJar().toString();
+		return !line.isEmpty() && (line.get(0).equals("java") || line.get(0).endsWith("/java")) && line.stream()
+			.anyMatch((arg) -> arg.equals(jar) || arg.endsWith(":" + jar) || arg.contains(jar + ":"));
 	}
 
 	/** The one application JVM among the children of a supervisor, or -1. */

@@ -2,7 +2,7 @@
 # samboot's benchmark suite: builds the project and this module, measures, and prints last one
 # line per figure as "NAME VALUE UNIT". See docs/benchmarks.md.
 #
-#   bash benchmarks/run.sh            full run (20-30 minutes on 2 cores; JDK 17 and 25)
+#   bash benchmarks/run.sh            full run (35-45 minutes on 2 cores; JDK 17 and 25)
 #   bash benchmarks/run.sh --quick    short run (under 5 minutes; the primary JDK only)
 #
 # Options:

@@ -2,7 +2,7 @@
 # samboot's benchmark suite: builds the project and this module, measures, and prints last one
 # line per figure as "NAME VALUE UNIT". See docs/benchmarks.md.
 #
-#   bash benchmarks/run.sh            full run (20-30 minutes on 2 cores; JDK 17 and 25)
+#   bash benchmarks/run.sh            full run (35-45 minutes on 2 cores; JDK 17 and 25)
 #   bash benchmarks/run.sh --quick    short run (under 5 minutes; the primary JDK only)
 #
 # Options:
@@ -12,9 +12,13 @@
 #                      run adds every other JDK 17 or 25 under /usr/lib/jvm unless --no-extra-jdk)
 #   --no-extra-jdk     measure on the primary JDK only
 #   --out DIR          results directory (default: benchmarks/target/results/quick or full)
-#   --only LIST        only these stages: jmh,timing,churn,startup,phases,cpu,cpg (cpg: CPG messaging on
-#                      the running corosync, the Java binding beside a C client built here with gcc
-#                      against libcpg; libcpg-dev is installed with apt-get when its header is missing)
+#   --only LIST        only these stages: jmh,timing,churn,startup,phases,cpu,cpg,peers (cpg: CPG
+#                      messaging on the running corosync, the Java binding beside a C client built here
+#                      with gcc against libcpg; libcpg-dev is installed with apt-get when its header is
+#                      missing; peers: start-up and restart beside the Java Service Wrapper and
+#                      supervisord, whose Debian packages service-wrapper and supervisor are installed
+#                      the same way)
+#   --peers-trials N   trials per system of the peers stage (default 6, quick 3)
 #   --no-build         use what the last build left in target/
 #   --publish          copy the results into docs/benchmarks/ (results-full.md or results-quick.md;
 #                      the full run also its plots and samples)
@@ -27,11 +31,12 @@ extra=()
 no_extra=false
 out=""
 only=""
+peers_trials=""
 build=true
 publish=false
 args=("$@")
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +51,8 @@ while [ $# -gt 0 ]; do
     --out=*) out=${1#--out=} ;;
     --only) only=${2:?--only needs a list}; shift ;;
     --only=*) only=${1#--only=} ;;
+    --peers-trials) peers_trials=${2:?--peers-trials needs a number}; shift ;;
+    --peers-trials=*) peers_trials=${1#--peers-trials=} ;;
     --no-build) build=false ;;
     --publish) publish=true ;;
     -h|--help) usage; exit 0 ;;
@@ -130,6 +137,27 @@ if [ -z "$only" ] || [[ ",$only," == *,cpg,* ]]; then
   [ -n "$cpg_missing" ] && echo "   the cpg stage measures Java only: $cpg_missing" >&2
 fi
 
+# The peers of the peers stage: the Java Service Wrapper and supervisord, from Debian. A peer that
+# cannot be installed is reported as missing by the stage, which measures the others.
+install_peers() {
+  local missing=()
+  [ -x /usr/sbin/wrapper ] && [ -f /usr/share/java/wrapper.jar ] || missing+=(service-wrapper)
+  [ -x /usr/bin/supervisord ] || missing+=(supervisor)
+  [ ${#missing[@]} -eq 0 ] && return
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== peers: apt-get install -y ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q "${missing[@]}" >&2 \
+      || { apt-get update -q >&2 && apt-get install -y -q "${missing[@]}" >&2; } \
+      || echo "   could not install ${missing[*]}: the peers stage reports them as missing" >&2
+  else
+    echo "   ${missing[*]} missing and not root: the peers stage reports them as missing" >&2
+  fi
+}
+if [ -z "$only" ] || [[ ",$only," == *,peers,* ]]; then
+  install_peers
+fi
+
 out=${out:-$root/benchmarks/target/results/$mode}
 rm -rf "$out"
 mkdir -p "$out"
@@ -139,6 +167,7 @@ suite_args=(--jdk "$jdk" --app "$root/sample-app/target/sample-app-0.1.0-SNAPSHO
 [ "$mode" = quick ] && suite_args+=(--quick)
 for e in "${extra[@]+"${extra[@]}"}"; do suite_args+=(--extra-jdk "$e"); done
 [ -n "$only" ] && suite_args+=(--only "$only")
+[ -n "$peers_trials" ] && suite_args+=(--peers-trials "$peers_trials")
 [ -n "$cpg_c" ] && suite_args+=(--cpg-c "$cpg_c")
 [ -n "$cpg_missing" ] && suite_args+=(--cpg-c-missing "$cpg_missing")
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || true)

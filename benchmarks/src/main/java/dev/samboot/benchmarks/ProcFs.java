@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * Reads what a process uses from {@code /proc}: resident memory, open file descriptors,
- * threads and CPU time (in clock ticks of 10 ms, Linux's USER_HZ).
+ * threads and CPU time (in clock ticks of 10 ms, Linux's USER_HZ), and what it is: its
+ * state, parent and command line.
  */
 final class ProcFs {
 
@@ -140,6 +141,66 @@ final class ProcFs {
 		}
 		catch (IOException ex) {
 			return false;
+		}
+	}
+
+	/**
+	 * Return the state of a process, the letter of {@code /proc/<pid>/stat}: R, S, D, T
+	 * (stopped), Z (zombie) and so on.
+	 * @param pid the process
+	 * @return the letter, or 0 if the process is gone
+	 */
+	static char state(long pid) {
+		try {
+			return afterCommand(Files.readString(Path.of("/proc", Long.toString(pid), "stat")))[0].charAt(0);
+		}
+		catch (IOException ex) {
+			return 0;
+		}
+	}
+
+	/**
+	 * Return the parent of a process.
+	 * @param pid the process
+	 * @return the parent's pid, or -1 if the process is gone
+	 */
+	static long parentPid(long pid) {
+		try {
+			return Long.parseLong(afterCommand(Files.readString(Path.of("/proc", Long.toString(pid), "stat")))[1]);
+		}
+		catch (IOException | RuntimeException ex) {
+			return -1;
+		}
+	}
+
+	/**
+	 * Return the command line of a process, {@code /proc/<pid>/cmdline}.
+	 * @param pid the process
+	 * @return its arguments, empty if the process is gone or a zombie
+	 */
+	static List<String> commandLine(long pid) {
+		try {
+			String line = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+			return line.isEmpty() ? List.of() : List.of(line.split("\0"));
+		}
+		catch (IOException | RuntimeException ex) {
+			return List.of();
+		}
+	}
+
+	/**
+	 * Return the pids of every process of the machine, from the entries of {@code /proc}.
+	 * @return the pids
+	 */
+	static List<Long> pids() {
+		try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+			return entries.map((entry) -> entry.getFileName().toString())
+				.filter((name) -> !name.isEmpty() && name.chars().allMatch(Character::isDigit))
+				.map(Long::parseLong)
+				.toList();
+		}
+		catch (IOException ex) {
+			return List.of();
 		}
 	}
 

@@ -31,8 +31,15 @@ final class Results {
 	record Figure(String name, double value, String unit, int decimals) {
 
 		String formatted() {
-			return Double.isNaN(this.value) ? "NaN"
-					: String.format(Locale.ROOT, "%." + this.decimals + "f", this.value);
+			if (Double.isNaN(this.value)) {
+				return "NaN";
+			}
+			// a time that did not come within its bound, such as a recovery that never
+			// happened
+			if (this.value == Double.POSITIVE_INFINITY) {
+				return "never";
+			}
+			return String.format(Locale.ROOT, "%." + this.decimals + "f", this.value);
 		}
 
 		String line() {

@@ -22,17 +22,17 @@ import java.util.stream.Stream;
  * {@code NAME VALUE UNIT}.
  *
  * <pre>
- * Suite [--quick] --jdk PATH [--extra-jdk PATH]... --app JAR --out DIR [--only jmh,timing,churn,startup,cpu,cpg]
- *       [--cpg-c PATH | --cpg-c-missing REASON] [--command TEXT] [--commit ID]
+ * Suite [--quick] --jdk PATH [--extra-jdk PATH]... --app JAR --out DIR [--only jmh,timing,churn,startup,cpu,cpg,peers]
+ *       [--cpg-c PATH | --cpg-c-missing REASON] [--peers-trials N] [--command TEXT] [--commit ID]
  * </pre>
  *
- * The sample application's jar is needed by the start-up and CPU stages only;
+ * The sample application's jar is needed by the start-up, CPU and peers stages only;
  * {@code --cpg-c} is the C client of the CPG stage, built by {@code benchmarks/run.sh},
  * and {@code --cpg-c-missing} says why it could not be built.
  */
 public final class Suite {
 
-	static final List<String> STAGES = List.of("jmh", "timing", "churn", "startup", "phases", "cpu", "cpg");
+	static final List<String> STAGES = List.of("jmh", "timing", "churn", "startup", "phases", "cpu", "cpg", "peers");
 
 	private final Results results = new Results();
 
@@ -57,8 +57,8 @@ public final class Suite {
 		if (!STAGES.containsAll(stages)) {
 			throw new IllegalArgumentException("Unknown stage in " + stages + "; the stages are " + STAGES);
 		}
-		if ((stages.contains("startup") || stages.contains("phases") || stages.contains("cpu"))
-				&& !Files.isRegularFile(app)) {
+		if ((stages.contains("startup") || stages.contains("phases") || stages.contains("cpu")
+				|| stages.contains("peers")) && !Files.isRegularFile(app)) {
 			throw new IllegalArgumentException("No sample application jar at " + app);
 		}
 		Files.createDirectories(out.resolve("logs"));
@@ -95,6 +95,10 @@ public final class Suite {
 				: "no C client given (--cpg-c PATH; benchmarks/run.sh builds it)";
 		stage(stages, "cpg", failed, () -> new CpgBench(context, primary).run(quick ? 1 : 2, quick ? 1 : 2,
 				quick ? 500 : 1000, cpgC, cpgCMissing, options.containsKey("only")));
+		int peersTrials = options.containsKey("peers-trials") ? Integer.parseInt(single(options, "peers-trials"))
+				: (quick ? 3 : 6);
+		stage(stages, "peers", failed,
+				() -> new PeersBench(context, primary).run(peersTrials, Duration.ofSeconds(quick ? 30 : 60)));
 		List<Long> leftovers = processes.killAll();
 		if (!leftovers.isEmpty()) {
 			results.note("had to kill %d processes left running: %s", leftovers.size(), leftovers);

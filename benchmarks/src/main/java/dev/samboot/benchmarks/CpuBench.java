@@ -46,8 +46,7 @@ final class CpuBench {
 				throw new IllegalStateException(
 						"The supervised sample application did not become ready; see " + this.context.log("cpu"));
 			}
-			Http.Response sam = Http.get(port, "/actuator/sam");
-			long instance = sam.number("pid").orElseThrow();
+			long instance = Http.instancePid(port).orElseThrow();
 			this.context.processes().track(instance);
 			Thread.sleep(settle.toMillis());
 			Map<String, Long> tids = new LinkedHashMap<>();

@@ -35,6 +35,17 @@ final class Http {
 	}
 
 	/**
+	 * Ask the sample application's {@code /actuator/sam} which pid the instance that
+	 * answers has.
+	 * @param port the loopback port
+	 * @return the pid, or empty when the endpoint does not answer with one
+	 */
+	static OptionalLong instancePid(int port) {
+		Response sam = get(port, "/actuator/sam");
+		return (sam != null && sam.status() == 200) ? sam.number("pid") : OptionalLong.empty();
+	}
+
+	/**
 	 * Send one request.
 	 * @param method GET or POST
 	 * @param port the loopback port

@@ -180,7 +180,7 @@ final class PeersBench {
 			if (system.equals(PLAIN)) {
 				return;
 			}
-			long first = system.equals(SAMBOOT) ? instancePid(port) : onlyApplication(supervisor.pid());
+			long first = system.equals(SAMBOOT) ? Http.instancePid(port).orElse(-1) : onlyApplication(supervisor.pid());
 			check(first > 0 && ProcFs.parentPid(first) == supervisor.pid(),
 					system + ": no application JVM among the supervisor's children", log);
 			this.context.processes().track(first);
@@ -199,7 +199,8 @@ final class PeersBench {
 			long back = Http.awaitHealthy(port, READY_TIMEOUT, supervisor::isAlive);
 			check(back > 0, system + ": the next instance did not become ready after kill -9", log);
 			if (system.equals(SAMBOOT)) {
-				check(instancePid(port) == next[0], system + ": the instance that answers is not the new child", log);
+				check(Http.instancePid(port).orElse(-1) == next[0],
+						system + ": the instance that answers is not the new child", log);
 			}
 			samples.relaunch.add(millis(next[1] - killed));
 			samples.crash.add(millis(back - killed));
@@ -290,12 +291,6 @@ final class PeersBench {
 		Path conf = directory.resolve("supervisord.conf");
 		Files.write(conf, lines);
 		return conf;
-	}
-
-	private long instancePid(int port) {
-		Http.Response sam = Http.get(port, "/actuator/sam");
-		return (sam != null && sam.status() == 200 && sam.number("pid").isPresent()) ? sam.number("pid").getAsLong()
-				: -1;
 	}
 
 	/**

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -164,9 +165,9 @@ final class PhasesBench {
 	}
 
 	private long instancePid(int port, Path log) {
-		Http.Response sam = Http.get(port, "/actuator/sam");
-		check(sam != null && sam.status() == 200 && sam.number("pid").isPresent(), "GET /actuator/sam failed", log);
-		return sam.number("pid").getAsLong();
+		OptionalLong pid = Http.instancePid(port);
+		check(pid.isPresent(), "GET /actuator/sam failed", log);
+		return pid.getAsLong();
 	}
 
 	private Path log(String kind) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Start-up, restart and footprint of the sample application on one JDK, timed from
@@ -139,9 +140,9 @@ final class StartupBench {
 	}
 
 	private long instancePid(int port) {
-		Http.Response sam = Http.get(port, "/actuator/sam");
-		check(sam != null && sam.status() == 200 && sam.number("pid").isPresent(), "GET /actuator/sam failed");
-		return sam.number("pid").getAsLong();
+		OptionalLong pid = Http.instancePid(port);
+		check(pid.isPresent(), "GET /actuator/sam failed");
+		return pid.getAsLong();
 	}
 
 	private void figures() {

@@ -359,15 +359,10 @@ public final class Supervisor {
 		current.peer().send(new Reply(CsError.OK));
 		// an orderly restart: no thread dump, the warn signal now, SIGKILL after T of
 		// silence as for any warned instance
-		long now = this.clock.nanoTime();
-		current.moveTo(Phase.WARNED);
-		current.lastActivity(now);
+		current.lastActivity(this.clock.nanoTime());
 		log(Level.INFO, "Instance {0} (pid {1}) asked for a restart: sending {2}", current.id(),
 				current.process().pid(), Signals.name(this.warnSignal));
-		current.process().signal(this.warnSignal);
-		if (this.warnSignal == Signals.SIGKILL) {
-			current.moveTo(Phase.KILLED);
-		}
+		sendWarnSignal(current);
 	}
 
 	/**
@@ -567,11 +562,19 @@ public final class Supervisor {
 		if (current.cause() != Recovery.Reason.QUORUM_LOST) {
 			this.dumps.take(current, now);
 		}
-		current.moveTo(Phase.WARNED);
 		long latest = now - silenceLimit(current) / 4;
 		current.lastActivity((due - latest > 0) ? due : latest);
 		log(Level.WARNING, "Instance {0} (pid {1}) {2}: sending {3}", current.id(), current.process().pid(), why,
 				Signals.name(this.warnSignal));
+		sendWarnSignal(current);
+	}
+
+	/**
+	 * Send the warn signal once: the next T of silence is SIGKILL, unless the warn signal
+	 * is SIGKILL itself.
+	 */
+	private void sendWarnSignal(Instance current) {
+		current.moveTo(Phase.WARNED);
 		current.process().signal(this.warnSignal);
 		if (this.warnSignal == Signals.SIGKILL) {
 			current.moveTo(Phase.KILLED);
@@ -636,10 +639,10 @@ public final class Supervisor {
 		Recovery.Reason reason = ended.reason(status);
 		// the instance before it was restarted already: a failed start is retried
 		// whatever the policy
-		Recovery.Action action = (this.policy.restart() || reason == Recovery.Reason.START_FAILED
-				|| reason == Recovery.Reason.REQUESTED) ? Recovery.Action.RESTART : Recovery.Action.QUIT;
-		String detail = null;
 		boolean requested = reason == Recovery.Reason.REQUESTED;
+		Recovery.Action action = (this.policy.restart() || reason == Recovery.Reason.START_FAILED || requested)
+				? Recovery.Action.RESTART : Recovery.Action.QUIT;
+		String detail = null;
 		if (requested) {
 			// asked for: neither the exit status nor the restart limit decides, and no
 			// backoff

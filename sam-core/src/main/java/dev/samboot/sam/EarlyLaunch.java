@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -69,6 +70,21 @@ public final class EarlyLaunch {
 	}
 
 	static Optional<EarlyLaunch> launch(SamPlatform platform) {
+		return launch(platform, Map.of(SamEnvironment.INSTANCE_ID, "1"));
+	}
+
+	/**
+	 * Launch instance 1 with the variables that also tell it to hand over the settings
+	 * ({@link DeferredSettings}).
+	 * @param platform the platform
+	 * @return the launched instance, or empty when this process will not be a supervisor
+	 */
+	static Optional<EarlyLaunch> launchDeferred(SamPlatform platform) {
+		return launch(platform,
+				Map.of(SamEnvironment.INSTANCE_ID, "1", SamEnvironment.SETTINGS, SamEnvironment.SETTINGS_DEFERRED));
+	}
+
+	private static Optional<EarlyLaunch> launch(SamPlatform platform, Map<String, String> instanceEnvironment) {
 		if (!Sam.isSupported() || SamEnvironment.activeProcess(platform.environment(), platform.parentPid()).isPresent()
 				|| SamEnvironment.orphaned(platform.environment(), platform.parentPid(), SamPlatform::isAncestor)) {
 			return Optional.empty();
@@ -79,7 +95,7 @@ public final class EarlyLaunch {
 			byte[] token = Channel.newToken();
 			JvmProcessLauncher launcher = new JvmProcessLauncher(platform.commandOrCurrent(),
 					Channel.environment(directory.socket(), token, ProcessHandle.current().pid()));
-			ActiveProcess process = launcher.launch(Map.of(SamEnvironment.INSTANCE_ID, "1"));
+			ActiveProcess process = launcher.launch(instanceEnvironment);
 			logger.log(Level.DEBUG, "Launched instance 1 early (pid {0})", Long.toString(process.pid()));
 			return Optional.of(new EarlyLaunch(directory, token, process));
 		}
@@ -117,6 +133,23 @@ public final class EarlyLaunch {
 	 */
 	public boolean isAlive() {
 		return !this.process.onExit().isDone();
+	}
+
+	/**
+	 * Return what completes with the instance's exit status (128 plus the signal's number
+	 * when a signal ended it).
+	 * @return the exit status, once it is known
+	 */
+	public CompletableFuture<Integer> onExit() {
+		return this.process.onExit();
+	}
+
+	/**
+	 * Send the instance a signal, as a supervisor that passes its own signals on does.
+	 * @param signal the signal's number
+	 */
+	public void signal(int signal) {
+		this.process.signal(signal);
 	}
 
 	/**

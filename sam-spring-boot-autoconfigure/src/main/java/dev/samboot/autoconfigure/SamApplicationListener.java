@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import dev.samboot.sam.DeferredSettings;
 import dev.samboot.sam.EarlyLaunch;
 import dev.samboot.sam.Sam;
 import dev.samboot.sam.SamException;
@@ -25,21 +26,24 @@ import org.springframework.core.env.ConfigurableEnvironment;
 /**
  * The early hook: once the environment is prepared (config data loaded, logging
  * initialized) and before any bean exists, binds {@code sam.*} and registers with libsam.
- * In the process the user started, {@link Sam#register()} turns this JVM into the
- * supervisor and never returns: no banner, no context, no port. In an active process it
- * returns the instance id and start-up goes on; the auto-configuration then finds the
- * handle through {@link Sam#current()}.
+ * In an active process {@link Sam#register()} returns the instance id and start-up goes
+ * on; the auto-configuration then finds the handle through {@link Sam#current()}.
  *
  * <p>
- * Instance 1 is launched earlier, when the application starts ({@link EarlyLaunch}), if
- * what is known then (the command line, system properties, environment variables and
- * {@link StayOffConditions}) says this process will supervise: it starts while this JVM
- * reads its configuration files, and waits at its own {@code register()} until the
- * supervisor listens. If the configuration then says otherwise ({@code sam.enabled=false}
- * in {@code application.yml}, a wrong value) or start-up fails, it is killed before it
- * has run any of the application. {@code sam.supervisor.early-launch=false} (on the
- * command line, as a system property or {@code SAM_SUPERVISOR_EARLY_LAUNCH}) launches it
- * in {@code register()} instead.
+ * Where what is known when the application starts (the command line, system properties,
+ * environment variables and {@link StayOffConditions}) says this process will supervise,
+ * it does not wait for its configuration files: it launches instance 1 at once and
+ * becomes a lean supervisor ({@link DeferredSettings}), leaving the CPU to instance 1,
+ * which reads the configuration anyway. Instance 1 binds {@code sam.*} and hands the
+ * settings over before it registers; a wrong value stops its start-up with the failure
+ * analysis, and the supervisor exits with its status; {@code sam.enabled=false} in a
+ * configuration file detaches it, and the supervisor stays only as its parent, passing
+ * signals on. {@code sam.supervisor.lean=false} (on the command line, as a system
+ * property or {@code SAM_SUPERVISOR_LEAN}) keeps the process the user started as it is
+ * until its configuration is read: instance 1 is still launched early, and killed before
+ * it has run any of the application if the configuration then says this process will not
+ * supervise. {@code sam.supervisor.early-launch=false} launches it in {@code register()}
+ * instead, once this process has read its configuration and turned into the supervisor.
  *
  * <p>
  * Listed in {@code META-INF/spring.factories}. It stays off, saying why once at INFO,
@@ -68,22 +72,106 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 
 	private final AtomicBoolean earlyLaunchTried;
 
+	private final Deferral deferral;
+
 	private volatile EarlyLaunch earlyLaunch;
 
 	public SamApplicationListener() {
-		this(StayOffConditions::reason, SamApplicationListener::register, EarlyLaunch::launch, triedEarlyLaunch);
+		this(StayOffConditions::reason, SamApplicationListener::register, EarlyLaunch::launch, triedEarlyLaunch,
+				Deferral.SYSTEM);
 	}
 
 	SamApplicationListener(Function<ConfigurableEnvironment, String> stayOffReason, Registrar registrar) {
-		this(stayOffReason, registrar, null, new AtomicBoolean());
+		this(stayOffReason, registrar, null, new AtomicBoolean(), Deferral.NONE);
 	}
 
 	SamApplicationListener(Function<ConfigurableEnvironment, String> stayOffReason, Registrar registrar,
 			Supplier<Optional<EarlyLaunch>> earlyLauncher, AtomicBoolean earlyLaunchTried) {
+		this(stayOffReason, registrar, earlyLauncher, earlyLaunchTried, Deferral.NONE);
+	}
+
+	SamApplicationListener(Function<ConfigurableEnvironment, String> stayOffReason, Registrar registrar,
+			Supplier<Optional<EarlyLaunch>> earlyLauncher, AtomicBoolean earlyLaunchTried, Deferral deferral) {
 		this.stayOffReason = stayOffReason;
 		this.registrar = registrar;
 		this.earlyLauncher = earlyLauncher;
 		this.earlyLaunchTried = earlyLaunchTried;
+		this.deferral = deferral;
+	}
+
+	/**
+	 * The supervisor that starts before the settings are known
+	 * ({@link DeferredSettings}); a seam for tests.
+	 */
+	interface Deferral {
+
+		/** No supervisor waits for settings, and none is started so. */
+		Deferral NONE = new Deferral() {
+
+			@Override
+			public String supervise() {
+				return "not in this test";
+			}
+
+			@Override
+			public boolean pending() {
+				return false;
+			}
+
+			@Override
+			public void send(SamSettings settings) {
+				throw new IllegalStateException("no supervisor waits for settings");
+			}
+
+			@Override
+			public void detach(String reason) {
+				throw new IllegalStateException("no supervisor waits for settings");
+			}
+
+		};
+
+		/** The real one. */
+		Deferral SYSTEM = new Deferral() {
+
+			@Override
+			public String supervise() {
+				return DeferredSettings.supervise();
+			}
+
+			@Override
+			public boolean pending() {
+				return DeferredSettings.pending();
+			}
+
+			@Override
+			public void send(SamSettings settings) {
+				DeferredSettings.send(settings.options(), settings.warnSignal());
+			}
+
+			@Override
+			public void detach(String reason) {
+				DeferredSettings.detach(reason);
+			}
+
+		};
+
+		/**
+		 * Become a supervisor that waits for instance 1's settings; returns only if that
+		 * is not possible.
+		 * @return why not
+		 */
+		String supervise();
+
+		/**
+		 * Whether this is instance 1 of a supervisor that waits for its settings.
+		 * @return whether to send them
+		 */
+		boolean pending();
+
+		void send(SamSettings settings);
+
+		void detach(String reason);
+
 	}
 
 	/**
@@ -120,6 +208,11 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 				|| this.stayOffReason.apply(null) != null || !this.earlyLaunchTried.compareAndSet(false, true)) {
 			return;
 		}
+		if (deferredWanted(event.getArgs(), System.getProperties(), System.getenv())) {
+			// never returns when this process becomes the supervisor
+			String why = this.deferral.supervise();
+			logger.debug("Not supervising before the configuration is read: " + why);
+		}
 		try {
 			this.earlyLaunch = this.earlyLauncher.get().orElse(null);
 		}
@@ -146,8 +239,29 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 						"sam.supervisor.earlyLaunch", "SAM_SUPERVISOR_EARLYLAUNCH");
 	}
 
+	/**
+	 * Whether the command line, system properties and environment variables leave the
+	 * lean supervisor on and name no quorum provider that needs the application's
+	 * classes, so that this process can become the supervisor before its configuration is
+	 * read.
+	 * @param args the application's arguments
+	 * @param systemProperties the system properties
+	 * @param env the environment variables
+	 * @return whether to supervise before the settings are known
+	 */
+	static boolean deferredWanted(String[] args, Properties systemProperties, Map<String, String> env) {
+		String provider = value(args, systemProperties, env, "sam.quorum.provider", "SAM_QUORUM_PROVIDER");
+		return switchOn(args, systemProperties, env, "sam.supervisor.lean", "SAM_SUPERVISOR_LEAN")
+				&& (provider == null || !provider.trim().equalsIgnoreCase("zookeeper"));
+	}
+
 	private static boolean switchOn(String[] args, Properties systemProperties, Map<String, String> env,
 			String... names) {
+		String value = value(args, systemProperties, env, names);
+		return value == null || value.trim().equalsIgnoreCase("true");
+	}
+
+	private static String value(String[] args, Properties systemProperties, Map<String, String> env, String... names) {
 		String value = null;
 		for (int i = args.length - 1; i >= 0 && value == null; i--) {
 			for (String name : names) {
@@ -162,7 +276,7 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 		for (int i = 0; i < names.length && value == null; i++) {
 			value = env.get(names[i]);
 		}
-		return value == null || value.trim().equalsIgnoreCase("true");
+		return value;
 	}
 
 	private void onEnvironmentPrepared(ApplicationEnvironmentPreparedEvent event) {
@@ -173,35 +287,47 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 			cancelEarlyLaunch();
 			return;
 		}
+		// instance 1 of a supervisor that started before the settings were known: it
+		// binds them and hands them over, or tells the supervisor it runs unsupervised
+		boolean deferred = this.deferral.pending();
 		try {
 			if (!SamSettings.enabled(environment)) {
 				cancelEarlyLaunch();
-				sayWhyOff("sam.enabled is false");
+				off(deferred, "sam.enabled is false");
 				return;
 			}
 			SamSettings settings = SamSettings.bind(environment);
 			String reason = this.stayOffReason.apply(environment);
 			if (reason != null) {
 				cancelEarlyLaunch();
-				sayWhyOff(reason);
+				off(deferred, reason);
 				return;
 			}
-			if (!Sam.isActiveProcess()) {
-				// once, in the process the user started, which becomes the supervisor
+			if (deferred || !Sam.isActiveProcess()) {
+				// once, in the process that binds the settings for the supervisor
 				ShutdownTiming
 					.warnings(settings, ShutdownTiming.phaseTimeout(environment),
 							ShutdownTiming.phaseTimeoutSet(environment))
 					.forEach(logger::warn);
+			}
+			if (deferred) {
+				this.deferral.send(settings);
 			}
 			EarlyLaunch early = this.earlyLaunch;
 			this.registrar.register((early != null) ? settings.withEarlyLaunch(early) : settings);
 		}
 		finally {
 			// on every way out but the supervisor's (which never returns): not
-			// supervising, a wrong
-			// value, or supervision that could not start
+			// supervising, a wrong value, or supervision that could not start
 			cancelEarlyLaunch();
 		}
+	}
+
+	private void off(boolean deferred, String reason) {
+		if (deferred) {
+			this.deferral.detach(reason);
+		}
+		sayWhyOff(reason);
 	}
 
 	private void cancelEarlyLaunch() {

@@ -120,6 +120,125 @@ class SamApplicationListenerTests {
 	}
 
 	@Test
+	void instanceOneOfAWaitingSupervisorSendsTheBoundSettingsBeforeItRegisters() {
+		RecordingDeferral deferral = new RecordingDeferral(true);
+		SamApplicationListener listener = new SamApplicationListener((env) -> null, (settings) -> {
+			assertThat(deferral.sent).as("sent before registering").hasSize(1);
+			this.registered.add(settings);
+		}, null, new AtomicBoolean(), deferral);
+		listener.onApplicationEvent(event(environment("sam.interval=750ms", "sam.policy=quit")));
+		assertThat(deferral.sent).singleElement().satisfies((settings) -> {
+			assertThat(settings.interval().toMillis()).isEqualTo(750);
+			assertThat(settings.policy()).isEqualTo(RecoveryPolicy.QUIT);
+		});
+		assertThat(this.registered).hasSize(1);
+		assertThat(deferral.detached).isEmpty();
+	}
+
+	@Test
+	void instanceOneOfAWaitingSupervisorDetachesWhenTheConfigurationTurnsSupervisionOff() {
+		RecordingDeferral deferral = new RecordingDeferral(true);
+		new SamApplicationListener((env) -> null, this.registered::add, null, new AtomicBoolean(), deferral)
+			.onApplicationEvent(event(environment("sam.enabled=false")));
+		assertThat(deferral.detached).containsExactly("sam.enabled is false");
+		assertThat(deferral.sent).isEmpty();
+		assertThat(this.registered).isEmpty();
+		RecordingDeferral keptOff = new RecordingDeferral(true);
+		new SamApplicationListener((env) -> "a reason", this.registered::add, null, new AtomicBoolean(), keptOff)
+			.onApplicationEvent(event(environment()));
+		assertThat(keptOff.detached).containsExactly("a reason");
+	}
+
+	@Test
+	void instanceOneOfAWaitingSupervisorSendsNothingForAWrongValue() {
+		RecordingDeferral deferral = new RecordingDeferral(true);
+		SamApplicationListener listener = new SamApplicationListener((env) -> null, this.registered::add, null,
+				new AtomicBoolean(), deferral);
+		assertThatExceptionOfType(InvalidSamPropertyException.class)
+			.isThrownBy(() -> listener.onApplicationEvent(event(environment("sam.interval=-2s"))))
+			.withMessageContaining("sam.interval");
+		assertThat(deferral.sent).isEmpty();
+		assertThat(deferral.detached).as("its exit status tells the supervisor").isEmpty();
+		assertThat(this.registered).isEmpty();
+	}
+
+	@Test
+	void theProcessTheUserStartedBecomesTheSupervisorWhenTheStartLeavesTheLeanSupervisorOn() {
+		RecordingDeferral deferral = new RecordingDeferral(false);
+		AtomicInteger launches = new AtomicInteger();
+		SamApplicationListener listener = new SamApplicationListener((env) -> null, this.registered::add, () -> {
+			launches.incrementAndGet();
+			return Optional.empty();
+		}, new AtomicBoolean(), deferral);
+		listener.onApplicationEvent(starting());
+		assertThat(deferral.supervised).hasValue(1);
+		assertThat(launches).as("launched early as before when it could not").hasValue(1);
+		RecordingDeferral notLean = new RecordingDeferral(false);
+		new SamApplicationListener((env) -> null, this.registered::add, Optional::empty, new AtomicBoolean(), notLean)
+			.onApplicationEvent(starting("--sam.supervisor.lean=false"));
+		assertThat(notLean.supervised).hasValue(0);
+		RecordingDeferral zooKeeper = new RecordingDeferral(false);
+		new SamApplicationListener((env) -> null, this.registered::add, Optional::empty, new AtomicBoolean(), zooKeeper)
+			.onApplicationEvent(starting("--sam.quorum.provider=zookeeper"));
+		assertThat(zooKeeper.supervised).hasValue(0);
+	}
+
+	@Test
+	void deferredSwitchesAreReadFromTheCommandLineSystemPropertiesAndEnvironment() {
+		Properties none = new Properties();
+		Properties notLean = new Properties();
+		notLean.setProperty("sam.supervisor.lean", "false");
+		assertThat(SamApplicationListener.deferredWanted(new String[0], none, Map.of())).isTrue();
+		assertThat(SamApplicationListener.deferredWanted(new String[0], notLean, Map.of())).isFalse();
+		assertThat(SamApplicationListener.deferredWanted(new String[0], none, Map.of("SAM_SUPERVISOR_LEAN", "false")))
+			.isFalse();
+		assertThat(
+				SamApplicationListener.deferredWanted(new String[0], none, Map.of("SAM_QUORUM_PROVIDER", "ZooKeeper")))
+			.isFalse();
+		assertThat(SamApplicationListener.deferredWanted(new String[] { "--sam.quorum.provider=corosync" }, none,
+				Map.of()))
+			.isTrue();
+	}
+
+	/** Records what the listener asks of a waiting supervisor. */
+	private static final class RecordingDeferral implements SamApplicationListener.Deferral {
+
+		private final boolean pending;
+
+		private final AtomicInteger supervised = new AtomicInteger();
+
+		private final List<SamSettings> sent = new ArrayList<>();
+
+		private final List<String> detached = new ArrayList<>();
+
+		RecordingDeferral(boolean pending) {
+			this.pending = pending;
+		}
+
+		@Override
+		public String supervise() {
+			this.supervised.incrementAndGet();
+			return "recorded";
+		}
+
+		@Override
+		public boolean pending() {
+			return this.pending;
+		}
+
+		@Override
+		public void send(SamSettings settings) {
+			this.sent.add(settings);
+		}
+
+		@Override
+		public void detach(String reason) {
+			this.detached.add(reason);
+		}
+
+	}
+
+	@Test
 	void runsAfterConfigDataAndLogging() {
 		assertThat(new SamApplicationListener().getOrder())
 			.isGreaterThan(org.springframework.boot.support.EnvironmentPostProcessorApplicationListener.DEFAULT_ORDER)

@@ -14,6 +14,7 @@ import dev.samboot.sam.CsError;
 import dev.samboot.sam.Recovery;
 import dev.samboot.sam.RecoveryTotals;
 import dev.samboot.sam.internal.channel.Message.DataStore;
+import dev.samboot.sam.internal.channel.Message.Detach;
 import dev.samboot.sam.internal.channel.Message.HealthFailed;
 import dev.samboot.sam.internal.channel.Message.Heartbeat;
 import dev.samboot.sam.internal.channel.Message.Hello;
@@ -21,6 +22,8 @@ import dev.samboot.sam.internal.channel.Message.MarkFailed;
 import dev.samboot.sam.internal.channel.Message.QuorumState;
 import dev.samboot.sam.internal.channel.Message.Reply;
 import dev.samboot.sam.internal.channel.Message.RestartRequest;
+import dev.samboot.sam.internal.channel.Message.Settings;
+import dev.samboot.sam.internal.channel.Message.SettingsAnswer;
 import dev.samboot.sam.internal.channel.Message.Start;
 import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.Type;
@@ -54,6 +57,9 @@ public final class Codec {
 	private static final int MAX_TEXT_BYTES = 1024;
 
 	private static final int MAX_RECOVERY_TEXT_BYTES = 512;
+
+	/** The largest settings frame: a handoff is a few kilobytes. */
+	public static final int MAX_SETTINGS_BYTES = 256 * 1024;
 
 	private Codec() {
 	}
@@ -125,6 +131,27 @@ public final class Codec {
 		}
 		else if (message instanceof QuorumState state) {
 			out.buffer.put((byte) (state.quorate() ? 1 : 0));
+		}
+		else if (message instanceof Settings settings) {
+			out.ensure(64 + length(settings.settings()));
+			out.buffer.putInt(settings.version());
+			out.buffer.put(settings.token());
+			out.buffer.putLong(settings.pid());
+			out.putBytes(settings.settings());
+		}
+		else if (message instanceof Detach detach) {
+			byte[] reason = truncate(detach.reason().getBytes(StandardCharsets.UTF_8));
+			out.ensure(64 + reason.length);
+			out.buffer.putInt(detach.version());
+			out.buffer.put(detach.token());
+			out.buffer.putLong(detach.pid());
+			out.putBytes(reason);
+		}
+		else if (message instanceof SettingsAnswer answer) {
+			byte[] detail = truncate(answer.detail().getBytes(StandardCharsets.UTF_8));
+			out.ensure(16 + detail.length);
+			out.buffer.putInt(answer.error().code());
+			out.putBytes(detail);
 		}
 		return out.toFrame();
 	}
@@ -214,6 +241,49 @@ public final class Codec {
 					throw new MalformedFrameException("quorum state " + quorate);
 				}
 				return new QuorumState(quorate == 1);
+			}
+			case SETTINGS: {
+				int version = in.getInt();
+				if (version != PROTOCOL_VERSION) {
+					in.position(in.limit());
+					return new Settings(version, null, -1, null);
+				}
+				byte[] token = new byte[TOKEN_BYTES];
+				in.get(token);
+				long pid = in.getLong();
+				byte[] settings = getBytes(in);
+				if (settings == null || settings.length > MAX_SETTINGS_BYTES) {
+					throw new MalformedFrameException("settings missing or too long");
+				}
+				return new Settings(version, token, pid, settings);
+			}
+			case DETACH: {
+				int version = in.getInt();
+				if (version != PROTOCOL_VERSION) {
+					in.position(in.limit());
+					return new Detach(version, null, -1, "");
+				}
+				byte[] token = new byte[TOKEN_BYTES];
+				in.get(token);
+				long pid = in.getLong();
+				String reason = string(getBytes(in));
+				if (reason == null) {
+					throw new MalformedFrameException("detach reason missing");
+				}
+				return new Detach(version, token, pid, reason);
+			}
+			case SETTINGS_ANSWER: {
+				int code = in.getInt();
+				String detail = string(getBytes(in));
+				if (detail == null) {
+					throw new MalformedFrameException("answer detail missing");
+				}
+				try {
+					return new SettingsAnswer(CsError.fromCode(code), detail);
+				}
+				catch (IllegalArgumentException ex) {
+					throw new MalformedFrameException("unknown error code " + code);
+				}
 			}
 			default:
 				throw new MalformedFrameException("unknown frame type " + type);
@@ -339,6 +409,15 @@ public final class Codec {
 		}
 		if (message instanceof QuorumState) {
 			return Type.QUORUM_STATE;
+		}
+		if (message instanceof Settings) {
+			return Type.SETTINGS;
+		}
+		if (message instanceof Detach) {
+			return Type.DETACH;
+		}
+		if (message instanceof SettingsAnswer) {
+			return Type.SETTINGS_ANSWER;
 		}
 		return Type.REPLY;
 	}

@@ -87,13 +87,48 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Instance 1 of a supervisor that was started before the settings were known: the
+	 * settings, bound from the application's configuration, in the lean supervisor's
+	 * handoff format; the first and only frame of its settings connection, answered with
+	 * a {@link SettingsAnswer}.
+	 */
+	record Settings(int version, byte[] token, long pid, byte[] settings) implements Message {
+
+		public Settings(byte[] token, long pid, byte[] settings) {
+			this(Codec.PROTOCOL_VERSION, token, pid, settings);
+		}
+
+	}
+
+	/**
+	 * Instance 1 of a supervisor that was started before the settings were known: the
+	 * configuration turns supervision off, this process runs unsupervised; answered with
+	 * a {@link SettingsAnswer}.
+	 */
+	record Detach(int version, byte[] token, long pid, String reason) implements Message {
+
+		public Detach(byte[] token, long pid, String reason) {
+			this(Codec.PROTOCOL_VERSION, token, pid, reason);
+		}
+
+	}
+
+	/**
+	 * The supervisor's answer to {@link Settings} or {@link Detach}: {@code OK}, or the
+	 * error that stops supervision and why.
+	 */
+	record SettingsAnswer(CsError error, String detail) implements Message {
+	}
+
+	/**
 	 * Every message, by its type byte on the wire: fixed numbers, whatever the order
 	 * here.
 	 */
 	enum Type {
 
 		HELLO(1), WELCOME(2), HEARTBEAT(3), START(4), STOP(5), DATA_STORE(6), WARN_SIGNAL_SET(7), MARK_FAILED(8),
-		HEALTH_FAILED(9), REPLY(10), QUORUM_STATE(11), RESTART_REQUEST(12);
+		HEALTH_FAILED(9), REPLY(10), QUORUM_STATE(11), RESTART_REQUEST(12), SETTINGS(13), DETACH(14),
+		SETTINGS_ANSWER(15);
 
 		private final byte code;
 

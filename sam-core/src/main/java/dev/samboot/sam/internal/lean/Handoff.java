@@ -186,13 +186,221 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 	}
 
 	/**
+	 * Read a handoff back with instance 1 already adopted (the supervisor that waited for
+	 * the settings took it over before they came).
+	 * @param properties what {@link #write()} returned, without the early launch
+	 * @param adopted instance 1
+	 * @return the handoff
+	 * @throws IllegalArgumentException if a key is missing or has a value that cannot be
+	 * read
+	 */
+	static Handoff read(Properties properties, EarlyLaunch adopted) {
+		Properties without = new Properties();
+		without.putAll(properties);
+		without.keySet().removeIf((key) -> key.toString().startsWith(EARLY_PREFIX));
+		Handoff handoff = read(without);
+		return new Handoff(handoff.options().withEarlyLaunch(adopted), handoff.warnSignal(), handoff.data(),
+				handoff.command());
+	}
+
+	/**
+	 * Marks the handoff of a supervisor that waits for instance 1 to send the settings.
+	 */
+	private static final String DEFERRED = "deferred";
+
+	/** The JVM options the waiting supervisor was started with. */
+	private static final String DEFERRED_JVM_OPTIONS = "deferred.jvm-options";
+
+	/** In the settings: the lean supervisor JVM options the configuration asks for. */
+	private static final String WANTED_JVM_OPTIONS = "wanted.jvm-options";
+
+	/**
+	 * In the settings: why the configuration needs the supervisor in the application's
+	 * JVM.
+	 */
+	private static final String RELAUNCH = "relaunch";
+
+	private static final String EARLY_PREFIX = "early.";
+
+	private static final String COMMAND_PREFIX = "command.";
+
+	/**
+	 * The handoff of a supervisor started before the settings are known: instance 1,
+	 * launched early, will send them.
+	 * @param command the command that relaunches the application
+	 * @param early instance 1
+	 * @param jvmOptions the options the supervisor's JVM is started with
+	 * @return the properties
+	 */
+	static Properties deferred(List<String> command, EarlyLaunch early, List<String> jvmOptions) {
+		Out out = new Out(new Properties());
+		out.put(DEFERRED, STRING, "true");
+		out.list("command", command);
+		out.list(DEFERRED_JVM_OPTIONS, jvmOptions);
+		out.put("early.pid", LONG, early.pid());
+		out.put("early.directory", PATH, early.directory().path());
+		out.put("early.token", HEX, early.token());
+		return out.properties();
+	}
+
+	/**
+	 * Whether these are the properties of a supervisor that waits for the settings.
+	 * @param properties the handoff file's properties
+	 * @return whether the settings are to come from instance 1
+	 */
+	static boolean isDeferred(Properties properties) {
+		return "true".equals(properties.getProperty(DEFERRED));
+	}
+
+	/**
+	 * Return the JVM options a waiting supervisor was started with.
+	 * @param deferred what {@link #deferred} returned
+	 * @return the options
+	 */
+	static List<String> deferredJvmOptions(Properties deferred) {
+		return new In(deferred).list(DEFERRED_JVM_OPTIONS);
+	}
+
+	/**
+	 * Return the pid, channel directory and token of the instance a waiting supervisor
+	 * takes over.
+	 * @param deferred what {@link #deferred} returned
+	 * @return the instance, adopted as a child of this process
+	 */
+	static EarlyLaunch adoptEarly(Properties deferred) {
+		In in = new In(deferred);
+		return EarlyLaunch.adopt(in.required("early.pid", LONG), in.required("early.directory", PATH),
+				in.required("early.token", HEX));
+	}
+
+	/**
+	 * Return the command of a handoff.
+	 * @param properties the properties
+	 * @return the command that relaunches the application
+	 */
+	static List<String> command(Properties properties) {
+		return new In(properties).list("command");
+	}
+
+	/**
+	 * The settings instance 1 sends: what the handoff carries, and the lean supervisor's
+	 * JVM options the configuration asks for.
+	 * @param options the options bound from the configuration
+	 * @param warnSignal the warn signal
+	 * @return the properties
+	 */
+	static Properties settings(SamOptions options, int warnSignal) {
+		Properties properties = new Handoff(options.withEarlyLaunch(null), warnSignal, null, List.of()).write();
+		new Out(properties).list(WANTED_JVM_OPTIONS, options.supervisorJvmOptions());
+		return properties;
+	}
+
+	/**
+	 * The settings instance 1 sends when the supervisor must run in the application's own
+	 * JVM.
+	 * @param reason why
+	 * @return the properties
+	 */
+	static Properties relaunch(String reason) {
+		Properties properties = new Properties();
+		properties.setProperty(RELAUNCH, reason);
+		return properties;
+	}
+
+	/**
+	 * Return why the settings need the supervisor in the application's JVM.
+	 * @param settings the settings instance 1 sent
+	 * @return the reason, or {@code null}
+	 */
+	static String relaunchReason(Properties settings) {
+		return settings.getProperty(RELAUNCH);
+	}
+
+	/**
+	 * Return the lean supervisor JVM options the settings ask for.
+	 * @param settings the settings instance 1 sent
+	 * @return the options
+	 */
+	static List<String> wantedJvmOptions(Properties settings) {
+		return new In(settings).list(WANTED_JVM_OPTIONS);
+	}
+
+	/**
+	 * Return the full handoff: the settings instance 1 sent, with the command and
+	 * instance 1 of the waiting supervisor's handoff.
+	 * @param deferred what {@link #deferred} returned
+	 * @param settings the settings instance 1 sent
+	 * @return the properties, as {@link #write()} would have returned them
+	 */
+	static Properties merge(Properties deferred, Properties settings) {
+		Properties merged = new Properties();
+		settings.forEach((key, value) -> {
+			String name = key.toString();
+			if (!name.startsWith(COMMAND_PREFIX) && !name.startsWith(EARLY_PREFIX)
+					&& !name.startsWith(WANTED_JVM_OPTIONS)) {
+				merged.put(key, value);
+			}
+		});
+		deferred.forEach((key, value) -> {
+			String name = key.toString();
+			if (name.startsWith(COMMAND_PREFIX) || name.startsWith(EARLY_PREFIX)) {
+				merged.put(key, value);
+			}
+		});
+		return merged;
+	}
+
+	/**
+	 * Turn properties into bytes, for the channel.
+	 * @param properties the properties
+	 * @return their text, in UTF-8
+	 */
+	static byte[] toBytes(Properties properties) {
+		java.io.StringWriter writer = new java.io.StringWriter();
+		try {
+			properties.store(writer, null);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		return writer.toString().getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Read properties from the channel.
+	 * @param bytes what {@link #toBytes} returned
+	 * @return the properties
+	 * @throws IllegalArgumentException if they cannot be read
+	 */
+	static Properties fromBytes(byte[] bytes) {
+		Properties properties = new Properties();
+		try {
+			properties.load(new java.io.StringReader(new String(bytes, StandardCharsets.UTF_8)));
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new IllegalArgumentException("The settings cannot be read: " + ex.getMessage(), ex);
+		}
+		return properties;
+	}
+
+	/**
 	 * Write the handoff to a file.
 	 * @param file the file
 	 * @throws IOException if it cannot be written
 	 */
 	void writeTo(Path file) throws IOException {
+		store(write(), file);
+	}
+
+	/**
+	 * Write handoff properties to a file.
+	 * @param properties the properties
+	 * @param file the file
+	 * @throws IOException if it cannot be written
+	 */
+	static void store(Properties properties, Path file) throws IOException {
 		try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-			write().store(writer, null);
+			properties.store(writer, null);
 		}
 	}
 

@@ -131,27 +131,123 @@ public final class LeanSupervisor {
 	 * @return the command, the executable first
 	 */
 	static List<String> command(String java, int javaRelease, SamOptions options, String classPath, Path handoff) {
-		List<String> jvmOptions = options.supervisorJvmOptions();
 		List<String> argv = new ArrayList<>();
 		argv.add(java);
-		argv.addAll(jvmOptions);
-		if (jvmOptions.stream().noneMatch((option) -> option.startsWith("-Xmx"))) {
-			argv.add(heapLimit(options.dataMaxSize()));
-		}
-		if (options.earlyLaunch() != null) {
-			argv.add(AdoptedProcess.ADD_OPENS);
-		}
-		// jffi's System.load would print the JDK's four-line restricted-method warning;
-		// the JDKs before 24 print none, and their command line stays as it was
-		if (javaRelease >= NATIVE_ACCESS_WARNING_RELEASE
-				&& jvmOptions.stream().noneMatch((option) -> option.startsWith("--enable-native-access"))) {
-			argv.add(ENABLE_NATIVE_ACCESS);
-		}
+		argv.addAll(jvmOptions(options.supervisorJvmOptions(), options.dataMaxSize(), options.earlyLaunch() != null,
+				javaRelease));
 		argv.add("-cp");
 		argv.add(classPath);
 		argv.add(LeanSupervisor.class.getName());
 		argv.add(handoff.toString());
 		return argv;
+	}
+
+	/**
+	 * Return the lean supervisor's JVM options.
+	 * @param jvmOptions the options asked for
+	 * @param dataMaxSize the data limit, which sets the heap limit unless one is asked
+	 * for
+	 * @param early whether the supervisor takes over instance 1, launched early
+	 * @param javaRelease the feature release of the {@code java} executable
+	 * @return the options
+	 */
+	static List<String> jvmOptions(List<String> jvmOptions, int dataMaxSize, boolean early, int javaRelease) {
+		List<String> options = new ArrayList<>(jvmOptions);
+		if (jvmOptions.stream().noneMatch((option) -> option.startsWith("-Xmx"))) {
+			options.add(heapLimit(dataMaxSize));
+		}
+		if (early) {
+			options.add(AdoptedProcess.ADD_OPENS);
+		}
+		// jffi's System.load would print the JDK's four-line restricted-method warning;
+		// the JDKs before 24 print none, and their command line stays as it was
+		if (javaRelease >= NATIVE_ACCESS_WARNING_RELEASE
+				&& jvmOptions.stream().noneMatch((option) -> option.startsWith("--enable-native-access"))) {
+			options.add(ENABLE_NATIVE_ACCESS);
+		}
+		return options;
+	}
+
+	/**
+	 * Replace this JVM, at the very start of the application and before its settings are
+	 * known, with a lean supervisor that takes over instance 1, launched early, and waits
+	 * for it to send the settings ({@link DeferredStart}). Returns only if that is not
+	 * possible, having said why at DEBUG; the caller then cancels the instance.
+	 * @param early instance 1, launched to hand over the settings
+	 * @param command the command that relaunches the application
+	 */
+	public static void execDeferred(EarlyLaunch early, List<String> command) {
+		Path directory = null;
+		try {
+			directory = Files.createTempDirectory("samboot-handoff-",
+					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			// the settings decide whether corosync or systemd are needed: the jars go on
+			// the class path in any case, and are only opened if they are
+			String classPath = supervisorClassPath(directory, true);
+			List<String> jvmOptions = jvmOptions(DEFAULT_JVM_OPTIONS, SamOptions.DEFAULT_DATA_MAX_SIZE, true,
+					javaRelease(command.get(0)));
+			Path handoff = directory.resolve(HANDOFF_FILE);
+			Handoff.store(Handoff.deferred(command, early, jvmOptions), handoff);
+			List<String> argv = new ArrayList<>();
+			argv.add(command.get(0));
+			argv.addAll(jvmOptions);
+			argv.addAll(List.of("-cp", classPath, LeanSupervisor.class.getName(), handoff.toString()));
+			logger.log(Level.DEBUG,
+					"Replacing this JVM with a lean supervisor that waits for the settings: " + String.join(" ", argv));
+			System.out.flush();
+			System.err.flush();
+			if (!early.isAlive()) {
+				throw new IOException("instance 1 has already ended");
+			}
+			NativeExec.execv(command.get(0), argv);
+		}
+		catch (IOException | RuntimeException | LinkageError ex) {
+			logger.log(Level.DEBUG, "No lean supervisor before the settings are known: " + ex);
+			if (directory != null) {
+				deleteQuietly(directory);
+			}
+		}
+	}
+
+	/**
+	 * Return the settings instance 1 hands to a supervisor that waits for them: the
+	 * handoff of these options, or, when the lean supervisor cannot run them, why the
+	 * supervisor must run in the application's JVM.
+	 * @param options the options bound from the configuration
+	 * @param warnSignal the warn signal
+	 * @return the settings, as sent on the channel
+	 */
+	public static byte[] settings(SamOptions options, int warnSignal) {
+		if (options.supervisorJvmOptions() == null) {
+			return Handoff.toBytes(Handoff.relaunch("the configuration turns the lean supervisor off"));
+		}
+		Optional<String> obstacle = obstacle(options);
+		if (obstacle.isPresent()) {
+			return Handoff.toBytes(Handoff.relaunch(obstacle.get()));
+		}
+		return Handoff.toBytes(Handoff.settings(options, warnSignal));
+	}
+
+	/**
+	 * Replace this JVM with a lean supervisor started with other JVM options than the
+	 * waiting one's, handing over the full settings and instance 1.
+	 * @param properties the full handoff
+	 * @param jvmOptions the JVM options
+	 * @param directory the handoff directory, with the class path's jars
+	 * @throws IOException if the JVM cannot be replaced
+	 */
+	static void execAgain(java.util.Properties properties, List<String> jvmOptions, Path directory) throws IOException {
+		List<String> command = Handoff.command(properties);
+		Path handoff = directory.resolve(HANDOFF_FILE);
+		Handoff.store(properties, handoff);
+		List<String> argv = new ArrayList<>();
+		argv.add(command.get(0));
+		argv.addAll(jvmOptions);
+		argv.addAll(List.of("-cp", System.getProperty("java.class.path"), LeanSupervisor.class.getName(),
+				handoff.toString()));
+		logger.log(Level.DEBUG, "Starting the lean supervisor again with the JVM options the configuration asks for: "
+				+ String.join(" ", argv));
+		NativeExec.execv(command.get(0), argv);
 	}
 
 	/**
@@ -182,7 +278,7 @@ public final class LeanSupervisor {
 	 * @param options the options
 	 * @throws SamException with {@link CsError#LIBRARY} when corosync cannot be reached
 	 */
-	private static void preflight(SamOptions options) {
+	static void preflight(SamOptions options) {
 		if (options.policy().quorum() && options.quorumSource() == null) {
 			try (CorosyncQuorum quorum = new CorosyncQuorum()) {
 				quorum.start((quorate) -> {
@@ -335,18 +431,24 @@ public final class LeanSupervisor {
 		// first needed:
 		// they go when the supervisor exits
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(directory), "sam-handoff-cleanup"));
-		Handoff handoff;
+		SamPlatform system = SamPlatform.system();
+		Properties properties;
 		try {
-			Properties properties = Handoff.load(file);
-			// in the application's format before anything else is said, adopting
-			// instance 1 included
-			SupervisorLogFormat.install(Handoff.supervisorLog(properties));
-			handoff = Handoff.read(properties);
+			properties = Handoff.load(file);
 		}
 		finally {
 			Files.deleteIfExists(file);
 		}
-		SamPlatform system = SamPlatform.system();
+		EarlyLaunch adopted = null;
+		if (Handoff.isDeferred(properties)) {
+			DeferredStart.Settled settled = DeferredStart.await(properties, directory, system);
+			properties = settled.properties();
+			adopted = settled.instance();
+		}
+		// in the application's format before anything else is said, adopting instance 1
+		// included
+		SupervisorLogFormat.install(Handoff.supervisorLog(properties));
+		Handoff handoff = (adopted != null) ? Handoff.read(properties, adopted) : Handoff.read(properties);
 		Sam sam = Sam.create(handoff.options(),
 				new SamPlatform(system.environment(), system.parentPid(), handoff.command(), system.exit()));
 		sam.warnSignalSet(handoff.warnSignal());
@@ -362,7 +464,7 @@ public final class LeanSupervisor {
 		}
 	}
 
-	private static void deleteQuietly(Path directory) {
+	static void deleteQuietly(Path directory) {
 		try (var paths = Files.walk(directory)) {
 			paths.sorted(java.util.Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
 		}

@@ -27,6 +27,21 @@ public final class NativeExec {
 	}
 
 	/**
+	 * Load what {@link #execv} needs (jffi's library included), so that it can be called
+	 * after the jars it comes from are deleted.
+	 * @throws IOException when libc cannot be reached
+	 */
+	public static void prepare() throws IOException {
+		symbol("execv");
+		MemoryIO.getInstance();
+		Platform.getPlatform();
+		CallContext.getCallContext(Type.SINT, new Type[] { Type.POINTER, Type.POINTER }, CallingConvention.DEFAULT,
+				true);
+		com.kenai.jffi.Invoker.getInstance();
+		LastError.getInstance();
+	}
+
+	/**
 	 * Replace this process's program, keeping its pid. Returns only on failure.
 	 * @param path the program
 	 * @param argv its arguments, the program name first

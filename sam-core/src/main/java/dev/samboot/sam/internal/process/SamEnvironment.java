@@ -20,7 +20,16 @@ public final class SamEnvironment {
 
 	public static final String SUPERVISOR_PID = "SAM_SUPERVISOR_PID";
 
-	public static final String[] ALL = { SOCKET, TOKEN, INSTANCE_ID, SUPERVISOR_PID };
+	/**
+	 * Set to {@value #SETTINGS_DEFERRED} for instance 1 of a supervisor that started
+	 * before the settings were known: the instance binds them and hands them over before
+	 * it registers.
+	 */
+	public static final String SETTINGS = "SAM_SETTINGS";
+
+	public static final String SETTINGS_DEFERRED = "deferred";
+
+	public static final String[] ALL = { SOCKET, TOKEN, INSTANCE_ID, SUPERVISOR_PID, SETTINGS };
 
 	/**
 	 * systemd's variables, which the active process must not inherit: the supervisor is
@@ -60,6 +69,17 @@ public final class SamEnvironment {
 			return Optional.empty();
 		}
 		return Optional.of(new Coordinates(socket, token, supervisorPid));
+	}
+
+	/**
+	 * Whether this process is instance 1 of a supervisor that waits for the settings from
+	 * it.
+	 * @param env the environment
+	 * @param parentPid this process's parent pid, if known
+	 * @return whether the settings are to be handed over
+	 */
+	public static boolean settingsDeferred(Map<String, String> env, Optional<Long> parentPid) {
+		return SETTINGS_DEFERRED.equals(env.get(SETTINGS)) && activeProcess(env, parentPid).isPresent();
 	}
 
 	/**

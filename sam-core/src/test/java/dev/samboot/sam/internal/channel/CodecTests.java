@@ -75,7 +75,11 @@ class CodecTests {
 								"exit status 75 always restarts")),
 						new RecoveryTotals(1, Map.of(Recovery.Reason.HC_TIMEOUT, 1L),
 								java.time.Duration.ofMillis(2500))),
-				new Message.RestartRequest());
+				new Message.RestartRequest(),
+				new Message.Settings(TOKEN, 4242L, "interval=2000000000\n".getBytes(StandardCharsets.UTF_8)),
+				new Message.Settings(TOKEN, 1L, new byte[0]), new Message.Detach(TOKEN, 4242L, "sam.enabled is false"),
+				new Message.SettingsAnswer(CsError.OK, "settings taken"),
+				new Message.SettingsAnswer(CsError.LIBRARY, "Cannot reach corosync: connection refused"));
 	}
 
 	private static RecoveryTotals everyReasonTotals() {
@@ -185,9 +189,27 @@ class CodecTests {
 	}
 
 	@Test
+	void settingsOfAnotherProtocolVersionDecodeToTheirVersionAlone() throws MalformedFrameException {
+		byte[] newer = bytes(Message.Type.SETTINGS.code(), intBytes(Codec.PROTOCOL_VERSION + 1), new byte[5]);
+		Message.Settings settings = (Message.Settings) decode(newer);
+		assertThat(settings.version()).isEqualTo(Codec.PROTOCOL_VERSION + 1);
+		assertThat(settings.token()).isNull();
+		assertThat(settings.settings()).isNull();
+	}
+
+	@Test
+	void settingsLongerThanTheLimitAreMalformed() {
+		byte[] body = bytes(Message.Type.SETTINGS.code(), intBytes(Codec.PROTOCOL_VERSION), TOKEN, longBytes(1),
+				intBytes(Codec.MAX_SETTINGS_BYTES + 1), new byte[Codec.MAX_SETTINGS_BYTES + 1]);
+		assertThatExceptionOfType(MalformedFrameException.class).isThrownBy(() -> decode(body))
+			.withMessageContaining("settings");
+	}
+
+	@Test
 	void wireCodesAreFixedNumbersNotTheOrderOfTheEnums() {
 		assertThat(Arrays.stream(Message.Type.values()).map(Message.Type::code)).containsExactly((byte) 1, (byte) 2,
-				(byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8, (byte) 9, (byte) 10, (byte) 11, (byte) 12);
+				(byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8, (byte) 9, (byte) 10, (byte) 11, (byte) 12,
+				(byte) 13, (byte) 14, (byte) 15);
 		assertThat(Arrays.stream(Recovery.Reason.values()).map((reason) -> reason.value() + "=" + reason.code()))
 			.containsExactly("hc-timeout=1", "unhealthy=2", "quorum-lost=3", "exited=4", "killed=5", "marked-failed=6",
 					"startup-timeout=7", "start-failed=8", "requested=9");

@@ -110,6 +110,11 @@ final class FuzzedFrames {
 			case HEALTH_FAILED -> new HealthFailed(text(this.random.nextInt(48)));
 			case REPLY -> new Reply(CsError.values()[this.random.nextInt(CsError.values().length)]);
 			case QUORUM_STATE -> new Message.QuorumState(this.random.nextBoolean());
+			case SETTINGS -> new Message.Settings(bytes(Codec.TOKEN_BYTES), this.random.nextLong(), bytes(64));
+			case DETACH ->
+				new Message.Detach(bytes(Codec.TOKEN_BYTES), this.random.nextLong(), text(this.random.nextInt(48)));
+			case SETTINGS_ANSWER -> new Message.SettingsAnswer(
+					CsError.values()[this.random.nextInt(CsError.values().length)], text(this.random.nextInt(48)));
 		};
 	}
 

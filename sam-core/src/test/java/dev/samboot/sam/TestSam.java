@@ -47,6 +47,10 @@ public final class TestSam {
 			launchWith(args[2], interval);
 			return;
 		}
+		if (scenario.startsWith("deferred")) {
+			deferred(scenario, interval);
+			return;
+		}
 		if (scenario.equals("launch-fail")) {
 			// the working directory vanishes, so the supervisor cannot start the active
 			// process in it
@@ -426,6 +430,86 @@ public final class TestSam {
 				"recovered " + sam.recoveries().get(0).reason().value() + " " + sam.recoveries().get(0).exitStatus());
 		sam.stop();
 		System.exit(0);
+	}
+
+	/**
+	 * A supervisor started before the settings are known ({@link DeferredSettings}): the
+	 * process the user started becomes it at once; instance 1 says what the scenario
+	 * names. {@code deferred}: sends lean settings, after a connection that sends
+	 * garbage, and halts with 5 as instance 1; instance 2 prints the supervisor's command
+	 * and quits with 0. {@code deferred-exit}: exits with 3 before sending anything.
+	 * {@code deferred-detach}: detaches and runs until SIGTERM, then halts with 7.
+	 * {@code deferred-data}: asks for 8 MB of data, which needs a larger heap than the
+	 * supervisor started with. {@code deferred-relaunch}: asks for no lean supervisor;
+	 * started again with the early launch off, the process supervises in its own JVM.
+	 */
+	private static void deferred(String scenario, int interval) throws Exception {
+		SamOptions.Builder builder = SamOptions.builder(java.time.Duration.ofMillis(interval), RecoveryPolicy.QUIT)
+			.shutdownTimeout(java.time.Duration.ofSeconds(5));
+		if (!scenario.equals("deferred-relaunch")) {
+			builder.leanSupervisor(SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS);
+		}
+		if (scenario.equals("deferred-data")) {
+			builder.dataMaxSize(8 * 1024 * 1024);
+		}
+		if (scenario.equals("deferred")) {
+			builder = SamOptions.builder(java.time.Duration.ofMillis(interval), RecoveryPolicy.RESTART)
+				.leanSupervisor(SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS);
+		}
+		SamOptions options = builder.build();
+		if (!Sam.isActiveProcess()) {
+			System.out.println("user pid " + ProcessHandle.current().pid());
+			System.out.flush();
+			if (!"false".equals(System.getProperty("sam.supervisor.early-launch"))) {
+				String why = DeferredSettings.supervise();
+				fail("still the process the user started: " + why);
+			}
+		}
+		else if (DeferredSettings.pending()) {
+			System.out.println("deferred instance pid " + ProcessHandle.current().pid());
+			System.out.flush();
+			switch (scenario) {
+				case "deferred-exit" -> System.exit(3);
+				case "deferred-detach" -> {
+					DeferredSettings.detach("the test turns supervision off");
+					Signal.handle(new Signal("TERM"), (signal) -> Runtime.getRuntime().halt(7));
+					System.out.println(
+							"detached, pending " + DeferredSettings.pending() + " active " + Sam.current().isPresent());
+					System.out.flush();
+					Thread.sleep(120_000);
+					fail("no SIGTERM came");
+				}
+				case "deferred" -> {
+					sendGarbage(java.net.UnixDomainSocketAddress.of(System.getenv("SAM_SOCKET")));
+				}
+				default -> {
+				}
+			}
+			DeferredSettings.send(options, Signals.SIGTERM);
+		}
+		Sam sam = Sam.initialize(options);
+		int instance = sam.register();
+		System.out.println("instance " + instance + " pid " + ProcessHandle.current().pid() + " restarts "
+				+ sam.restarts() + " max data " + sam.dataMaxSize());
+		System.out.flush();
+		lean(sam, instance);
+	}
+
+	/** One frame of an unknown type, once the supervisor listens. */
+	private static void sendGarbage(java.net.SocketAddress socket) throws Exception {
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+		while (true) {
+			try (java.nio.channels.SocketChannel garbage = java.nio.channels.SocketChannel.open(socket)) {
+				garbage.write(ByteBuffer.wrap(new byte[] { 0, 0, 0, 3, 42, 42, 42 }));
+				return;
+			}
+			catch (IOException ex) {
+				if (System.nanoTime() > deadline) {
+					throw ex;
+				}
+				Thread.sleep(10);
+			}
+		}
 	}
 
 	/**

@@ -138,11 +138,14 @@ public record SamProperties(@DefaultValue("true") boolean enabled, @DefaultValue
 	 * one that loads only samboot's core, so that Spring does not stay resident in it.
 	 * With the quorum or cmap flag it also loads jnr's jars, for corosync's libraries;
 	 * with the ZooKeeper quorum source the supervisor stays in the application's JVM.
+	 * Read on the command line, as a system property or as SAM_SUPERVISOR_LEAN before the
+	 * configuration files; false in a file costs one more start.
 	 * @param jvmOptions JVM options of the lean supervisor. Small heap, serial GC and one
 	 * compiler thread when not set.
 	 * @param earlyLaunch Whether instance 1 is launched as soon as the application
-	 * starts, while the supervisor reads its configuration, rather than after. Read
-	 * before configuration files: set it on the command line, as a system property or as
+	 * starts, the process the user started becoming the supervisor at once and instance 1
+	 * handing it the settings, rather than after the configuration is read. Read before
+	 * configuration files: set it on the command line, as a system property or as
 	 * SAM_SUPERVISOR_EARLY_LAUNCH.
 	 */
 	public record Supervisor(@DefaultValue("true") boolean lean, List<String> jvmOptions,

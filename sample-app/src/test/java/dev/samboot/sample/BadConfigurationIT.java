@@ -18,9 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
- * Wrong {@code sam.*} values given to the real jar as program arguments: the process the
- * user started refuses them before it launches anything, within seconds, with Spring
- * Boot's failure analysis naming the property and what it accepts.
+ * Wrong {@code sam.*} values given to the real jar as program arguments: refused before
+ * any of the application runs, within seconds, with Spring Boot's failure analysis naming
+ * the property and what it accepts, and a non-zero status. Instance 1, launched at once,
+ * binds them and stops; the supervisor launches no other.
  */
 @ExtendWith(PrintOutputOnFailure.class)
 class BadConfigurationIT {

@@ -63,8 +63,7 @@ class NativeAccessIT {
 	@Timeout(180)
 	void startsAndStopsWithoutTheRestrictedMethodWarning() throws Exception {
 		Path output = run("native-access", List.of());
-		assertThat(Files.readString(output)).contains("Replacing this JVM with a lean supervisor")
-			.doesNotContain(RESTRICTED);
+		assertThat(Files.readString(output)).contains("Supervising in a lean JVM: ").doesNotContain(RESTRICTED);
 	}
 
 	@Test
@@ -76,8 +75,8 @@ class NativeAccessIT {
 		String text = Files.readString(output);
 		// the lean supervisor's class path has jffi, which it loads for cmap
 		assertThat(text)
-			.containsPattern("Replacing this JVM with a lean supervisor: .*"
-					+ Pattern.quote("--enable-native-access=ALL-UNNAMED") + " -cp .*jffi-")
+			.containsPattern("Supervising in a lean JVM: .*" + Pattern.quote("--enable-native-access=ALL-UNNAMED")
+					+ " -cp .*jffi-")
 			.contains("policy restart+cmap")
 			.doesNotContain(RESTRICTED);
 	}

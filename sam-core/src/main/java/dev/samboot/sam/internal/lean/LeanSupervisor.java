@@ -98,8 +98,7 @@ public final class LeanSupervisor {
 		preflight(options);
 		Path directory = null;
 		try {
-			directory = Files.createTempDirectory("samboot-handoff-",
-					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			directory = handoffDirectory();
 			String classPath = supervisorClassPath(directory, needsNativeAccess(options, System.getenv()));
 			Path handoff = directory.resolve(HANDOFF_FILE);
 			new Handoff(options, warnSignal, data, command).writeTo(handoff);
@@ -118,6 +117,52 @@ public final class LeanSupervisor {
 			if (directory != null) {
 				deleteQuietly(directory);
 			}
+		}
+	}
+
+	/** The handoff directories' names: the prefix, the supervisor's pid, a dash. */
+	static final String HANDOFF_PREFIX = "samboot-handoff-";
+
+	/**
+	 * Create a private handoff directory named after this process, and remove those of
+	 * supervisors that are gone: a supervisor ended by SIGKILL cannot remove its own.
+	 * @return the directory
+	 * @throws IOException if it cannot be created
+	 */
+	static Path handoffDirectory() throws IOException {
+		Path directory = Files.createTempDirectory(HANDOFF_PREFIX + ProcessHandle.current().pid() + "-",
+				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		removeAbandoned(directory.getParent());
+		return directory;
+	}
+
+	/**
+	 * Remove the handoff directories in a directory whose supervisor is no longer
+	 * running; those of running processes, and names samboot does not make, are left.
+	 * @param parent the temporary directory
+	 */
+	static void removeAbandoned(Path parent) {
+		try (var entries = Files.newDirectoryStream(parent, HANDOFF_PREFIX + "*")) {
+			for (Path entry : entries) {
+				String rest = entry.getFileName().toString().substring(HANDOFF_PREFIX.length());
+				int dash = rest.indexOf('-');
+				if (dash <= 0 || !Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+					continue;
+				}
+				try {
+					long pid = Long.parseLong(rest.substring(0, dash));
+					if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+						continue;
+					}
+				}
+				catch (NumberFormatException ex) {
+					continue;
+				}
+				deleteQuietly(entry);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.log(Level.DEBUG, "Cannot look for abandoned handoff directories: " + ex.getMessage());
 		}
 	}
 
@@ -179,8 +224,7 @@ public final class LeanSupervisor {
 	public static void execDeferred(EarlyLaunch early, List<String> command) {
 		Path directory = null;
 		try {
-			directory = Files.createTempDirectory("samboot-handoff-",
-					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			directory = handoffDirectory();
 			// the settings decide whether corosync or systemd are needed: the jars go on
 			// the class path in any case, and are only opened if they are
 			String classPath = supervisorClassPath(directory, true);
@@ -448,6 +492,8 @@ public final class LeanSupervisor {
 		// in the application's format before anything else is said, adopting instance 1
 		// included
 		SupervisorLogFormat.install(Handoff.supervisorLog(properties));
+		logger.log(Level.DEBUG, "Supervising in a lean JVM: "
+				+ ProcessHandle.current().info().commandLine().orElse("(command unknown)"));
 		Handoff handoff = (adopted != null) ? Handoff.read(properties, adopted) : Handoff.read(properties);
 		Sam sam = Sam.create(handoff.options(),
 				new SamPlatform(system.environment(), system.parentPid(), handoff.command(), system.exit()));

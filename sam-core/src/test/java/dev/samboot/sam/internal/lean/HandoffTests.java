@@ -94,6 +94,34 @@ class HandoffTests {
 	}
 
 	@Test
+	void settingsSentByInstanceOneAndTheWaitingSupervisorsHandoffMakeTheWholeHandoff() throws Exception {
+		SamOptions source = everyOptionSet().withEarlyLaunch(null);
+		Properties settings = Handoff.fromBytes(Handoff.toBytes(Handoff.settings(source, 12)));
+		assertThat(Handoff.relaunchReason(settings)).isNull();
+		assertThat(Handoff.wantedJvmOptions(settings)).isEqualTo(source.supervisorJvmOptions());
+		dev.samboot.sam.EarlyLaunch early = dev.samboot.sam.EarlyLaunch.adopt(ProcessHandle.current().pid(), this.temp,
+				new byte[32]);
+		Properties deferred = Handoff.deferred(COMMAND, early, List.of("-Xint", "-Xmx20m"));
+		assertThat(Handoff.isDeferred(deferred)).isTrue();
+		assertThat(Handoff.isDeferred(settings)).isFalse();
+		assertThat(Handoff.deferredJvmOptions(deferred)).containsExactly("-Xint", "-Xmx20m");
+		Properties full = Handoff.merge(deferred, settings);
+		assertThat(full.stringPropertyNames()).contains("early.pid", "early.directory", "early.token")
+			.noneMatch((key) -> key.startsWith("wanted.") || key.startsWith("deferred"));
+		Handoff read = Handoff.read(full, null);
+		for (Method accessor : accessors()) {
+			if (!NOT_HANDED_OVER.containsKey(accessor.getName()) && !accessor.getName().equals("earlyLaunch")) {
+				assertThat(comparable(accessor.invoke(read.options()))).as("%s() read back", accessor.getName())
+					.isEqualTo(comparable(accessor.invoke(source)));
+			}
+		}
+		assertThat(read.warnSignal()).isEqualTo(12);
+		assertThat(read.command()).as("the waiting supervisor's command").isEqualTo(COMMAND);
+		assertThat(Handoff.relaunchReason(Handoff.relaunch("no lean supervisor"))).isEqualTo("no lean supervisor");
+		assertThatIllegalArgumentException().isThrownBy(() -> Handoff.fromBytes("\\u12".getBytes()));
+	}
+
+	@Test
 	void aMissingKeyIsNamed() {
 		Properties complete = new Handoff(everyOptionSet(), 12, DATA, COMMAND).write();
 		assertThat(complete.stringPropertyNames()).containsAll(OPTIONAL_KEYS);

@@ -168,4 +168,35 @@ class LeanSupervisorTests {
 		return SamOptions.builder(Duration.ofSeconds(1), policy).leanSupervisor(jvmOptions).build();
 	}
 
+	@Test
+	void handoffDirectoriesOfSupervisorsThatAreGoneAreRemovedAndNoOthers(@TempDir Path temp) throws Exception {
+		Process ended = new ProcessBuilder("true").start();
+		ended.waitFor();
+		Path abandoned = Files.createDirectories(temp.resolve("samboot-handoff-" + ended.pid() + "-123"));
+		Files.writeString(abandoned.resolve("sam-core.jar"), "jar");
+		Path running = Files.createDirectories(temp.resolve("samboot-handoff-" + ProcessHandle.current().pid() + "-4"));
+		Path unnamed = Files.createDirectories(temp.resolve("samboot-handoff-notapid-5"));
+		Path other = Files.createDirectories(temp.resolve("elsewhere-" + ended.pid() + "-6"));
+		LeanSupervisor.removeAbandoned(temp);
+		assertThat(abandoned).doesNotExist();
+		assertThat(running).isDirectory();
+		assertThat(unnamed).isDirectory();
+		assertThat(other).isDirectory();
+	}
+
+	@Test
+	void jvmOptionsOfAWaitingSupervisorAreThoseTheDefaultSettingsAskFor() {
+		SamOptions defaults = SamOptions.builder(Duration.ofSeconds(2), RecoveryPolicy.RESTART)
+			.leanSupervisor(SamOptions.LEAN_SUPERVISOR_JVM_OPTIONS)
+			.build();
+		assertThat(LeanSupervisor.jvmOptions(LeanSupervisor.DEFAULT_JVM_OPTIONS, SamOptions.DEFAULT_DATA_MAX_SIZE, true,
+				17))
+			.as("no second JVM for the defaults")
+			.isEqualTo(LeanSupervisor.jvmOptions(defaults.supervisorJvmOptions(), defaults.dataMaxSize(), true, 17))
+			.contains("-Xmx20m", dev.samboot.sam.internal.process.AdoptedProcess.ADD_OPENS)
+			.doesNotContain(LeanSupervisor.ENABLE_NATIVE_ACCESS);
+		assertThat(LeanSupervisor.jvmOptions(List.of("-Xmx64m"), 8 * 1024 * 1024, false, 25)).containsExactly("-Xmx64m",
+				LeanSupervisor.ENABLE_NATIVE_ACCESS);
+	}
+
 }

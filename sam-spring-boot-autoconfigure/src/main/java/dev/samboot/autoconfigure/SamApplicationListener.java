@@ -33,17 +33,18 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * Where what is known when the application starts (the command line, system properties,
  * environment variables and {@link StayOffConditions}) says this process will supervise,
  * it does not wait for its configuration files: it launches instance 1 at once and
- * becomes a lean supervisor ({@link DeferredSettings}), leaving the CPU to instance 1,
- * which reads the configuration anyway. Instance 1 binds {@code sam.*} and hands the
- * settings over before it registers; a wrong value stops its start-up with the failure
- * analysis, and the supervisor exits with its status; {@code sam.enabled=false} in a
- * configuration file detaches it, and the supervisor stays only as its parent, passing
- * signals on. {@code sam.supervisor.lean=false} (on the command line, as a system
- * property or {@code SAM_SUPERVISOR_LEAN}) keeps the process the user started as it is
- * until its configuration is read: instance 1 is still launched early, and killed before
- * it has run any of the application if the configuration then says this process will not
- * supervise. {@code sam.supervisor.early-launch=false} launches it in {@code register()}
- * instead, once this process has read its configuration and turned into the supervisor.
+ * becomes a lean supervisor ({@link DeferredSettings}, from {@link SamStartingListener},
+ * the first listener of that event), leaving the CPU to instance 1, which reads the
+ * configuration anyway. Instance 1 binds {@code sam.*} and hands the settings over before
+ * it registers; a wrong value stops its start-up with the failure analysis, and the
+ * supervisor exits with its status; {@code sam.enabled=false} in a configuration file
+ * detaches it, and the supervisor stays only as its parent, passing signals on.
+ * {@code sam.supervisor.lean=false} (on the command line, as a system property or
+ * {@code SAM_SUPERVISOR_LEAN}) keeps the process the user started as it is until its
+ * configuration is read: instance 1 is still launched early, and killed before it has run
+ * any of the application if the configuration then says this process will not supervise.
+ * {@code sam.supervisor.early-launch=false} launches it in {@code register()} instead,
+ * once this process has read its configuration and turned into the supervisor.
  *
  * <p>
  * Listed in {@code META-INF/spring.factories}. It stays off, saying why once at INFO,
@@ -208,10 +209,9 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 				|| this.stayOffReason.apply(null) != null || !this.earlyLaunchTried.compareAndSet(false, true)) {
 			return;
 		}
-		if (deferredWanted(event.getArgs(), System.getProperties(), System.getenv())) {
-			// never returns when this process becomes the supervisor
-			String why = this.deferral.supervise();
-			logger.debug("Not supervising before the configuration is read: " + why);
+		String notDeferred = SamStartingListener.notDeferred();
+		if (notDeferred != null) {
+			logger.debug("Not supervising before the configuration is read: " + notDeferred);
 		}
 		try {
 			this.earlyLaunch = this.earlyLauncher.get().orElse(null);

@@ -163,24 +163,28 @@ class SamApplicationListenerTests {
 	}
 
 	@Test
-	void theProcessTheUserStartedBecomesTheSupervisorWhenTheStartLeavesTheLeanSupervisorOn() {
+	void theProcessTheUserStartedBecomesTheSupervisorFirstWhenTheStartLeavesTheLeanSupervisorOn() {
 		RecordingDeferral deferral = new RecordingDeferral(false);
-		AtomicInteger launches = new AtomicInteger();
-		SamApplicationListener listener = new SamApplicationListener((env) -> null, this.registered::add, () -> {
-			launches.incrementAndGet();
-			return Optional.empty();
-		}, new AtomicBoolean(), deferral);
+		AtomicBoolean tried = new AtomicBoolean();
+		SamStartingListener listener = new SamStartingListener((env) -> null, () -> false, deferral, tried);
+		assertThat(listener.getOrder()).isEqualTo(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
 		listener.onApplicationEvent(starting());
-		assertThat(deferral.supervised).hasValue(1);
-		assertThat(launches).as("launched early as before when it could not").hasValue(1);
-		RecordingDeferral notLean = new RecordingDeferral(false);
-		new SamApplicationListener((env) -> null, this.registered::add, Optional::empty, new AtomicBoolean(), notLean)
-			.onApplicationEvent(starting("--sam.supervisor.lean=false"));
-		assertThat(notLean.supervised).hasValue(0);
-		RecordingDeferral zooKeeper = new RecordingDeferral(false);
-		new SamApplicationListener((env) -> null, this.registered::add, Optional::empty, new AtomicBoolean(), zooKeeper)
-			.onApplicationEvent(starting("--sam.quorum.provider=zookeeper"));
-		assertThat(zooKeeper.supervised).hasValue(0);
+		listener.onApplicationEvent(starting());
+		assertThat(deferral.supervised).as("once per JVM").hasValue(1);
+		for (String[] args : new String[][] { { "--sam.supervisor.lean=false" }, { "--sam.quorum.provider=zookeeper" },
+				{ "--sam.enabled=false" }, { "--sam.supervisor.early-launch=false" } }) {
+			RecordingDeferral off = new RecordingDeferral(false);
+			new SamStartingListener((env) -> null, () -> false, off, new AtomicBoolean())
+				.onApplicationEvent(starting(args));
+			assertThat(off.supervised).as(String.join(" ", args)).hasValue(0);
+		}
+		RecordingDeferral active = new RecordingDeferral(false);
+		new SamStartingListener((env) -> null, () -> true, active, new AtomicBoolean()).onApplicationEvent(starting());
+		assertThat(active.supervised).as("an active process").hasValue(0);
+		RecordingDeferral keptOff = new RecordingDeferral(false);
+		new SamStartingListener((env) -> "under tests", () -> false, keptOff, new AtomicBoolean())
+			.onApplicationEvent(starting());
+		assertThat(keptOff.supervised).hasValue(0);
 	}
 
 	@Test

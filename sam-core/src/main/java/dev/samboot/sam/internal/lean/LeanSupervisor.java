@@ -394,10 +394,13 @@ public final class LeanSupervisor {
 		}
 		else if (url.startsWith("jar:nested:")) {
 			NestedJar core = NestedJar.parse(url);
-			classPath.add(core.extract(directory).toString());
-			if (withNative) {
-				for (NestedJar jar : core.siblings(LeanSupervisor::isNativeAccessJar)) {
-					classPath.add(jar.extract(directory).toString());
+			// the executable jar's directory is read once for all the jars
+			try (ZipFile zip = new ZipFile(core.outer().toFile())) {
+				classPath.add(core.extract(zip, directory).toString());
+				if (withNative) {
+					for (NestedJar jar : core.siblings(zip, LeanSupervisor::isNativeAccessJar)) {
+						classPath.add(jar.extract(zip, directory).toString());
+					}
 				}
 			}
 		}
@@ -433,28 +436,36 @@ public final class LeanSupervisor {
 
 		/** The jars beside this one whose file names pass the filter. */
 		List<NestedJar> siblings(java.util.function.Predicate<String> fileName) throws IOException {
+			try (ZipFile zip = new ZipFile(this.outer.toFile())) {
+				return siblings(zip, fileName);
+			}
+		}
+
+		List<NestedJar> siblings(ZipFile zip, java.util.function.Predicate<String> fileName) {
 			String folder = this.entry.substring(0, this.entry.lastIndexOf('/') + 1);
 			List<NestedJar> jars = new ArrayList<>();
-			try (ZipFile zip = new ZipFile(this.outer.toFile())) {
-				zip.stream()
-					.map(ZipEntry::getName)
-					.filter((name) -> name.startsWith(folder) && name.indexOf('/', folder.length()) < 0)
-					.filter((name) -> fileName.test(name.substring(folder.length())))
-					.forEach((name) -> jars.add(new NestedJar(this.outer, name)));
-			}
+			zip.stream()
+				.map(ZipEntry::getName)
+				.filter((name) -> name.startsWith(folder) && name.indexOf('/', folder.length()) < 0)
+				.filter((name) -> fileName.test(name.substring(folder.length())))
+				.forEach((name) -> jars.add(new NestedJar(this.outer, name)));
 			return jars;
 		}
 
 		Path extract(Path directory) throws IOException {
-			Path target = directory.resolve(this.entry.substring(this.entry.lastIndexOf('/') + 1));
 			try (ZipFile zip = new ZipFile(this.outer.toFile())) {
-				ZipEntry found = zip.getEntry(this.entry);
-				if (found == null) {
-					throw new IOException(this.entry + " not found in " + this.outer);
-				}
-				try (InputStream in = zip.getInputStream(found); OutputStream out = Files.newOutputStream(target)) {
-					in.transferTo(out);
-				}
+				return extract(zip, directory);
+			}
+		}
+
+		Path extract(ZipFile zip, Path directory) throws IOException {
+			Path target = directory.resolve(this.entry.substring(this.entry.lastIndexOf('/') + 1));
+			ZipEntry found = zip.getEntry(this.entry);
+			if (found == null) {
+				throw new IOException(this.entry + " not found in " + this.outer);
+			}
+			try (InputStream in = zip.getInputStream(found); OutputStream out = Files.newOutputStream(target)) {
+				in.transferTo(out);
 			}
 			return target;
 		}

@@ -1,6 +1,8 @@
 package dev.samboot.sam.internal.channel;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 
 /**
  * Splits a byte stream into frames: a 4-byte big-endian length, then that many bytes (a
@@ -55,6 +57,32 @@ public final class FrameDecoder {
 		this.body = null;
 		this.header.clear();
 		return frame;
+	}
+
+	/**
+	 * Read one message from a blocking channel that carries one frame each way (the
+	 * settings connection).
+	 * @param channel the channel
+	 * @param maxFrameBytes the largest frame to accept
+	 * @return the message
+	 * @throws IOException if the channel fails or ends before a whole frame
+	 * @throws MalformedFrameException if the frame breaks the rules
+	 */
+	public static Message readMessage(ReadableByteChannel channel, int maxFrameBytes)
+			throws IOException, MalformedFrameException {
+		FrameDecoder decoder = new FrameDecoder(maxFrameBytes);
+		ByteBuffer chunk = ByteBuffer.allocate(8192);
+		while (true) {
+			chunk.clear();
+			if (channel.read(chunk) < 0) {
+				throw new IOException("the connection ended before a whole frame");
+			}
+			chunk.flip();
+			ByteBuffer frame = decoder.next(chunk);
+			if (frame != null) {
+				return Codec.decode(frame);
+			}
+		}
 	}
 
 	/**

@@ -57,7 +57,7 @@ public final class SettingsClient {
 			while (frame.hasRemaining()) {
 				channel.write(frame);
 			}
-			Message answer = read(channel);
+			Message answer = FrameDecoder.readMessage(channel, Codec.maxFrameBytes(0));
 			if (!(answer instanceof SettingsAnswer settingsAnswer)) {
 				throw new MalformedFrameException("unexpected " + answer.getClass().getSimpleName());
 			}
@@ -70,22 +70,6 @@ public final class SettingsClient {
 		}
 		finally {
 			timer.shutdownNow();
-		}
-	}
-
-	private static Message read(SocketChannel channel) throws IOException, MalformedFrameException {
-		FrameDecoder decoder = new FrameDecoder(Codec.maxFrameBytes(0));
-		ByteBuffer chunk = ByteBuffer.allocate(4096);
-		while (true) {
-			chunk.clear();
-			if (channel.read(chunk) < 0) {
-				throw new IOException("the supervisor closed the connection without answering");
-			}
-			chunk.flip();
-			ByteBuffer frame = decoder.next(chunk);
-			if (frame != null) {
-				return Codec.decode(frame);
-			}
 		}
 	}
 

@@ -326,7 +326,8 @@ final class DeferredStart {
 
 		private void read(SocketChannel connection) {
 			try {
-				Outcome said = outcome(connection, readFrame(connection));
+				Outcome said = outcome(connection,
+						FrameDecoder.readMessage(connection, Codec.maxFrameBytes(0) + Codec.MAX_SETTINGS_BYTES));
 				if (!this.outcome.complete(said)) {
 					connection.close();
 				}
@@ -371,22 +372,6 @@ final class DeferredStart {
 			}
 			if (!MessageDigest.isEqual(token, this.instance.token()) || pid != this.instance.pid()) {
 				throw new MalformedFrameException("wrong token or pid " + pid);
-			}
-		}
-
-		private static Message readFrame(SocketChannel connection) throws IOException, MalformedFrameException {
-			FrameDecoder decoder = new FrameDecoder(Codec.maxFrameBytes(0) + Codec.MAX_SETTINGS_BYTES);
-			ByteBuffer chunk = ByteBuffer.allocate(8192);
-			while (true) {
-				chunk.clear();
-				if (connection.read(chunk) < 0) {
-					throw new IOException("closed before a whole frame");
-				}
-				chunk.flip();
-				ByteBuffer frame = decoder.next(chunk);
-				if (frame != null) {
-					return Codec.decode(frame);
-				}
 			}
 		}
 

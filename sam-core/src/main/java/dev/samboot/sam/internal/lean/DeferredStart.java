@@ -90,12 +90,12 @@ final class DeferredStart {
 	}
 
 	/**
-	 * The settings and instance 1, once they are known.
+	 * The settings, once they are known.
 	 *
 	 * @param properties the full handoff
-	 * @param instance instance 1, adopted
+	 * @param handoff the handoff read from them, with instance 1 adopted
 	 */
-	record Settled(Properties properties, EarlyLaunch instance) {
+	record Settled(Properties properties, Handoff handoff) {
 	}
 
 	/**
@@ -104,7 +104,7 @@ final class DeferredStart {
 	 * @param deferred this supervisor's handoff
 	 * @param handoffDirectory the directory of the handoff and the class path's jars
 	 * @param platform how to exit
-	 * @return the settings and instance 1
+	 * @return the settings, read
 	 * @throws IOException if the settings socket cannot be opened
 	 */
 	static Settled await(Properties deferred, Path handoffDirectory, SamPlatform platform) throws IOException {
@@ -135,10 +135,12 @@ final class DeferredStart {
 					"Cannot start the application again with the supervisor in its own JVM");
 		}
 		Properties full = Handoff.merge(deferred, settings);
+		Handoff handoff;
 		SamOptions options;
 		List<String> wanted;
 		try {
-			options = Handoff.read(full, instance).options();
+			handoff = Handoff.read(full, instance);
+			options = handoff.options();
 			wanted = LeanSupervisor.jvmOptions(Handoff.wantedJvmOptions(settings), options.dataMaxSize(), true,
 					LeanSupervisor.javaRelease(Handoff.command(deferred).get(0)));
 		}
@@ -165,7 +167,7 @@ final class DeferredStart {
 			answer(received.connection(), CsError.OK, "settings taken");
 		}
 		forwarding.restore();
-		return new Settled(full, instance);
+		return new Settled(full, handoff);
 	}
 
 	/**

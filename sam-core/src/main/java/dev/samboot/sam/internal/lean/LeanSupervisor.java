@@ -494,18 +494,21 @@ public final class LeanSupervisor {
 		finally {
 			Files.deleteIfExists(file);
 		}
-		EarlyLaunch adopted = null;
+		Handoff handoff = null;
 		if (Handoff.isDeferred(properties)) {
+			// read already, instance 1 adopted while the settings were awaited
 			DeferredStart.Settled settled = DeferredStart.await(properties, directory, system);
 			properties = settled.properties();
-			adopted = settled.instance();
+			handoff = settled.handoff();
 		}
 		// in the application's format before anything else is said, adopting instance 1
 		// included
 		SupervisorLogFormat.install(Handoff.supervisorLog(properties));
 		logger.log(Level.DEBUG, "Supervising in a lean JVM: "
 				+ ProcessHandle.current().info().commandLine().orElse("(command unknown)"));
-		Handoff handoff = (adopted != null) ? Handoff.read(properties, adopted) : Handoff.read(properties);
+		if (handoff == null) {
+			handoff = Handoff.read(properties);
+		}
 		Sam sam = Sam.create(handoff.options(),
 				new SamPlatform(system.environment(), system.parentPid(), handoff.command(), system.exit()));
 		sam.warnSignalSet(handoff.warnSignal());

@@ -74,7 +74,7 @@ final class PhasesBench {
 			long ready = Http.awaitHealthy(port, READY_TIMEOUT, app::isAlive);
 			check(ready > 0, "the unsupervised sample application did not become ready", log);
 			long served = launched + (ready - launchedNanos) / 1_000_000;
-			double cpu = ProcFs.cpuTicks(app.pid()) * 1000.0 / ProcFs.TICKS_PER_SECOND;
+			double cpu = ProcFs.cpuMillis(app.pid());
 			Lines lines = Lines.read(log);
 			Instance instance = lines.instance(app.pid());
 			add("plain_launch_to_jvm_ms", instance.jvmStart() - launched);
@@ -99,10 +99,10 @@ final class PhasesBench {
 			long ready = Http.awaitHealthy(port, READY_TIMEOUT, supervisor::isAlive);
 			check(ready > 0, "the supervised sample application did not become ready", log);
 			long served = launched + (ready - launchedNanos) / 1_000_000;
-			double supervisorCpu = ProcFs.cpuTicks(supervisor.pid()) * 1000.0 / ProcFs.TICKS_PER_SECOND;
+			double supervisorCpu = ProcFs.cpuMillis(supervisor.pid());
 			long first = instancePid(port, log);
 			this.context.processes().track(first);
-			double instanceCpu = ProcFs.cpuTicks(first) * 1000.0 / ProcFs.TICKS_PER_SECOND;
+			double instanceCpu = ProcFs.cpuMillis(first);
 			Http.Response crash = Http.request("POST", port, "/demo/crash?status=3");
 			check(crash != null && crash.status() == 202, "POST /demo/crash was not accepted", log);
 			long goneNanos = Processes.awaitEnd(first, Duration.ofSeconds(30));
@@ -113,18 +113,14 @@ final class PhasesBench {
 			long servedAgain = launched + (back - launchedNanos) / 1_000_000;
 			long second = instancePid(port, log);
 			this.context.processes().track(second);
-			double secondCpu = ProcFs.cpuTicks(second) * 1000.0 / ProcFs.TICKS_PER_SECOND;
+			double secondCpu = ProcFs.cpuMillis(second);
 
 			Lines lines = Lines.read(log);
 			Instance one = lines.instance(first);
 			long listening = lines.first(supervisor.pid(), "Supervisor pid " + supervisor.pid() + ":");
 			add("first_launch_to_supervisor_listening_ms", listening - launched);
 			add("first_launch_to_instance_jvm_ms", one.jvmStart() - launched);
-			add("first_jvm_to_registered_ms", one.registered() - one.jvmStart());
-			add("first_registered_to_starting_ms", one.starting() - one.registered());
-			add("first_jvm_to_starting_ms", one.starting() - one.jvmStart());
-			add("first_starting_to_started_ms", one.started() - one.starting());
-			add("first_started_to_http_ms", served - one.started());
+			instancePhases("first", one, served);
 			add("first_started_to_sam_start_ms", one.samStarted() - one.started());
 			add("first_launch_to_http_ms", served - launched);
 			add("first_supervisor_cpu_at_http_ms", supervisorCpu);
@@ -134,11 +130,7 @@ final class PhasesBench {
 			long relaunched = lines.launched(supervisor.pid(), 2);
 			add("restart_exit_to_launch_ms", relaunched - gone);
 			add("restart_launch_to_jvm_ms", two.jvmStart() - relaunched);
-			add("restart_jvm_to_registered_ms", two.registered() - two.jvmStart());
-			add("restart_registered_to_starting_ms", two.starting() - two.registered());
-			add("restart_jvm_to_starting_ms", two.starting() - two.jvmStart());
-			add("restart_starting_to_started_ms", two.started() - two.starting());
-			add("restart_started_to_http_ms", servedAgain - two.started());
+			instancePhases("restart", two, servedAgain);
 			add("restart_exit_to_http_ms", servedAgain - gone);
 			add("restart_instance_cpu_at_http_ms", secondCpu);
 		}
@@ -146,6 +138,20 @@ final class PhasesBench {
 			this.context.processes().kill(supervisor.toHandle());
 			this.context.processes().killAll();
 		}
+	}
+
+	/**
+	 * Add the phases of a supervised instance from its JVM's start to the first HTTP 200.
+	 * @param prefix {@code first} or {@code restart}
+	 * @param instance the instance's moments
+	 * @param served when the first HTTP 200 came
+	 */
+	private void instancePhases(String prefix, Instance instance, long served) {
+		add(prefix + "_jvm_to_registered_ms", instance.registered() - instance.jvmStart());
+		add(prefix + "_registered_to_starting_ms", instance.starting() - instance.registered());
+		add(prefix + "_jvm_to_starting_ms", instance.starting() - instance.jvmStart());
+		add(prefix + "_starting_to_started_ms", instance.started() - instance.starting());
+		add(prefix + "_started_to_http_ms", served - instance.started());
 	}
 
 	private void add(String name, double value) {

@@ -81,6 +81,15 @@ final class ProcFs {
 	}
 
 	/**
+	 * Return the CPU time of a whole process in milliseconds.
+	 * @param pid the process
+	 * @return utime + stime in milliseconds, negative if the process is gone
+	 */
+	static double cpuMillis(long pid) {
+		return cpuTicks(pid) * 1000.0 / TICKS_PER_SECOND;
+	}
+
+	/**
 	 * Return the CPU time of one thread.
 	 * @param pid the process
 	 * @param tid the thread

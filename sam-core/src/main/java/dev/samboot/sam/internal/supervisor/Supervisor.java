@@ -602,6 +602,7 @@ public final class Supervisor {
 		// started (or waiting for quorum), warned, killed or marked failed: a recovery
 		boolean recovered = ended.started() || ended.doomed();
 		ended.moveTo(Phase.ENDED);
+		this.dumps.instanceEnded(this.clock.nanoTime());
 		if (this.mode == Mode.STOPPING) {
 			log(Level.INFO, "Instance {0} stopped with status {1}", ended.id(), status);
 			finish(status, true);

@@ -1,6 +1,7 @@
 package dev.samboot.sam.internal.supervisor;
 
 import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The supervisor's thread dumps: at most {@link #MAX_PER_INSTANCE} of an instance, the
@@ -15,6 +16,12 @@ final class ThreadDumpBook {
 	 * one).
 	 */
 	static final int MAX_PER_INSTANCE = 3;
+
+	/**
+	 * How long a {@code jcmd} may go on once the instance it dumps has ended: enough to
+	 * write what it has read, since nothing more can come.
+	 */
+	static final long ENDED_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private static final System.Logger logger = System.getLogger(ThreadDumpBook.class.getName());
 
@@ -31,6 +38,9 @@ final class ThreadDumpBook {
 	private ThreadDumps.Dump running;
 
 	private long runningDeadline;
+
+	/** Whether the instance of the running dump has ended. */
+	private boolean runningTargetEnded;
 
 	/**
 	 * Create a new instance.
@@ -78,6 +88,23 @@ final class ThreadDumpBook {
 		this.current = this.dumps.take(instance.process(), instance.id());
 		this.running = this.current;
 		this.runningDeadline = now + this.dumps.limitNanos();
+		this.runningTargetEnded = false;
+	}
+
+	/**
+	 * The instance ended: a {@code jcmd} still running for it has nothing more to read,
+	 * so it is abandoned {@link #ENDED_GRACE_NANOS} later rather than at its limit, and
+	 * never runs beside the next instance's start.
+	 * @param now the clock reading
+	 */
+	void instanceEnded(long now) {
+		if (this.running == null || this.runningTargetEnded) {
+			return;
+		}
+		this.runningTargetEnded = true;
+		if (this.runningDeadline - (now + ENDED_GRACE_NANOS) > 0) {
+			this.runningDeadline = now + ENDED_GRACE_NANOS;
+		}
 	}
 
 	/**
@@ -111,7 +138,7 @@ final class ThreadDumpBook {
 			this.running = null;
 		}
 		else if (now - this.runningDeadline >= 0) {
-			this.running.abandon();
+			this.running.abandon(this.runningTargetEnded ? "its instance ended" : "it took too long");
 			this.running = null;
 		}
 	}

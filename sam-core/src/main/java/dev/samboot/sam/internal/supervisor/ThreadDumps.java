@@ -225,13 +225,14 @@ public final class ThreadDumps {
 	record Dump(String where, Path file, CompletableFuture<Boolean> done, Process jcmd) {
 
 		/**
-		 * Give up a dump that takes too long (the supervisor's loop times it: no timer
-		 * thread).
+		 * Give up a dump that takes too long or whose instance ended (the supervisor's
+		 * loop times it: no timer thread).
+		 * @param why why, for the log
 		 */
-		void abandon() {
+		void abandon(String why) {
 			if (this.jcmd != null && this.jcmd.isAlive()) {
 				this.jcmd.destroyForcibly();
-				logger.log(Level.WARNING, "The thread dump " + this.file + " took too long and was abandoned");
+				logger.log(Level.WARNING, "The thread dump " + this.file + " was abandoned: " + why);
 			}
 		}
 

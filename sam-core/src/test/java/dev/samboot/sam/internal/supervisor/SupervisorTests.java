@@ -1,6 +1,9 @@
 package dev.samboot.sam.internal.supervisor;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +33,9 @@ import dev.samboot.sam.internal.channel.Message.Stop;
 import dev.samboot.sam.internal.channel.Message.WarnSignalSet;
 import dev.samboot.sam.internal.channel.Message.Welcome;
 import dev.samboot.sam.internal.process.SamEnvironment;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -1251,6 +1256,38 @@ class SupervisorTests {
 		assertThat(process().signals).containsExactly(Signals.SIGQUIT, Signals.SIGTERM);
 		process().exit(143);
 		assertThat(this.supervisor.recoveries().get(0).threadDump()).isEqualTo("stdout of pid 1000");
+	}
+
+	@Test
+	void jcmdStillRunningWhenItsInstanceEndsIsAbandonedSoonAfter(@TempDir Path directory) throws Exception {
+		Path pidFile = directory.resolve("jcmd.pid");
+		Path jcmd = Files.writeString(directory.resolve("jcmd"),
+				"#!/bin/sh\necho $$ > '" + pidFile + "'\nexec sleep 30\n");
+		assertThat(jcmd.toFile().setExecutable(true)).isTrue();
+		ThreadDumps slow = new ThreadDumps(directory.resolve("dumps"), TimeUnit.SECONDS.toNanos(60), jcmd);
+		supervise(4 * T, RecoveryPolicy.RESTART, RestartRules.LIBSAM.withThreadDumps(slow));
+		FakePeer peer = connect();
+		send(peer, new Start());
+		elapse(3 * T);
+		long pid = Long.parseLong(Awaitility.await("jcmd started")
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> Files.exists(pidFile) ? Files.readString(pidFile).trim() : "", (text) -> !text.isEmpty()));
+		ProcessHandle started = ProcessHandle.of(pid).orElseThrow();
+		try {
+			elapse(T);
+			assertThat(process().signals).containsExactly(Signals.SIGTERM);
+			process().exit(143);
+			assertThat(this.launcher.launched).as("the next instance").hasSize(2);
+			elapse(ThreadDumpBook.ENDED_GRACE_NANOS - 1);
+			assertThat(started.isAlive()).as("jcmd may still write what it read").isTrue();
+			elapse(1);
+			assertThat(started.onExit().get(10, TimeUnit.SECONDS).isAlive())
+				.as("jcmd ended a grace after its instance, not at its 60 s limit")
+				.isFalse();
+		}
+		finally {
+			started.destroyForcibly();
+		}
 	}
 
 	@Test

@@ -27,7 +27,9 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * is until its configuration is read.
  *
  * <p>
- * Listed in {@code META-INF/spring.factories}.
+ * Listed in {@code META-INF/spring.factories}. A jar built with samboot's layout
+ * ({@code sam-spring-boot-layout}) makes the same call from its launcher, before Spring
+ * Boot loads ({@link #superviseBeforeSpringBoot}).
  */
 public class SamStartingListener implements ApplicationListener<ApplicationStartingEvent>, Ordered {
 
@@ -64,9 +66,24 @@ public class SamStartingListener implements ApplicationListener<ApplicationStart
 
 	@Override
 	public void onApplicationEvent(ApplicationStartingEvent event) {
+		superviseIfWanted(event.getArgs());
+	}
+
+	/**
+	 * What the launcher of a jar built with samboot's layout calls before the
+	 * application's main class loads: the same as this listener does at Spring Boot's
+	 * first event, a second or so sooner. Never returns when this process becomes the
+	 * supervisor; the listener does not try again in a JVM that tried here.
+	 * @param args the application's arguments
+	 */
+	public static void superviseBeforeSpringBoot(String[] args) {
+		new SamStartingListener().superviseIfWanted(args);
+	}
+
+	void superviseIfWanted(String[] args) {
 		if (Sam.current().isPresent() || this.activeProcess.get()
-				|| !wanted(event.getArgs(), System.getProperties(), System.getenv())
-				|| this.stayOffReason.apply(null) != null || !this.tried.compareAndSet(false, true)) {
+				|| !wanted(args, System.getProperties(), System.getenv()) || this.stayOffReason.apply(null) != null
+				|| !this.tried.compareAndSet(false, true)) {
 			return;
 		}
 		// never returns when this process becomes the supervisor
@@ -83,8 +100,8 @@ public class SamStartingListener implements ApplicationListener<ApplicationStart
 	 * @return whether to become the supervisor now
 	 */
 	static boolean wanted(String[] args, Properties systemProperties, Map<String, String> env) {
-		return SamApplicationListener.earlyLaunchWanted(args, systemProperties, env)
-				&& SamApplicationListener.deferredWanted(args, systemProperties, env);
+		return EarlySwitches.earlyLaunchWanted(args, systemProperties, env)
+				&& EarlySwitches.deferredWanted(args, systemProperties, env);
 	}
 
 	/**

@@ -101,20 +101,17 @@ class SamApplicationListenerTests {
 		Properties none = new Properties();
 		Properties off = new Properties();
 		off.setProperty("sam.supervisor.early-launch", "false");
-		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], none, Map.of())).isTrue();
-		assertThat(SamApplicationListener.earlyLaunchWanted(new String[] { "--sam.enabled=false" }, none, Map.of()))
-			.isFalse();
-		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], off, Map.of())).isFalse();
-		assertThat(SamApplicationListener.earlyLaunchWanted(new String[] { "--sam.supervisor.early-launch=true" }, off,
-				Map.of()))
+		assertThat(EarlySwitches.earlyLaunchWanted(new String[0], none, Map.of())).isTrue();
+		assertThat(EarlySwitches.earlyLaunchWanted(new String[] { "--sam.enabled=false" }, none, Map.of())).isFalse();
+		assertThat(EarlySwitches.earlyLaunchWanted(new String[0], off, Map.of())).isFalse();
+		assertThat(
+				EarlySwitches.earlyLaunchWanted(new String[] { "--sam.supervisor.early-launch=true" }, off, Map.of()))
 			.as("the command line wins")
 			.isTrue();
-		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], none,
-				Map.of("SAM_SUPERVISOR_EARLY_LAUNCH", "false")))
+		assertThat(EarlySwitches.earlyLaunchWanted(new String[0], none, Map.of("SAM_SUPERVISOR_EARLY_LAUNCH", "false")))
 			.isFalse();
-		assertThat(SamApplicationListener.earlyLaunchWanted(new String[0], none, Map.of("SAM_ENABLED", "FALSE")))
-			.isFalse();
-		assertThat(SamApplicationListener.earlyLaunchWanted(new String[] { "--sam.enabled=maybe" }, none, Map.of()))
+		assertThat(EarlySwitches.earlyLaunchWanted(new String[0], none, Map.of("SAM_ENABLED", "FALSE"))).isFalse();
+		assertThat(EarlySwitches.earlyLaunchWanted(new String[] { "--sam.enabled=maybe" }, none, Map.of()))
 			.as("left to the full check")
 			.isFalse();
 	}
@@ -192,15 +189,12 @@ class SamApplicationListenerTests {
 		Properties none = new Properties();
 		Properties notLean = new Properties();
 		notLean.setProperty("sam.supervisor.lean", "false");
-		assertThat(SamApplicationListener.deferredWanted(new String[0], none, Map.of())).isTrue();
-		assertThat(SamApplicationListener.deferredWanted(new String[0], notLean, Map.of())).isFalse();
-		assertThat(SamApplicationListener.deferredWanted(new String[0], none, Map.of("SAM_SUPERVISOR_LEAN", "false")))
+		assertThat(EarlySwitches.deferredWanted(new String[0], none, Map.of())).isTrue();
+		assertThat(EarlySwitches.deferredWanted(new String[0], notLean, Map.of())).isFalse();
+		assertThat(EarlySwitches.deferredWanted(new String[0], none, Map.of("SAM_SUPERVISOR_LEAN", "false"))).isFalse();
+		assertThat(EarlySwitches.deferredWanted(new String[0], none, Map.of("SAM_QUORUM_PROVIDER", "ZooKeeper")))
 			.isFalse();
-		assertThat(
-				SamApplicationListener.deferredWanted(new String[0], none, Map.of("SAM_QUORUM_PROVIDER", "ZooKeeper")))
-			.isFalse();
-		assertThat(SamApplicationListener.deferredWanted(new String[] { "--sam.quorum.provider=corosync" }, none,
-				Map.of()))
+		assertThat(EarlySwitches.deferredWanted(new String[] { "--sam.quorum.provider=corosync" }, none, Map.of()))
 			.isTrue();
 	}
 

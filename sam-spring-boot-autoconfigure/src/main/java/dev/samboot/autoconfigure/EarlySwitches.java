@@ -11,6 +11,9 @@ import java.util.Properties;
  */
 final class EarlySwitches {
 
+	/** The switch of the early launch. */
+	static final String EARLY_LAUNCH_PROPERTY = "sam.supervisor.early-launch";
+
 	private EarlySwitches() {
 	}
 
@@ -27,8 +30,8 @@ final class EarlySwitches {
 	 */
 	static boolean earlyLaunchWanted(String[] args, Properties systemProperties, Map<String, String> env) {
 		return switchOn(args, systemProperties, env, "sam.enabled", "SAM_ENABLED")
-				&& switchOn(args, systemProperties, env, SamApplicationListener.EARLY_LAUNCH_PROPERTY,
-						"SAM_SUPERVISOR_EARLY_LAUNCH", "sam.supervisor.earlyLaunch", "SAM_SUPERVISOR_EARLYLAUNCH");
+				&& switchOn(args, systemProperties, env, EARLY_LAUNCH_PROPERTY, "SAM_SUPERVISOR_EARLY_LAUNCH",
+						"sam.supervisor.earlyLaunch", "SAM_SUPERVISOR_EARLYLAUNCH");
 	}
 
 	/**

@@ -50,9 +50,6 @@ import org.springframework.core.env.ConfigurableEnvironment;
  */
 public class SamApplicationListener implements ApplicationListener<SpringApplicationEvent>, Ordered {
 
-	/** The switch read when the application starts, before configuration files. */
-	static final String EARLY_LAUNCH_PROPERTY = "sam.supervisor.early-launch";
-
 	/** Right after logging is initialized, which comes after config data. */
 	public static final int ORDER = LoggingApplicationListener.DEFAULT_ORDER + 1;
 

@@ -45,7 +45,8 @@ public class SamJarLauncher extends JarLauncher {
 	/**
 	 * Let samboot become the supervisor; does not return when it does. Any failure is
 	 * said on standard error and the application starts as it would without this
-	 * launcher, where samboot's listener tries again once Spring Boot runs.
+	 * launcher, where samboot's listeners supervise it in the way that keeps this process
+	 * until its configuration is read (the first listener does not try this again).
 	 * @param classLoader the application's class loader
 	 * @param args the application's arguments
 	 */
@@ -64,7 +65,7 @@ public class SamJarLauncher extends JarLauncher {
 		}
 		catch (InvocationTargetException ex) {
 			System.err.println("samboot: could not supervise before Spring Boot starts (" + ex.getCause()
-					+ "); trying again once it runs");
+					+ "); its listeners supervise the application once Spring Boot runs");
 		}
 		catch (ReflectiveOperationException | LinkageError ex) {
 			System.err.println("samboot: this launcher does not match the samboot version in the jar (" + ex

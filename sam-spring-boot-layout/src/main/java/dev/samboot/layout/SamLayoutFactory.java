@@ -1,6 +1,7 @@
 package dev.samboot.layout;
 
 import java.io.File;
+import java.util.Locale;
 
 import org.springframework.boot.loader.tools.Layout;
 import org.springframework.boot.loader.tools.LayoutFactory;
@@ -32,7 +33,7 @@ public class SamLayoutFactory implements LayoutFactory {
 
 	@Override
 	public Layout getLayout(File source) {
-		String name = source.getName().toLowerCase(java.util.Locale.ROOT);
+		String name = source.getName().toLowerCase(Locale.ROOT);
 		if (!name.endsWith(".jar")) {
 			throw new IllegalStateException("samboot's layout is for an executable jar, not " + source.getName()
 					+ "; leave layoutFactory unset for it");

@@ -6,8 +6,10 @@ import java.util.Properties;
 /**
  * The switches read before the configuration files: from the command line, system
  * properties and environment variables. Apart from {@link SamApplicationListener} so that
- * samboot's launcher can read them before logging is set up: that listener's logger would
- * start the logging system a second before Spring Boot does it anyway.
+ * samboot's launcher can read them before logging is set up (that listener's logger would
+ * start the logging system a second before Spring Boot does it anyway), and without
+ * Spring: {@link LauncherSupervision} reads them in a class loader that has only
+ * samboot's jars.
  */
 final class EarlySwitches {
 
@@ -48,6 +50,20 @@ final class EarlySwitches {
 		String provider = value(args, systemProperties, env, "sam.quorum.provider", "SAM_QUORUM_PROVIDER");
 		return switchOn(args, systemProperties, env, "sam.supervisor.lean", "SAM_SUPERVISOR_LEAN")
 				&& (provider == null || !provider.trim().equalsIgnoreCase("zookeeper"));
+	}
+
+	/**
+	 * Whether what is known before the configuration files leaves supervision, the early
+	 * launch and the lean supervisor on, with no quorum provider that needs the
+	 * application's classes: whether the process the user started becomes the supervisor
+	 * before its configuration is read.
+	 * @param args the application's arguments
+	 * @param systemProperties the system properties
+	 * @param env the environment variables
+	 * @return whether to become the supervisor now
+	 */
+	static boolean supervisionWanted(String[] args, Properties systemProperties, Map<String, String> env) {
+		return earlyLaunchWanted(args, systemProperties, env) && deferredWanted(args, systemProperties, env);
 	}
 
 	private static boolean switchOn(String[] args, Properties systemProperties, Map<String, String> env,

@@ -1,7 +1,5 @@
 package dev.samboot.autoconfigure;
 
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -28,13 +26,17 @@ import org.springframework.core.env.ConfigurableEnvironment;
  *
  * <p>
  * Listed in {@code META-INF/spring.factories}. A jar built with samboot's layout
- * ({@code sam-spring-boot-layout}) makes the same call from its launcher, before Spring
- * Boot loads ({@link #superviseBeforeSpringBoot}).
+ * ({@code sam-spring-boot-layout}) makes the same decision from its launcher, before
+ * Spring Boot loads ({@link LauncherSupervision}); this listener then only takes over
+ * what the launcher said.
  */
 public class SamStartingListener implements ApplicationListener<ApplicationStartingEvent>, Ordered {
 
 	/** One try per JVM, for its first SpringApplication. */
 	private static final AtomicBoolean triedInThisJvm = new AtomicBoolean();
+
+	/** samboot's launcher, at the root of a jar built with samboot's layout. */
+	static final String LAUNCHER = "dev.samboot.launcher.SamJarLauncher";
 
 	/** Why the last try returned, for {@link SamApplicationListener} to log. */
 	private static volatile String notDeferred;
@@ -47,16 +49,25 @@ public class SamStartingListener implements ApplicationListener<ApplicationStart
 
 	private final AtomicBoolean tried;
 
+	private final Supplier<String> launcherOutcome;
+
 	public SamStartingListener() {
-		this(StayOffConditions::reason, Sam::isActiveProcess, SamApplicationListener.Deferral.SYSTEM, triedInThisJvm);
+		this(StayOffConditions::reason, Sam::isActiveProcess, SamApplicationListener.Deferral.SYSTEM, triedInThisJvm,
+				SamStartingListener::launcherOutcome);
 	}
 
 	SamStartingListener(Function<ConfigurableEnvironment, String> stayOffReason, Supplier<Boolean> activeProcess,
 			SamApplicationListener.Deferral deferral, AtomicBoolean tried) {
+		this(stayOffReason, activeProcess, deferral, tried, () -> null);
+	}
+
+	SamStartingListener(Function<ConfigurableEnvironment, String> stayOffReason, Supplier<Boolean> activeProcess,
+			SamApplicationListener.Deferral deferral, AtomicBoolean tried, Supplier<String> launcherOutcome) {
 		this.stayOffReason = stayOffReason;
 		this.activeProcess = activeProcess;
 		this.deferral = deferral;
 		this.tried = tried;
+		this.launcherOutcome = launcherOutcome;
 	}
 
 	@Override
@@ -69,21 +80,15 @@ public class SamStartingListener implements ApplicationListener<ApplicationStart
 		superviseIfWanted(event.getArgs());
 	}
 
-	/**
-	 * What the launcher of a jar built with samboot's layout calls before the
-	 * application's main class loads: the same as this listener does at Spring Boot's
-	 * first event, a second or so sooner. Never returns when this process becomes the
-	 * supervisor; the listener does not try again in a JVM that tried here.
-	 * @param args the application's arguments
-	 */
-	public static void superviseBeforeSpringBoot(String[] args) {
-		new SamStartingListener().superviseIfWanted(args);
-	}
-
 	void superviseIfWanted(String[] args) {
+		String launcher = this.launcherOutcome.get();
+		if (launcher != null) {
+			notDeferred = launcher;
+			return;
+		}
 		if (Sam.current().isPresent() || this.activeProcess.get()
-				|| !wanted(args, System.getProperties(), System.getenv()) || this.stayOffReason.apply(null) != null
-				|| !this.tried.compareAndSet(false, true)) {
+				|| !EarlySwitches.supervisionWanted(args, System.getProperties(), System.getenv())
+				|| this.stayOffReason.apply(null) != null || !this.tried.compareAndSet(false, true)) {
 			return;
 		}
 		// never returns when this process becomes the supervisor
@@ -91,17 +96,21 @@ public class SamStartingListener implements ApplicationListener<ApplicationStart
 	}
 
 	/**
-	 * Whether what is known before the configuration files leaves supervision, the early
-	 * launch and the lean supervisor on, with no quorum provider that needs the
-	 * application's classes.
-	 * @param args the application's arguments
-	 * @param systemProperties the system properties
-	 * @param env the environment variables
-	 * @return whether to become the supervisor now
+	 * What samboot's launcher ({@code sam-spring-boot-layout}) said when it tried to make
+	 * this process the supervisor before Spring Boot loaded: it tried in a class loader
+	 * of its own, so its answer is read from the launcher's class, on the system class
+	 * path.
+	 * @return why the launcher did not supervise, or {@code null} if no launcher tried
 	 */
-	static boolean wanted(String[] args, Properties systemProperties, Map<String, String> env) {
-		return EarlySwitches.earlyLaunchWanted(args, systemProperties, env)
-				&& EarlySwitches.deferredWanted(args, systemProperties, env);
+	static String launcherOutcome() {
+		try {
+			Class<?> launcher = Class.forName(LAUNCHER, false, ClassLoader.getSystemClassLoader());
+			Object outcome = launcher.getMethod("outcome").invoke(null);
+			return (outcome != null) ? "samboot's launcher did not supervise: " + outcome : null;
+		}
+		catch (ReflectiveOperationException | LinkageError | RuntimeException ex) {
+			return null;
+		}
 	}
 
 	/**

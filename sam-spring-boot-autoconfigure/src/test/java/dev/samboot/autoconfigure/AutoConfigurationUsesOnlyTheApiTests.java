@@ -21,4 +21,14 @@ class AutoConfigurationUsesOnlyTheApiTests {
 		.resideInAPackage("dev.samboot.sam.internal..")
 		.because("dev.samboot.sam.internal is not an API");
 
+	@ArchTest
+	static final ArchRule theLaunchersDecisionNeedsNoSpring = noClasses().that()
+		.haveSimpleName("LauncherSupervision")
+		.or()
+		.haveSimpleName("EarlySwitches")
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage("org.springframework..")
+		.because("samboot's launcher loads them in a class loader that holds only samboot's and jnr's jars");
+
 }

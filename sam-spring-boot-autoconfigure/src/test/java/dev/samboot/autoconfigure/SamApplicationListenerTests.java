@@ -185,6 +185,25 @@ class SamApplicationListenerTests {
 	}
 
 	@Test
+	void theFirstListenerTakesOverWhatSambootsLauncherSaidInsteadOfTryingAgain() {
+		RecordingDeferral deferral = new RecordingDeferral(false);
+		AtomicBoolean tried = new AtomicBoolean();
+		new SamStartingListener((env) -> null, () -> false, deferral, tried, () -> "the lean supervisor failed")
+			.onApplicationEvent(starting());
+		assertThat(deferral.supervised).hasValue(0);
+		assertThat(SamStartingListener.notDeferred()).isEqualTo("the lean supervisor failed");
+		assertThat(SamStartingListener.launcherOutcome()).as("no launcher in this JVM").isNull();
+	}
+
+	@Test
+	void theLaunchersDecisionIsTheListenersWithoutSpring() {
+		assertThat(LauncherSupervision.superviseBeforeSpringBoot(new String[] { "--sam.enabled=false" }, false))
+			.contains("turn supervision");
+		assertThat(LauncherSupervision.superviseBeforeSpringBoot(new String[0], true))
+			.startsWith("running under tests");
+	}
+
+	@Test
 	void deferredSwitchesAreReadFromTheCommandLineSystemPropertiesAndEnvironment() {
 		Properties none = new Properties();
 		Properties notLean = new Properties();

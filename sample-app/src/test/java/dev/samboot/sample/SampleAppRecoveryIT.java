@@ -1,8 +1,13 @@
 package dev.samboot.sample;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
 
 import dev.samboot.sample.SampleAppProcess.Instance;
 import dev.samboot.sample.SampleAppProcess.Launch;
@@ -35,8 +40,15 @@ class SampleAppRecoveryIT {
 	@Test
 	@Timeout(150)
 	void crashIsRecoveredByANewInstanceThatKeepsTheCounter() throws Exception {
-		try (SampleAppProcess app = SampleAppProcess.start("crash")) {
+		Path classLoading = Files
+			.createDirectories(SampleAppProcess.jar().resolveSibling("e2e").resolve("crash-classes"));
+		try (Stream<Path> old = Files.list(classLoading)) {
+			old.forEach((file) -> file.toFile().delete());
+		}
+		try (SampleAppProcess app = SampleAppProcess.start("crash", SampleAppProcess.jar(),
+				List.of("-Xlog:class+load:file=" + classLoading.resolve("cl-%p-%t.log")))) {
 			Instance first = app.awaitInstance(1, START_UP);
+			assertSupervisedBeforeSpringBoot(classLoading, app.supervisorPid());
 			assertThat(first.supervisorPid()).isEqualTo(app.supervisorPid());
 			assertThat(first.pid()).isNotEqualTo(app.supervisorPid());
 			assertThat(first.restarts()).isZero();
@@ -120,6 +132,28 @@ class SampleAppRecoveryIT {
 		assertThat(ProcessHandle.of(first.pid()).filter(ProcessHandle::isAlive)).isEmpty();
 		assertThat(app.children()).containsOnlyKeys(second.pid());
 		return second;
+	}
+
+	/**
+	 * The jar is built with samboot's layout: the JVM the user started became the
+	 * supervisor from the launcher, and Spring Boot never loaded in it.
+	 */
+	private static void assertSupervisedBeforeSpringBoot(Path classLoading, long supervisorPid) throws IOException {
+		String launcherJvm = null;
+		try (Stream<Path> files = Files.list(classLoading)) {
+			for (Path file : files.filter((f) -> f.getFileName().toString().startsWith("cl-" + supervisorPid + "-"))
+				.toList()) {
+				String text = Files.readString(file);
+				if (text.contains(" dev.samboot.launcher.SamJarLauncher ")) {
+					launcherJvm = text;
+				}
+			}
+		}
+		assertThat(launcherJvm).as("the class-loading log of the JVM started with java -jar").isNotNull();
+		assertThat(launcherJvm).contains(" dev.samboot.autoconfigure.LauncherSupervision ")
+			.contains(" dev.samboot.sam.internal.process.NativeExec ")
+			.doesNotContain(" org.springframework.boot.SpringApplication ")
+			.doesNotContain(" org.springframework.context.");
 	}
 
 	private static void assertRecovery(JsonNode recovery, Instance ended, String reason, int exitStatus) {

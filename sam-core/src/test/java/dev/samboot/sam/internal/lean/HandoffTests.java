@@ -51,6 +51,34 @@ class HandoffTests {
 	Path temp;
 
 	@Test
+	void propertiesAreWrittenWithoutTheDateCommentAndReadBackWhateverTheyHold() throws Exception {
+		Properties properties = new Properties();
+		properties.setProperty("plain", "value");
+		properties.setProperty(" key with spaces ", "  leading and trailing  ");
+		properties.setProperty("a=b:c#d!e", "x=y:z#w!v");
+		properties.setProperty("escapes", "back\\slash\ttab\nnewline\rreturn\fform");
+		properties.setProperty("#comment-like", "!also");
+		properties.setProperty("unicode ☃ é", "日本語 ✓");
+		properties.setProperty("empty", "");
+		java.util.Random random = new java.util.Random(16);
+		for (int i = 0; i < 200; i++) {
+			StringBuilder key = new StringBuilder();
+			StringBuilder value = new StringBuilder();
+			for (int c = random.nextInt(12); c > 0; c--) {
+				key.append((char) (random.nextInt(2) == 0 ? random.nextInt(0x80) : random.nextInt(0xD000)));
+				value.append((char) (random.nextInt(2) == 0 ? random.nextInt(0x80) : random.nextInt(0xD000)));
+			}
+			properties.setProperty("random." + i + key, value.toString());
+		}
+		byte[] bytes = Handoff.toBytes(properties);
+		assertThat(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)).doesNotStartWith("#");
+		assertThat(Handoff.fromBytes(bytes)).isEqualTo(properties);
+		Path file = this.temp.resolve("handoff.properties");
+		Handoff.store(properties, file);
+		assertThat(Handoff.load(file)).isEqualTo(properties);
+	}
+
+	@Test
 	void everyOptionIsHandedOver() throws Exception {
 		SamOptions source = everyOptionSet();
 		SamOptions defaults = SamOptions.builder(Duration.ZERO, RecoveryPolicy.QUIT).build();

@@ -47,6 +47,12 @@ public class SamJarLauncher extends JarLauncher {
 	private static final String DEVTOOLS_JAR = "spring-boot-devtools-";
 
 	/**
+	 * The variable that names an active process's supervisor, which is its parent (the
+	 * core's {@code SamEnvironment.SUPERVISOR_PID}).
+	 */
+	static final String SUPERVISOR_PID = "SAM_SUPERVISOR_PID";
+
+	/**
 	 * What the last try said, for samboot's first listener; {@code null} if none was
 	 * made.
 	 */
@@ -78,7 +84,11 @@ public class SamJarLauncher extends JarLauncher {
 
 	@Override
 	protected ClassLoader createClassLoader(Collection<URL> urls) throws Exception {
-		if (isEmpty(System.getProperty("jarmode"))) {
+		if (isActiveProcess(System.getenv(SUPERVISOR_PID), ProcessHandle.current().parent().map(ProcessHandle::pid))) {
+			// every restarted instance starts here: saves it opening samboot's jars twice
+			outcome = "this process is an active process";
+		}
+		else if (isEmpty(System.getProperty("jarmode"))) {
 			outcome = superviseFirst(urls, this.args);
 		}
 		return super.createClassLoader(urls);
@@ -133,6 +143,19 @@ public class SamJarLauncher extends JarLauncher {
 		finally {
 			thread.setContextClassLoader(previous);
 		}
+	}
+
+	/**
+	 * Whether this process is an instance its supervisor launched: the supervisor it was
+	 * told of is its parent. A process an instance started itself inherits the variable
+	 * but has another parent, and may become a supervisor.
+	 * @param supervisorPid the variable's value, or {@code null}
+	 * @param parentPid this process's parent
+	 * @return whether it is an active process
+	 */
+	static boolean isActiveProcess(String supervisorPid, java.util.Optional<Long> parentPid) {
+		return supervisorPid != null && parentPid.isPresent()
+				&& supervisorPid.trim().equals(Long.toString(parentPid.get()));
 	}
 
 	/**

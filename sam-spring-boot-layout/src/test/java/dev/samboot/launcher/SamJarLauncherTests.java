@@ -4,6 +4,9 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
 import java.util.List;
+import java.util.Optional;
+
+import dev.samboot.sam.internal.process.SamEnvironment;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,15 @@ class SamJarLauncherTests {
 	@BeforeAll
 	static void nestedUrls() {
 		Handlers.register();
+	}
+
+	@Test
+	void anInstanceIsKnownByItsSupervisorBeingItsParent() {
+		assertThat(SamJarLauncher.SUPERVISOR_PID).isEqualTo(SamEnvironment.SUPERVISOR_PID);
+		assertThat(SamJarLauncher.isActiveProcess("4242", Optional.of(4242L))).isTrue();
+		assertThat(SamJarLauncher.isActiveProcess("4242", Optional.of(17L))).as("started by an instance").isFalse();
+		assertThat(SamJarLauncher.isActiveProcess(null, Optional.of(4242L))).isFalse();
+		assertThat(SamJarLauncher.isActiveProcess("4242", Optional.empty())).isFalse();
 	}
 
 	@Test

@@ -46,6 +46,19 @@ public final class DeferredSettings {
 	 * @return why this process goes on as it was
 	 */
 	public static String supervise() {
+		return supervise(null);
+	}
+
+	/**
+	 * As {@link #supervise()}, from a private directory into which the core's and the
+	 * native-access jars were copied and from which the core was loaded, such as a
+	 * launcher makes before the application's class loader exists: the lean supervisor
+	 * runs from those copies, and the directory goes when it exits.
+	 * @param copiedJars a directory named {@code samboot-handoff-<pid>-...} in the
+	 * temporary directory, or {@code null}
+	 * @return why this process goes on as it was
+	 */
+	public static String supervise(java.nio.file.Path copiedJars) {
 		if (!AdoptedProcess.supported()) {
 			return "this JDK cannot hand instance 1 over to a new JVM";
 		}
@@ -61,7 +74,7 @@ public final class DeferredSettings {
 			return "this process will not supervise";
 		}
 		EarlyLaunch early = launched.get();
-		LeanSupervisor.execDeferred(early, platform.commandOrCurrent());
+		LeanSupervisor.execDeferred(early, platform.commandOrCurrent(), copiedJars);
 		early.cancel();
 		return "the lean supervisor could not be started";
 	}

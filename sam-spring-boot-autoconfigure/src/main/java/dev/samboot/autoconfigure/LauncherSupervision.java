@@ -23,9 +23,11 @@ public final class LauncherSupervision {
 	 * off; never returns when this process becomes the supervisor.
 	 * @param args the application's arguments
 	 * @param devTools whether Spring Boot DevTools is among the jar's libraries
+	 * @param copiedJars the private directory the jars were copied into, which the lean
+	 * supervisor runs from (see {@link DeferredSettings#supervise(java.nio.file.Path)})
 	 * @return why this process goes on as the application
 	 */
-	public static String superviseBeforeSpringBoot(String[] args, boolean devTools) {
+	public static String superviseBeforeSpringBoot(String[] args, boolean devTools, java.nio.file.Path copiedJars) {
 		if (Sam.isActiveProcess()) {
 			return "this process is an active process";
 		}
@@ -39,7 +41,7 @@ public final class LauncherSupervision {
 			return stayOff;
 		}
 		// never returns when this process becomes the supervisor
-		return DeferredSettings.supervise();
+		return DeferredSettings.supervise(copiedJars);
 	}
 
 }

@@ -197,9 +197,9 @@ class SamApplicationListenerTests {
 
 	@Test
 	void theLaunchersDecisionIsTheListenersWithoutSpring() {
-		assertThat(LauncherSupervision.superviseBeforeSpringBoot(new String[] { "--sam.enabled=false" }, false))
+		assertThat(LauncherSupervision.superviseBeforeSpringBoot(new String[] { "--sam.enabled=false" }, false, null))
 			.contains("turn supervision");
-		assertThat(LauncherSupervision.superviseBeforeSpringBoot(new String[0], true))
+		assertThat(LauncherSupervision.superviseBeforeSpringBoot(new String[0], true, null))
 			.startsWith("running under tests");
 	}
 

@@ -1,30 +1,45 @@
 package dev.samboot.launcher;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.net.URISyntaxException;
 import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.CodeSource;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 import org.springframework.boot.loader.launch.JarLauncher;
-import org.springframework.boot.loader.launch.LaunchedClassLoader;
 
 /**
  * The {@code Main-Class} of an executable jar built with {@code SamLayoutFactory}: Spring
- * Boot's {@link JarLauncher}, which first lets samboot become the supervisor, before the
- * application's class loader exists. Where the command line, system properties and
- * environment variables leave supervision on, the process the user started launches
- * instance 1 here, a fraction of a second after {@code java} started, and is replaced by
- * the lean supervisor; elsewhere (supervision off, an instance, a {@code jarmode}) the
- * application starts as with {@link JarLauncher}.
+ * Boot's {@link JarLauncher}, which first lets samboot become the supervisor, before
+ * Spring Boot's loader has read the application's jars. Where the command line, system
+ * properties and environment variables leave supervision on, the process the user started
+ * launches instance 1 here, about a tenth of a second after {@code java} started, and is
+ * replaced by the lean supervisor; elsewhere (supervision off, an instance, a
+ * {@code jarmode}) the application starts as with {@link JarLauncher}.
  *
  * <p>
- * samboot's decision is loaded in a class loader of its own that holds only the
- * auto-configuration's, the core's and the native-access (jnr, jffi, asm) jars: a class
- * found through the application's class loader would be searched for in every jar before
- * it, and the supervisor needs none of them. This class sits at the root of the jar,
- * beside the loader's classes, and uses nothing but them and the JDK.
+ * samboot's auto-configuration, core and native-access (jnr, jffi, asm) jars are copied
+ * out of the executable jar with the JDK's own zip support into a private directory
+ * ({@code samboot-handoff-<pid>-...} in the temporary directory), samboot's decision is
+ * loaded from the copies in a class loader of its own, and the lean supervisor then runs
+ * from them; the directory goes when it exits, or at once when this process goes on as
+ * the application. This class sits at the root of the jar, beside the loader's classes,
+ * and uses nothing but the JDK before it hands over to {@link JarLauncher}.
  */
 public class SamJarLauncher extends JarLauncher {
 
@@ -32,8 +47,8 @@ public class SamJarLauncher extends JarLauncher {
 	static final String SUPERVISOR_ENTRY = "dev.samboot.autoconfigure.LauncherSupervision";
 
 	/**
-	 * Its static method, taking the application's arguments and whether DevTools is in
-	 * the jar.
+	 * Its static method, taking the application's arguments, whether DevTools is in the
+	 * jar, and the directory of the copies.
 	 */
 	static final String SUPERVISOR_METHOD = "superviseBeforeSpringBoot";
 
@@ -44,7 +59,15 @@ public class SamJarLauncher extends JarLauncher {
 	static final List<String> SUPERVISOR_JARS = List.of(AUTOCONFIGURE_JAR, "sam-core-", "jnr-", "jffi-", "asm-",
 			"asm.jar");
 
-	private static final String DEVTOOLS_JAR = "spring-boot-devtools-";
+	/** Where the layout puts the libraries. */
+	static final String LIBRARIES = "BOOT-INF/lib/";
+
+	/**
+	 * The prefix of the private directory, the core's
+	 * {@code LeanSupervisor.HANDOFF_PREFIX}: a later supervisor removes such a directory
+	 * whose process is gone.
+	 */
+	static final String HANDOFF_PREFIX = "samboot-handoff-";
 
 	/**
 	 * The variable that names an active process's supervisor, which is its parent (the
@@ -52,18 +75,23 @@ public class SamJarLauncher extends JarLauncher {
 	 */
 	static final String SUPERVISOR_PID = "SAM_SUPERVISOR_PID";
 
-	/**
-	 * What the last try said, for samboot's first listener; {@code null} if none was
-	 * made.
-	 */
-	private static volatile String outcome;
+	private static final String DEVTOOLS_JAR = "spring-boot-devtools-";
 
-	private String[] args = new String[0];
+	/** What the try said, for samboot's first listener; {@code null} if none was made. */
+	private static volatile String outcome;
 
 	public SamJarLauncher() throws Exception {
 	}
 
 	public static void main(String[] args) throws Exception {
+		if (isActiveProcess(System.getenv(SUPERVISOR_PID), ProcessHandle.current().parent().map(ProcessHandle::pid))) {
+			// every restarted instance starts here: straight to the application
+			outcome = "this process is an active process";
+		}
+		else if (isEmpty(System.getProperty("jarmode"))) {
+			outcome = switchedOff(args, System.getProperties(), System.getenv()) ? "supervision is switched off"
+					: superviseFirst(executableJar(), args);
+		}
 		new SamJarLauncher().launch(args);
 	}
 
@@ -76,59 +104,55 @@ public class SamJarLauncher extends JarLauncher {
 		return outcome;
 	}
 
-	@Override
-	protected void launch(String[] args) throws Exception {
-		this.args = args.clone();
-		super.launch(args);
-	}
-
-	@Override
-	protected ClassLoader createClassLoader(Collection<URL> urls) throws Exception {
-		if (isActiveProcess(System.getenv(SUPERVISOR_PID), ProcessHandle.current().parent().map(ProcessHandle::pid))) {
-			// every restarted instance starts here: saves it opening samboot's jars twice
-			outcome = "this process is an active process";
-		}
-		else if (isEmpty(System.getProperty("jarmode"))) {
-			outcome = superviseFirst(urls, this.args);
-		}
-		return super.createClassLoader(urls);
-	}
-
 	/**
 	 * Let samboot become the supervisor; does not return when it does. Any failure is
 	 * said on standard error and the application starts as it would without this
 	 * launcher, where samboot's listeners supervise it in the way that keeps this process
 	 * until its configuration is read (the first listener does not try this again).
-	 * @param urls the application's class path
+	 * @param jar the executable jar, or {@code null} when this class was not loaded from
+	 * a jar file
 	 * @param args the application's arguments
 	 * @return why this process goes on as the application
 	 */
-	static String superviseFirst(Collection<URL> urls, String[] args) {
-		List<URL> supervisor = new ArrayList<>();
-		boolean autoConfiguration = false;
-		boolean devTools = false;
-		for (URL url : urls) {
-			String name = fileName(url);
-			devTools |= name.startsWith(DEVTOOLS_JAR);
-			autoConfiguration |= name.startsWith(AUTOCONFIGURE_JAR);
-			if (isSupervisorJar(name)) {
-				supervisor.add(url);
+	static String superviseFirst(Path jar, String[] args) {
+		if (jar == null) {
+			return "the launcher is not in a jar file";
+		}
+		Path directory = null;
+		try {
+			Copies copies = copy(jar);
+			directory = copies.directory();
+			if (copies.jars().stream().noneMatch((copy) -> fileName(copy).startsWith(AUTOCONFIGURE_JAR))) {
+				System.err.println("samboot: the jar is built with samboot's layout, but sam-spring-boot-starter is "
+						+ "not in it: the application runs unsupervised");
+				return "sam-spring-boot-starter is not in the jar";
+			}
+			return decide(copies, args);
+		}
+		catch (IOException | RuntimeException ex) {
+			System.err.println("samboot: could not copy samboot's jars out of " + jar + " (" + ex
+					+ "); its listeners supervise the application once Spring Boot runs");
+			return "the launcher could not copy samboot's jars: " + ex;
+		}
+		finally {
+			if (directory != null) {
+				delete(directory);
 			}
 		}
-		if (!autoConfiguration) {
-			System.err.println("samboot: the jar is built with samboot's layout, but sam-spring-boot-starter is not "
-					+ "in it: the application runs unsupervised");
-			return "sam-spring-boot-starter is not in the jar";
-		}
+	}
+
+	private static String decide(Copies copies, String[] args) throws IOException {
 		Thread thread = Thread.currentThread();
 		ClassLoader previous = thread.getContextClassLoader();
-		ClassLoader loader = new LaunchedClassLoader(false, supervisor.toArray(new URL[0]),
-				SamJarLauncher.class.getClassLoader());
-		thread.setContextClassLoader(loader);
-		try {
+		URL[] urls = new URL[copies.jars().size()];
+		for (int i = 0; i < urls.length; i++) {
+			urls[i] = copies.jars().get(i).toUri().toURL();
+		}
+		try (URLClassLoader loader = new URLClassLoader(urls, SamJarLauncher.class.getClassLoader())) {
+			thread.setContextClassLoader(loader);
 			Class<?> entry = Class.forName(SUPERVISOR_ENTRY, false, loader);
-			Method method = entry.getMethod(SUPERVISOR_METHOD, String[].class, boolean.class);
-			return String.valueOf(method.invoke(null, args.clone(), devTools));
+			Method method = entry.getMethod(SUPERVISOR_METHOD, String[].class, boolean.class, Path.class);
+			return String.valueOf(method.invoke(null, args.clone(), copies.devTools(), copies.directory()));
 		}
 		catch (InvocationTargetException ex) {
 			System.err.println("samboot: could not supervise before Spring Boot starts (" + ex.getCause()
@@ -146,6 +170,70 @@ public class SamJarLauncher extends JarLauncher {
 	}
 
 	/**
+	 * The jars samboot needs, copied out of the executable jar into a private directory.
+	 *
+	 * @param directory the directory
+	 * @param jars the copies, in the executable jar's order
+	 * @param devTools whether Spring Boot DevTools is among the jar's libraries
+	 */
+	record Copies(Path directory, List<Path> jars, boolean devTools) {
+	}
+
+	static Copies copy(Path jar) throws IOException {
+		Path directory = Files.createTempDirectory(HANDOFF_PREFIX + ProcessHandle.current().pid() + "-",
+				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		List<Path> jars = new ArrayList<>();
+		boolean devTools = false;
+		try (JarFile file = new JarFile(jar.toFile(), false)) {
+			Enumeration<JarEntry> entries = file.entries();
+			while (entries.hasMoreElements()) {
+				JarEntry entry = entries.nextElement();
+				String name = entry.getName();
+				if (!name.startsWith(LIBRARIES) || name.indexOf('/', LIBRARIES.length()) >= 0) {
+					continue;
+				}
+				String fileName = name.substring(LIBRARIES.length());
+				devTools |= fileName.startsWith(DEVTOOLS_JAR);
+				if (isSupervisorJar(fileName)) {
+					Path target = directory.resolve(fileName);
+					try (InputStream in = file.getInputStream(entry)) {
+						Files.copy(in, target);
+					}
+					jars.add(target);
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			delete(directory);
+			throw ex;
+		}
+		return new Copies(directory, jars, devTools);
+	}
+
+	/**
+	 * Whether the command line, system properties or environment variables switch
+	 * supervision off ({@code sam.enabled=false}, in Spring's order of precedence), so
+	 * that a jar run unsupervised copies nothing. Every other switch is left to samboot's
+	 * own decision, which reads them all.
+	 * @param args the application's arguments
+	 * @param systemProperties the system properties
+	 * @param env the environment variables
+	 * @return whether supervision is off
+	 */
+	static boolean switchedOff(String[] args, Properties systemProperties, Map<String, String> env) {
+		String value = null;
+		for (int i = args.length - 1; i >= 0 && value == null; i--) {
+			if (args[i].startsWith("--sam.enabled=")) {
+				value = args[i].substring("--sam.enabled=".length());
+			}
+		}
+		if (value == null) {
+			value = systemProperties.getProperty("sam.enabled", env.get("SAM_ENABLED"));
+		}
+		return value != null && value.trim().equalsIgnoreCase("false");
+	}
+
+	/**
 	 * Whether this process is an instance its supervisor launched: the supervisor it was
 	 * told of is its parent. A process an instance started itself inherits the variable
 	 * but has another parent, and may become a supervisor.
@@ -153,7 +241,7 @@ public class SamJarLauncher extends JarLauncher {
 	 * @param parentPid this process's parent
 	 * @return whether it is an active process
 	 */
-	static boolean isActiveProcess(String supervisorPid, java.util.Optional<Long> parentPid) {
+	static boolean isActiveProcess(String supervisorPid, Optional<Long> parentPid) {
 		return supervisorPid != null && parentPid.isPresent()
 				&& supervisorPid.trim().equals(Long.toString(parentPid.get()));
 	}
@@ -162,7 +250,7 @@ public class SamJarLauncher extends JarLauncher {
 	 * Whether the jar of this file name is one samboot's decision or its lean supervisor
 	 * loads classes from.
 	 * @param fileName the jar's file name
-	 * @return whether it goes into the launcher's class loader
+	 * @return whether it is copied out
 	 */
 	static boolean isSupervisorJar(String fileName) {
 		if (!fileName.endsWith(".jar")) {
@@ -176,21 +264,29 @@ public class SamJarLauncher extends JarLauncher {
 		return false;
 	}
 
-	/**
-	 * The file name of a class path entry, such as {@code sam-core-1.0.jar} for
-	 * {@code jar:nested:/app.jar/!BOOT-INF/lib/sam-core-1.0.jar!/}.
-	 * @param url the entry
-	 * @return its last path segment
-	 */
-	static String fileName(URL url) {
-		String path = url.toString();
-		if (path.endsWith("!/")) {
-			path = path.substring(0, path.length() - 2);
+	private static Path executableJar() {
+		CodeSource source = SamJarLauncher.class.getProtectionDomain().getCodeSource();
+		try {
+			Path path = (source != null && source.getLocation() != null) ? Path.of(source.getLocation().toURI()) : null;
+			return (path != null && Files.isRegularFile(path)) ? path : null;
 		}
-		while (path.endsWith("/")) {
-			path = path.substring(0, path.length() - 1);
+		catch (URISyntaxException | IllegalArgumentException ex) {
+			return null;
 		}
-		return path.substring(path.lastIndexOf('/') + 1);
+	}
+
+	private static String fileName(Path path) {
+		return path.getFileName().toString();
+	}
+
+	private static void delete(Path directory) {
+		File[] files = directory.toFile().listFiles();
+		if (files != null) {
+			for (File file : files) {
+				file.delete();
+			}
+		}
+		directory.toFile().delete();
 	}
 
 	private static boolean isEmpty(String value) {

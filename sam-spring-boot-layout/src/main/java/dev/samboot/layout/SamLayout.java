@@ -17,7 +17,8 @@ import org.springframework.boot.loader.tools.LoaderClassesWriter;
 public class SamLayout extends Layouts.Jar implements CustomLoaderLayout {
 
 	/** The class files written at the root of the jar, beside the loader's. */
-	static final List<String> LAUNCHER_CLASSES = List.of("dev/samboot/launcher/SamJarLauncher.class");
+	static final List<String> LAUNCHER_CLASSES = List.of("dev/samboot/launcher/SamJarLauncher.class",
+			"dev/samboot/launcher/SamJarLauncher$Copies.class");
 
 	/** The launcher's class name. */
 	static final String LAUNCHER = "dev.samboot.launcher.SamJarLauncher";

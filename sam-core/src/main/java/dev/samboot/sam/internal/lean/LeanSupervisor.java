@@ -121,7 +121,7 @@ public final class LeanSupervisor {
 	}
 
 	/** The handoff directories' names: the prefix, the supervisor's pid, a dash. */
-	static final String HANDOFF_PREFIX = "samboot-handoff-";
+	public static final String HANDOFF_PREFIX = "samboot-handoff-";
 
 	/**
 	 * Create a private handoff directory named after this process, and remove those of
@@ -222,9 +222,28 @@ public final class LeanSupervisor {
 	 * @param command the command that relaunches the application
 	 */
 	public static void execDeferred(EarlyLaunch early, List<String> command) {
+		execDeferred(early, command, null);
+	}
+
+	/**
+	 * As {@link #execDeferred(EarlyLaunch, List)}, in a handoff directory that holds the
+	 * core's and the native-access jars already.
+	 * @param early instance 1, launched to hand over the settings
+	 * @param command the command that relaunches the application
+	 * @param copied a private directory named as {@link #HANDOFF_PREFIX} and this
+	 * process's pid, into which the jars were copied and from which this class was
+	 * loaded, or {@code null} to make one
+	 */
+	public static void execDeferred(EarlyLaunch early, List<String> command, Path copied) {
 		Path directory = null;
 		try {
-			directory = handoffDirectory();
+			if (copied != null) {
+				directory = copied;
+				removeAbandoned(copied.getParent());
+			}
+			else {
+				directory = handoffDirectory();
+			}
 			// the settings decide whether corosync or systemd are needed: the jars go on
 			// the class path in any case, and are only opened if they are
 			String classPath = supervisorClassPath(directory, true);
@@ -390,6 +409,11 @@ public final class LeanSupervisor {
 						classPath.add(entry);
 					}
 				}
+				if (classPath.size() == 1) {
+					// copied out of the executable jar by samboot's launcher, beside the
+					// core
+					classPath.addAll(nativeAccessJarsBeside(Path.of(classPath.get(0))));
+				}
 			}
 		}
 		else if (url.startsWith("jar:nested:")) {
@@ -408,6 +432,23 @@ public final class LeanSupervisor {
 			throw new IOException("the core was loaded from " + url + ", which a new JVM cannot use");
 		}
 		return String.join(File.pathSeparator, classPath);
+	}
+
+	private static List<String> nativeAccessJarsBeside(Path core) throws IOException {
+		Path folder = core.getParent();
+		if (folder == null) {
+			return List.of();
+		}
+		try (var entries = Files.newDirectoryStream(folder, "*.jar")) {
+			List<String> jars = new ArrayList<>();
+			for (Path entry : entries) {
+				if (isNativeAccessJar(entry.getFileName().toString())) {
+					jars.add(entry.toString());
+				}
+			}
+			java.util.Collections.sort(jars);
+			return jars;
+		}
 	}
 
 	static boolean isNativeAccessJar(String fileName) {

@@ -53,7 +53,9 @@ public final class DeferredSettings {
 	 * As {@link #supervise()}, from a private directory into which the core's and the
 	 * native-access jars were copied and from which the core was loaded, such as a
 	 * launcher makes before the application's class loader exists: the lean supervisor
-	 * runs from those copies, and the directory goes when it exits.
+	 * runs from those copies, and the directory goes when it exits. When this returns,
+	 * the directory is the caller's to remove; one that is not this process's own copies
+	 * (see its name below) is not used.
 	 * @param copiedJars a directory named {@code samboot-handoff-<pid>-...} in the
 	 * temporary directory, or {@code null}
 	 * @return why this process goes on as it was

@@ -35,8 +35,8 @@ public final class LauncherSupervision {
 			return "the command line, system properties or environment turn supervision, its early launch or the "
 					+ "lean supervisor off, or name a quorum provider of the application's classes";
 		}
-		String stayOff = StayOffConditions.reason(new Throwable().getStackTrace(), devTools, false,
-				StayOffConditions.aotProcessing(), Sam.isSupported());
+		String stayOff = StayOffReasons.reason(new Throwable().getStackTrace(), devTools, false,
+				StayOffReasons.aotProcessing(), Sam.isSupported());
 		if (stayOff != null) {
 			return stayOff;
 		}

@@ -24,10 +24,8 @@ class AutoConfigurationUsesOnlyTheApiTests {
 	@ArchTest
 	static final ArchRule theLaunchersDecisionNeedsNoSpring = noClasses().that()
 		.haveSimpleName("LauncherSupervision")
-		.or()
-		.haveSimpleName("EarlySwitches")
 		.should()
-		.dependOnClassesThat()
+		.transitivelyDependOnClassesThat()
 		.resideInAPackage("org.springframework..")
 		.because("samboot's launcher loads them in a class loader that holds only samboot's and jnr's jars");
 

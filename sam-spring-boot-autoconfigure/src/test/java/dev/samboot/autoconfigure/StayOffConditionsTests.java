@@ -12,20 +12,26 @@ class StayOffConditionsTests {
 	private static final StackTraceElement[] MAIN = { frame("com.example.App", "main") };
 
 	@Test
+	void theAotProcessingPropertyIsSpringsOwn() {
+		assertThat(StayOffReasons.AOT_PROCESSING)
+			.isEqualTo(org.springframework.context.aot.AbstractAotProcessor.AOT_PROCESSING);
+	}
+
+	@Test
 	void aPlainMainOnLinuxIsSupervised() {
-		assertThat(StayOffConditions.reason(MAIN, false, false, false, true)).isNull();
+		assertThat(StayOffReasons.reason(MAIN, false, false, false, true)).isNull();
 	}
 
 	@Test
 	void withoutPosixSignalsItStaysOff() {
-		assertThat(StayOffConditions.reason(MAIN, false, false, false, false)).contains("no POSIX signals");
+		assertThat(StayOffReasons.reason(MAIN, false, false, false, false)).contains("no POSIX signals");
 	}
 
 	@Test
 	void nativeImageAotProcessingAndDevToolsStayOff() {
-		assertThat(StayOffConditions.reason(MAIN, false, true, false, true)).contains("native image");
-		assertThat(StayOffConditions.reason(MAIN, false, false, true, true)).contains("AOT processing");
-		assertThat(StayOffConditions.reason(MAIN, true, false, false, true)).contains("DevTools");
+		assertThat(StayOffReasons.reason(MAIN, false, true, false, true)).contains("native image");
+		assertThat(StayOffReasons.reason(MAIN, false, false, true, true)).contains("AOT processing");
+		assertThat(StayOffReasons.reason(MAIN, true, false, false, true)).contains("DevTools");
 	}
 
 	@Test
@@ -45,7 +51,7 @@ class StayOffConditionsTests {
 	private static String reasonFor(String caller) {
 		StackTraceElement[] stack = { frame("org.springframework.boot.SpringApplication", "run"), frame(caller, "load"),
 				frame("com.example.App", "main") };
-		return StayOffConditions.reason(stack, false, false, false, true);
+		return StayOffReasons.reason(stack, false, false, false, true);
 	}
 
 	private static StackTraceElement frame(String className, String method) {

@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,7 +29,7 @@ import org.springframework.boot.loader.launch.JarLauncher;
  * Boot's {@link JarLauncher}, which first lets samboot become the supervisor, before
  * Spring Boot's loader has read the application's jars. Where the command line, system
  * properties and environment variables leave supervision on, the process the user started
- * launches instance 1 here, about a tenth of a second after {@code java} started, and is
+ * launches instance 1 here, about a fifth of a second after {@code java} started, and is
  * replaced by the lean supervisor; elsewhere (supervision off, an instance, a
  * {@code jarmode}) the application starts as with {@link JarLauncher}.
  *
@@ -89,8 +90,15 @@ public class SamJarLauncher extends JarLauncher {
 			outcome = "this process is an active process";
 		}
 		else if (isEmpty(System.getProperty("jarmode"))) {
-			outcome = switchedOff(args, System.getProperties(), System.getenv()) ? "supervision is switched off"
-					: superviseFirst(executableJar(), args);
+			Path jar = executableJar();
+			if (switchedOff(args, System.getProperties(), System.getenv())) {
+				outcome = "supervision, its early launch or the lean supervisor is switched off";
+			}
+			else if (jar != null && FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+				outcome = superviseFirst(jar, args);
+			}
+			// else (an exploded archive, a platform without POSIX files): the listeners
+			// decide
 		}
 		new SamJarLauncher().launch(args);
 	}
@@ -148,7 +156,9 @@ public class SamJarLauncher extends JarLauncher {
 		for (int i = 0; i < urls.length; i++) {
 			urls[i] = copies.jars().get(i).toUri().toURL();
 		}
-		try (URLClassLoader loader = new URLClassLoader(urls, SamJarLauncher.class.getClassLoader())) {
+		// above it only the JDK: a class of the application or of Spring Boot fails at
+		// once
+		try (URLClassLoader loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
 			thread.setContextClassLoader(loader);
 			Class<?> entry = Class.forName(SUPERVISOR_ENTRY, false, loader);
 			Method method = entry.getMethod(SUPERVISOR_METHOD, String[].class, boolean.class, Path.class);
@@ -184,6 +194,7 @@ public class SamJarLauncher extends JarLauncher {
 				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 		List<Path> jars = new ArrayList<>();
 		boolean devTools = false;
+		boolean copied = false;
 		try (JarFile file = new JarFile(jar.toFile(), false)) {
 			Enumeration<JarEntry> entries = file.entries();
 			while (entries.hasMoreElements()) {
@@ -202,34 +213,60 @@ public class SamJarLauncher extends JarLauncher {
 					jars.add(target);
 				}
 			}
+			copied = true;
 		}
-		catch (IOException | RuntimeException ex) {
-			delete(directory);
-			throw ex;
+		finally {
+			if (!copied) {
+				delete(directory);
+			}
 		}
 		return new Copies(directory, jars, devTools);
 	}
 
 	/**
 	 * Whether the command line, system properties or environment variables switch
-	 * supervision off ({@code sam.enabled=false}, in Spring's order of precedence), so
-	 * that a jar run unsupervised copies nothing. Every other switch is left to samboot's
-	 * own decision, which reads them all.
+	 * supervision, its early launch or the lean supervisor off (in Spring's order of
+	 * precedence), so that a jar run unsupervised, or relaunched with the supervisor in
+	 * its own JVM, copies nothing. The others (a quorum provider, DevTools) are left to
+	 * samboot's own decision, which reads everything.
 	 * @param args the application's arguments
 	 * @param systemProperties the system properties
 	 * @param env the environment variables
 	 * @return whether supervision is off
 	 */
 	static boolean switchedOff(String[] args, Properties systemProperties, Map<String, String> env) {
-		String value = null;
-		for (int i = args.length - 1; i >= 0 && value == null; i--) {
-			if (args[i].startsWith("--sam.enabled=")) {
-				value = args[i].substring("--sam.enabled=".length());
+		return isFalse(value(args, systemProperties, env, "sam.enabled", "SAM_ENABLED"))
+				|| isFalse(value(args, systemProperties, env, "sam.supervisor.early-launch",
+						"SAM_SUPERVISOR_EARLY_LAUNCH", "sam.supervisor.earlyLaunch", "SAM_SUPERVISOR_EARLYLAUNCH"))
+				|| isFalse(value(args, systemProperties, env, "sam.supervisor.lean", "SAM_SUPERVISOR_LEAN"));
+	}
+
+	/**
+	 * The first of the names found: in the arguments (the last wins), then as system
+	 * properties, then as environment variables.
+	 */
+	private static String value(String[] args, Properties systemProperties, Map<String, String> env, String... names) {
+		for (int i = args.length - 1; i >= 0; i--) {
+			for (String name : names) {
+				if (args[i].startsWith("--" + name + "=")) {
+					return args[i].substring(name.length() + 3);
+				}
 			}
 		}
-		if (value == null) {
-			value = systemProperties.getProperty("sam.enabled", env.get("SAM_ENABLED"));
+		for (String name : names) {
+			if (systemProperties.getProperty(name) != null) {
+				return systemProperties.getProperty(name);
+			}
 		}
+		for (String name : names) {
+			if (env.get(name) != null) {
+				return env.get(name);
+			}
+		}
+		return null;
+	}
+
+	private static boolean isFalse(String value) {
 		return value != null && value.trim().equalsIgnoreCase("false");
 	}
 

@@ -58,6 +58,16 @@ class SamJarLauncherTests {
 		Properties on = new Properties();
 		on.setProperty("sam.enabled", "true");
 		assertThat(SamJarLauncher.switchedOff(new String[0], on, Map.of("SAM_ENABLED", "false"))).isFalse();
+		assertThat(SamJarLauncher.switchedOff(new String[] { "--sam.supervisor.early-launch=false" }, none, Map.of()))
+			.as("the relaunch with the supervisor in the application's JVM")
+			.isTrue();
+		Properties earlyOff = new Properties();
+		earlyOff.setProperty("sam.supervisor.earlyLaunch", "false");
+		assertThat(SamJarLauncher.switchedOff(new String[0], earlyOff, Map.of())).isTrue();
+		assertThat(SamJarLauncher.switchedOff(new String[0], none, Map.of("SAM_SUPERVISOR_LEAN", "false"))).isTrue();
+		assertThat(SamJarLauncher.switchedOff(new String[] { "--sam.supervisor.lean=true" }, none,
+				Map.of("SAM_SUPERVISOR_LEAN", "false")))
+			.isFalse();
 		assertThat(SamJarLauncher.switchedOff(new String[] { "--sam.enabled=maybe" }, none, Map.of()))
 			.as("left to samboot's own check, which names the property")
 			.isFalse();
@@ -98,7 +108,6 @@ class SamJarLauncherTests {
 		List<Path> before = handoffDirectories();
 		assertThat(SamJarLauncher.superviseFirst(jar, new String[0])).contains("sam-spring-boot-starter");
 		assertThat(handoffDirectories()).isEqualTo(before);
-		assertThat(SamJarLauncher.superviseFirst(null, new String[0])).contains("not in a jar file");
 	}
 
 	@Test

@@ -154,6 +154,13 @@ class SampleAppRecoveryIT {
 			.contains(" dev.samboot.sam.internal.process.NativeExec ")
 			.doesNotContain(" org.springframework.boot.SpringApplication ")
 			.doesNotContain(" org.springframework.context.");
+		// the lean supervisor runs from the copies the launcher loaded its decision from
+		java.util.regex.Matcher copies = java.util.regex.Pattern.compile(
+				" dev\\.samboot\\.autoconfigure\\.LauncherSupervision source: file:(\\S+)/sam-spring-boot-autoconfigure-")
+			.matcher(launcherJvm);
+		assertThat(copies.find()).as("LauncherSupervision loaded from the launcher's copies").isTrue();
+		String command = Files.readString(Path.of("/proc", Long.toString(supervisorPid), "cmdline")).replace('\0', ' ');
+		assertThat(command).contains(" -cp " + copies.group(1) + "/sam-core-");
 	}
 
 	private static void assertRecovery(JsonNode recovery, Instance ended, String reason, int exitStatus) {

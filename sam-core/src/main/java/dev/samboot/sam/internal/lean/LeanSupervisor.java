@@ -137,6 +137,32 @@ public final class LeanSupervisor {
 	}
 
 	/**
+	 * Whether a directory said to hold the copies of the core and the native-access jars
+	 * is one this process made for them: named after it, a directory of mode 0700 (not a
+	 * link), and the one this class was loaded from. Anything else is left alone: the
+	 * directory is deleted when supervision ends.
+	 * @param directory the directory
+	 * @return whether it is this process's copies
+	 */
+	static boolean isOwnCopies(Path directory) {
+		try {
+			Path name = directory.getFileName();
+			CodeSource source = LeanSupervisor.class.getProtectionDomain().getCodeSource();
+			if (name == null || !name.toString().startsWith(HANDOFF_PREFIX + ProcessHandle.current().pid() + "-")
+					|| !Files.isDirectory(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS) || source == null
+					|| source.getLocation() == null || !"rwx------".equals(PosixFilePermissions
+						.toString(Files.getPosixFilePermissions(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)))) {
+				return false;
+			}
+			Path core = Path.of(source.getLocation().toURI()).toRealPath();
+			return directory.toRealPath().equals(core.getParent());
+		}
+		catch (IOException | URISyntaxException | RuntimeException ex) {
+			return false;
+		}
+	}
+
+	/**
 	 * Remove the handoff directories in a directory whose supervisor is no longer
 	 * running; those of running processes, and names samboot does not make, are left.
 	 * @param parent the temporary directory
@@ -237,11 +263,14 @@ public final class LeanSupervisor {
 	public static void execDeferred(EarlyLaunch early, List<String> command, Path copied) {
 		Path directory = null;
 		try {
-			if (copied != null) {
+			if (copied != null && isOwnCopies(copied)) {
 				directory = copied;
 				removeAbandoned(copied.getParent());
 			}
 			else {
+				if (copied != null) {
+					logger.log(Level.DEBUG, copied + " is not this process's copy of the core: copying again");
+				}
 				directory = handoffDirectory();
 			}
 			// the settings decide whether corosync or systemd are needed: the jars go on

@@ -50,6 +50,15 @@ class HandoffTests {
 	@TempDir
 	Path temp;
 
+	/** ASCII half of the time, else any code point but a lone surrogate. */
+	private static int codePoint(java.util.Random random) {
+		if (random.nextBoolean()) {
+			return random.nextInt(0x80);
+		}
+		int codePoint = random.nextInt(0x110000);
+		return (codePoint >= 0xD800 && codePoint <= 0xDFFF) ? 0xE000 + (codePoint - 0xD800) : codePoint;
+	}
+
 	@Test
 	void propertiesAreWrittenWithoutTheDateCommentAndReadBackWhateverTheyHold() throws Exception {
 		Properties properties = new Properties();
@@ -65,8 +74,8 @@ class HandoffTests {
 			StringBuilder key = new StringBuilder();
 			StringBuilder value = new StringBuilder();
 			for (int c = random.nextInt(12); c > 0; c--) {
-				key.append((char) (random.nextInt(2) == 0 ? random.nextInt(0x80) : random.nextInt(0xD000)));
-				value.append((char) (random.nextInt(2) == 0 ? random.nextInt(0x80) : random.nextInt(0xD000)));
+				key.appendCodePoint(codePoint(random));
+				value.appendCodePoint(codePoint(random));
 			}
 			properties.setProperty("random." + i + key, value.toString());
 		}

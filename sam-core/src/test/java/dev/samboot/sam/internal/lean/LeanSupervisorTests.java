@@ -28,6 +28,21 @@ import static org.assertj.core.api.Assertions.assertThatIOException;
 class LeanSupervisorTests {
 
 	@Test
+	void onlyThisProcesssOwnCopiesOfTheCoreAreTakenAsTheHandoffDirectory() throws Exception {
+		Path named = Files.createTempDirectory(LeanSupervisor.HANDOFF_PREFIX + ProcessHandle.current().pid() + "-",
+				java.nio.file.attribute.PosixFilePermissions
+					.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+		try {
+			assertThat(LeanSupervisor.isOwnCopies(named)).as("the core was not loaded from it").isFalse();
+			assertThat(LeanSupervisor.isOwnCopies(Path.of("/"))).isFalse();
+			assertThat(LeanSupervisor.isOwnCopies(named.resolveSibling("samboot-handoff-1-x"))).isFalse();
+		}
+		finally {
+			Files.delete(named);
+		}
+	}
+
+	@Test
 	void leanSupervisorIsUsedWhenRequestedUnlessTheApplicationGaveItsOwnQuorumSource() {
 		assertThat(LeanSupervisor.obstacle(options(RecoveryPolicy.RESTART, null)))
 			.contains("no lean supervisor requested");

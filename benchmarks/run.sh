@@ -19,6 +19,7 @@
 #                      supervisord, whose Debian packages service-wrapper and supervisor are installed
 #                      the same way)
 #   --peers-trials N   trials per system of the peers stage (default 6, quick 3)
+#   --phases-trials N  trials of each start in the phases stage (default 6, quick 2)
 #   --no-build         use what the last build left in target/
 #   --publish          copy the results into docs/benchmarks/ (results-full.md or results-quick.md;
 #                      the full run also its plots and samples)
@@ -32,6 +33,7 @@ no_extra=false
 out=""
 only=""
 peers_trials=""
+phases_trials=""
 build=true
 publish=false
 args=("$@")
@@ -53,6 +55,8 @@ while [ $# -gt 0 ]; do
     --only=*) only=${1#--only=} ;;
     --peers-trials) peers_trials=${2:?--peers-trials needs a number}; shift ;;
     --peers-trials=*) peers_trials=${1#--peers-trials=} ;;
+    --phases-trials) phases_trials=${2:?--phases-trials needs a number}; shift ;;
+    --phases-trials=*) phases_trials=${1#--phases-trials=} ;;
     --no-build) build=false ;;
     --publish) publish=true ;;
     -h|--help) usage; exit 0 ;;
@@ -168,6 +172,7 @@ suite_args=(--jdk "$jdk" --app "$root/sample-app/target/sample-app-0.1.0-SNAPSHO
 for e in "${extra[@]+"${extra[@]}"}"; do suite_args+=(--extra-jdk "$e"); done
 [ -n "$only" ] && suite_args+=(--only "$only")
 [ -n "$peers_trials" ] && suite_args+=(--peers-trials "$peers_trials")
+[ -n "$phases_trials" ] && suite_args+=(--phases-trials "$phases_trials")
 [ -n "$cpg_c" ] && suite_args+=(--cpg-c "$cpg_c")
 [ -n "$cpg_missing" ] && suite_args+=(--cpg-c-missing "$cpg_missing")
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || true)

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * Suite [--quick] --jdk PATH [--extra-jdk PATH]... --app JAR --out DIR [--only jmh,timing,churn,startup,cpu,cpg,peers]
- *       [--cpg-c PATH | --cpg-c-missing REASON] [--peers-trials N] [--command TEXT] [--commit ID]
+ *       [--cpg-c PATH | --cpg-c-missing REASON] [--peers-trials N] [--phases-trials N] [--command TEXT] [--commit ID]
  * </pre>
  *
  * The sample application's jar is needed by the start-up, CPU and peers stages only;
@@ -87,7 +87,9 @@ public final class Suite {
 		for (Jdk jdk : jdks) {
 			stage(stages, "startup", failed, () -> new StartupBench(context, jdk).run(quick ? 3 : 10, quick ? 3 : 5));
 		}
-		stage(stages, "phases", failed, () -> new PhasesBench(context, primary).run(quick ? 2 : 6));
+		int phasesTrials = options.containsKey("phases-trials") ? Integer.parseInt(single(options, "phases-trials"))
+				: (quick ? 2 : 6);
+		stage(stages, "phases", failed, () -> new PhasesBench(context, primary).run(phasesTrials));
 		stage(stages, "cpu", failed, () -> new CpuBench(context, primary).run(Duration.ofSeconds(quick ? 3 : 10),
 				Duration.ofSeconds(quick ? 15 : 60)));
 		Path cpgC = options.containsKey("cpg-c") ? Path.of(single(options, "cpg-c")) : null;

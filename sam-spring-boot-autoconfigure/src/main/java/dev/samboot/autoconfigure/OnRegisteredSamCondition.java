@@ -29,7 +29,7 @@ class OnRegisteredSamCondition extends SpringBootCondition {
 
 	@Override
 	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-		if (StayOffConditions.aotProcessing()) {
+		if (StayOffReasons.aotProcessing()) {
 			return ConditionOutcome.match("AOT processing: contributed as if registered; removed at run time "
 					+ "unless samboot registers the JVM that runs the application");
 		}

@@ -26,17 +26,7 @@ final class StayOffConditions {
 	 */
 	static String reason(Environment environment) {
 		return StayOffReasons.reason(new Throwable().getStackTrace(), ClassUtils.isPresent(DEVTOOLS_RESTARTER, null),
-				NativeDetector.inNativeImage(), aotProcessing(), Sam.isSupported());
-	}
-
-	/**
-	 * Whether this JVM is processing the application ahead of time
-	 * ({@code spring-boot:process-aot}, {@code processAot}): Spring's AOT processors set
-	 * {@code spring.aot.processing} while they run.
-	 * @return whether AOT processing is running
-	 */
-	static boolean aotProcessing() {
-		return StayOffReasons.aotProcessing();
+				NativeDetector.inNativeImage(), StayOffReasons.aotProcessing(), Sam.isSupported());
 	}
 
 }

@@ -90,15 +90,17 @@ public class SamJarLauncher extends JarLauncher {
 			outcome = "this process is an active process";
 		}
 		else if (isEmpty(System.getProperty("jarmode"))) {
-			Path jar = executableJar();
 			if (switchedOff(args, System.getProperties(), System.getenv())) {
 				outcome = "supervision, its early launch or the lean supervisor is switched off";
 			}
-			else if (jar != null && FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-				outcome = superviseFirst(jar, args);
+			else {
+				Path jar = executableJar();
+				// an exploded archive, a platform without POSIX files: the listeners
+				// decide
+				if (jar != null && FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+					outcome = superviseFirst(jar, args);
+				}
 			}
-			// else (an exploded archive, a platform without POSIX files): the listeners
-			// decide
 		}
 		new SamJarLauncher().launch(args);
 	}
@@ -117,15 +119,11 @@ public class SamJarLauncher extends JarLauncher {
 	 * said on standard error and the application starts as it would without this
 	 * launcher, where samboot's listeners supervise it in the way that keeps this process
 	 * until its configuration is read (the first listener does not try this again).
-	 * @param jar the executable jar, or {@code null} when this class was not loaded from
-	 * a jar file
+	 * @param jar the executable jar
 	 * @param args the application's arguments
 	 * @return why this process goes on as the application
 	 */
 	static String superviseFirst(Path jar, String[] args) {
-		if (jar == null) {
-			return "the launcher is not in a jar file";
-		}
 		Path directory = null;
 		try {
 			Copies copies = copy(jar);

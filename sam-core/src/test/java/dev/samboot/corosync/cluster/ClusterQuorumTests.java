@@ -141,7 +141,12 @@ class ClusterQuorumTests {
 		cluster.heal(3);
 		long healed = System.currentTimeMillis();
 		long started = at(awaitEvent(node[3], "started 2 ", START));
-		assertThat(latestQuorate(node[3])).isTrue();
+		// the instance's watcher prints sam.quorate() every 5 ms, from a thread of its
+		// own:
+		// its line may come a little after start() returned
+		await().atMost(Duration.ofSeconds(2))
+			.pollInterval(Duration.ofMillis(10))
+			.untilAsserted(() -> assertThat(latestQuorate(node[3])).as(node[3].output()).isTrue());
 		for (int k = 1; k <= 2; k++) {
 			assertNeverRecovered(node[k], first[k]);
 			assertThat(latestQuorate(node[k])).isTrue();

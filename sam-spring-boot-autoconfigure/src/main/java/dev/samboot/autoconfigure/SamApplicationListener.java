@@ -1,7 +1,10 @@
 package dev.samboot.autoconfigure;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -14,6 +17,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.context.event.ApplicationStartingEvent;
 import org.springframework.boot.context.event.SpringApplicationEvent;
 import org.springframework.boot.context.logging.LoggingApplicationListener;
@@ -26,6 +30,18 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * initialized) and before any bean exists, binds {@code sam.*} and registers with libsam.
  * In an active process {@link Sam#register()} returns the instance id and start-up goes
  * on; the auto-configuration then finds the handle through {@link Sam#current()}.
+ *
+ * <p>
+ * In an active process the exchange with the supervisor (the settings handed over, the
+ * connection, the hello and welcome) runs on a thread of its own, beside the rest of the
+ * start-up (banner, context creation, initializers), and is joined when the context is
+ * prepared, before it refreshes: a restarted instance, or instance 1 whose supervisor is
+ * still setting up, does not wait for its supervisor with the CPU idle. Binding
+ * {@code sam.*} stays on the main thread, so a wrong value stops start-up where it always
+ * did; a refusal or an unreachable supervisor stops it at the join, before any bean
+ * exists, with the same failure analysis. In the process the user started,
+ * {@code register()} becomes the supervisor and never returns, so it runs on the main
+ * thread.
  *
  * <p>
  * Where what is known when the application starts (the command line, system properties,
@@ -60,6 +76,11 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 	/** One early launch per JVM, for its first SpringApplication. */
 	private static final AtomicBoolean triedEarlyLaunch = new AtomicBoolean();
 
+	/**
+	 * One registration per JVM, for its first SpringApplication, even while under way.
+	 */
+	private static final AtomicBoolean registeringInThisJvm = new AtomicBoolean();
+
 	private final Function<ConfigurableEnvironment, String> stayOffReason;
 
 	private final Registrar registrar;
@@ -70,11 +91,17 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 
 	private final Deferral deferral;
 
+	private final BooleanSupplier activeProcess;
+
+	private final AtomicBoolean registering;
+
 	private volatile EarlyLaunch earlyLaunch;
+
+	private volatile CompletableFuture<Void> registration;
 
 	public SamApplicationListener() {
 		this(StayOffConditions::reason, SamApplicationListener::register, EarlyLaunch::launch, triedEarlyLaunch,
-				Deferral.SYSTEM);
+				Deferral.SYSTEM, Sam::isActiveProcess, registeringInThisJvm);
 	}
 
 	SamApplicationListener(Function<ConfigurableEnvironment, String> stayOffReason, Registrar registrar) {
@@ -88,11 +115,19 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 
 	SamApplicationListener(Function<ConfigurableEnvironment, String> stayOffReason, Registrar registrar,
 			Supplier<Optional<EarlyLaunch>> earlyLauncher, AtomicBoolean earlyLaunchTried, Deferral deferral) {
+		this(stayOffReason, registrar, earlyLauncher, earlyLaunchTried, deferral, () -> false, new AtomicBoolean());
+	}
+
+	SamApplicationListener(Function<ConfigurableEnvironment, String> stayOffReason, Registrar registrar,
+			Supplier<Optional<EarlyLaunch>> earlyLauncher, AtomicBoolean earlyLaunchTried, Deferral deferral,
+			BooleanSupplier activeProcess, AtomicBoolean registering) {
 		this.stayOffReason = stayOffReason;
 		this.registrar = registrar;
 		this.earlyLauncher = earlyLauncher;
 		this.earlyLaunchTried = earlyLaunchTried;
 		this.deferral = deferral;
+		this.activeProcess = activeProcess;
+		this.registering = registering;
 	}
 
 	/**
@@ -193,6 +228,9 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 		else if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
 			onEnvironmentPrepared(prepared);
 		}
+		else if (event instanceof ApplicationPreparedEvent) {
+			awaitRegistration();
+		}
 		else if (event instanceof ApplicationFailedEvent) {
 			cancelEarlyLaunch();
 		}
@@ -219,7 +257,7 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 
 	private void onEnvironmentPrepared(ApplicationEnvironmentPreparedEvent event) {
 		ConfigurableEnvironment environment = event.getEnvironment();
-		if (Sam.current().isPresent()) {
+		if (Sam.current().isPresent() || this.registering.get()) {
 			logger.debug(
 					"samboot already registered in this JVM; another SpringApplication in it is not supervised again");
 			cancelEarlyLaunch();
@@ -241,15 +279,16 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 				off(deferred, reason);
 				return;
 			}
-			if (deferred || !Sam.isActiveProcess()) {
+			if (deferred || !this.activeProcess.getAsBoolean()) {
 				// once, in the process that binds the settings for the supervisor
 				ShutdownTiming
 					.warnings(settings, ShutdownTiming.phaseTimeout(environment),
 							ShutdownTiming.phaseTimeoutSet(environment))
 					.forEach(logger::warn);
 			}
-			if (deferred) {
-				this.deferral.send(settings);
+			if (deferred || this.activeProcess.getAsBoolean()) {
+				registerInBackground(settings, deferred);
+				return;
 			}
 			EarlyLaunch early = this.earlyLaunch;
 			this.registrar.register((early != null) ? settings.withEarlyLaunch(early) : settings);
@@ -258,6 +297,73 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 			// on every way out but the supervisor's (which never returns): not
 			// supervising, a wrong value, or supervision that could not start
 			cancelEarlyLaunch();
+		}
+	}
+
+	/**
+	 * In an active process: hand the settings over (instance 1 of a supervisor that waits
+	 * for them) and register on a thread of its own, joined by
+	 * {@link #awaitRegistration}.
+	 */
+	private void registerInBackground(SamSettings settings, boolean deferred) {
+		if (!this.registering.compareAndSet(false, true)) {
+			return;
+		}
+		CompletableFuture<Void> registered = new CompletableFuture<>();
+		this.registration = registered;
+		Thread worker = new Thread(() -> {
+			try {
+				if (deferred) {
+					this.deferral.send(settings);
+				}
+				this.registrar.register(settings);
+				registered.complete(null);
+			}
+			catch (Throwable ex) {
+				registered.completeExceptionally(ex);
+			}
+		}, "sam-register");
+		worker.setDaemon(true);
+		worker.start();
+	}
+
+	/**
+	 * Wait for the registration started in the background, once the context is prepared
+	 * and before it refreshes, and stop start-up with its failure if it failed.
+	 */
+	private void awaitRegistration() {
+		CompletableFuture<Void> registered = this.registration;
+		if (registered == null) {
+			return;
+		}
+		this.registration = null;
+		boolean interrupted = false;
+		try {
+			while (true) {
+				try {
+					registered.get();
+					return;
+				}
+				catch (InterruptedException ex) {
+					// start-up goes on only registered or failed
+					interrupted = true;
+				}
+				catch (ExecutionException ex) {
+					Throwable cause = ex.getCause();
+					if (cause instanceof RuntimeException runtime) {
+						throw runtime;
+					}
+					if (cause instanceof Error error) {
+						throw error;
+					}
+					throw new IllegalStateException("Registering with the supervisor failed", cause);
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 

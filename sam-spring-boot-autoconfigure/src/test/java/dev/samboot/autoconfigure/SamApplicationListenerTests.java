@@ -5,11 +5,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.samboot.sam.CsError;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.Sam;
+import dev.samboot.sam.SamException;
 import dev.samboot.sam.Signals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,16 +24,19 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.bootstrap.DefaultBootstrapContext;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.context.event.ApplicationStartingEvent;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
  * The early hook: when it registers, when it stays off and why, and how wrong values stop
@@ -124,12 +133,88 @@ class SamApplicationListenerTests {
 			this.registered.add(settings);
 		}, null, new AtomicBoolean(), deferral);
 		listener.onApplicationEvent(event(environment("sam.interval=750ms", "sam.policy=quit")));
+		listener.onApplicationEvent(prepared());
 		assertThat(deferral.sent).singleElement().satisfies((settings) -> {
 			assertThat(settings.interval().toMillis()).isEqualTo(750);
 			assertThat(settings.policy()).isEqualTo(RecoveryPolicy.QUIT);
 		});
 		assertThat(this.registered).hasSize(1);
 		assertThat(deferral.detached).isEmpty();
+	}
+
+	@Test
+	void anActiveProcessRegistersBesideTheRestOfTheStartUpAndJoinsBeforeTheContextRefreshes() throws Exception {
+		CountDownLatch answer = new CountDownLatch(1);
+		List<String> threads = new ArrayList<>();
+		SamApplicationListener listener = new SamApplicationListener((env) -> null, (settings) -> {
+			threads.add(Thread.currentThread().getName());
+			await(answer);
+			this.registered.add(settings);
+		}, null, new AtomicBoolean(), SamApplicationListener.Deferral.NONE, () -> true, new AtomicBoolean());
+		listener.onApplicationEvent(event(environment("sam.interval=750ms")));
+		assertThat(this.registered).as("the supervisor has not answered yet").isEmpty();
+		CompletableFuture<Void> joined = CompletableFuture.runAsync(() -> listener.onApplicationEvent(prepared()));
+		assertThatExceptionOfType(TimeoutException.class).as("the prepared context waits for the registration")
+			.isThrownBy(() -> joined.get(200, TimeUnit.MILLISECONDS));
+		answer.countDown();
+		joined.get(10, TimeUnit.SECONDS);
+		assertThat(this.registered).singleElement()
+			.satisfies((settings) -> assertThat(settings.interval().toMillis()).isEqualTo(750));
+		assertThat(threads).containsExactly("sam-register");
+	}
+
+	@Test
+	void aRegistrationThatFailsInTheBackgroundStopsStartUpWhenTheContextIsPrepared() {
+		SamException refused = new SamException(CsError.INVALID_PARAM, "refused by the supervisor");
+		SamApplicationListener listener = new SamApplicationListener((env) -> null, (settings) -> {
+			throw refused;
+		}, null, new AtomicBoolean(), SamApplicationListener.Deferral.NONE, () -> true, new AtomicBoolean());
+		listener.onApplicationEvent(event(environment()));
+		assertThatExceptionOfType(SamException.class).isThrownBy(() -> listener.onApplicationEvent(prepared()))
+			.isSameAs(refused);
+		assertThatNoException().as("joined once").isThrownBy(() -> listener.onApplicationEvent(prepared()));
+	}
+
+	@Test
+	void aSecondApplicationInTheJvmDoesNotRegisterWhileTheFirstRegistrationIsUnderWay() {
+		CountDownLatch answer = new CountDownLatch(1);
+		AtomicBoolean registering = new AtomicBoolean();
+		AtomicInteger registrations = new AtomicInteger();
+		SamApplicationListener.Registrar registrar = (settings) -> {
+			registrations.incrementAndGet();
+			await(answer);
+		};
+		SamApplicationListener first = new SamApplicationListener((env) -> null, registrar, null, new AtomicBoolean(),
+				SamApplicationListener.Deferral.NONE, () -> true, registering);
+		SamApplicationListener second = new SamApplicationListener((env) -> null, registrar, null, new AtomicBoolean(),
+				SamApplicationListener.Deferral.NONE, () -> true, registering);
+		first.onApplicationEvent(event(environment()));
+		second.onApplicationEvent(event(environment()));
+		second.onApplicationEvent(prepared());
+		answer.countDown();
+		first.onApplicationEvent(prepared());
+		assertThat(registrations).hasValue(1);
+	}
+
+	@Test
+	void aWrongValueInAnActiveProcessStopsStartUpOnTheMainThreadBeforeAnythingIsSent() {
+		SamApplicationListener listener = new SamApplicationListener((env) -> null, this.registered::add, null,
+				new AtomicBoolean(), SamApplicationListener.Deferral.NONE, () -> true, new AtomicBoolean());
+		assertThatExceptionOfType(InvalidSamPropertyException.class)
+			.isThrownBy(() -> listener.onApplicationEvent(event(environment("sam.policy=sometimes"))))
+			.withMessageContaining("sam.policy");
+		listener.onApplicationEvent(prepared());
+		assertThat(this.registered).isEmpty();
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Test
@@ -290,6 +375,10 @@ class SamApplicationListenerTests {
 	private static ApplicationEnvironmentPreparedEvent event(MockEnvironment environment) {
 		return new ApplicationEnvironmentPreparedEvent(new DefaultBootstrapContext(), new SpringApplication(),
 				new String[0], environment);
+	}
+
+	private static ApplicationPreparedEvent prepared() {
+		return new ApplicationPreparedEvent(new SpringApplication(), new String[0], new GenericApplicationContext());
 	}
 
 	private static ApplicationStartingEvent starting(String... args) {

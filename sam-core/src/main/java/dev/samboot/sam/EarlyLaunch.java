@@ -3,7 +3,6 @@ package dev.samboot.sam;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +15,7 @@ import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.channel.Codec;
 import dev.samboot.sam.internal.process.AdoptedProcess;
 import dev.samboot.sam.internal.process.JvmProcessLauncher;
+import dev.samboot.sam.internal.process.PrivateFiles;
 import dev.samboot.sam.internal.process.SamEnvironment;
 import dev.samboot.sam.internal.process.SamPlatform;
 import dev.samboot.sam.internal.supervisor.ActiveProcess;
@@ -217,9 +217,7 @@ public final class EarlyLaunch {
 		}
 
 		static byte[] newToken() {
-			byte[] token = new byte[Codec.TOKEN_BYTES];
-			new SecureRandom().nextBytes(token);
-			return token;
+			return PrivateFiles.randomBytes(Codec.TOKEN_BYTES);
 		}
 
 		static Map<String, String> environment(Path socket, byte[] token, long supervisorPid) {

@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -187,9 +189,36 @@ public class SamJarLauncher extends JarLauncher {
 	record Copies(Path directory, List<Path> jars, boolean devTools) {
 	}
 
+	/**
+	 * A new directory of mode 0700 in {@code java.io.tmpdir}, made in one step that fails
+	 * on a name that exists, with random characters from {@code /dev/urandom} after the
+	 * prefix. Not {@link Files#createTempDirectory}: its names come from a
+	 * {@link java.security.SecureRandom}, whose providers take some 30 ms to load, right
+	 * before instance 1 is launched.
+	 */
+	static Path privateDirectory(String prefix) throws IOException {
+		Path parent = Path.of(System.getProperty("java.io.tmpdir"));
+		FileAlreadyExistsException taken = null;
+		try (InputStream random = Files.newInputStream(Path.of("/dev/urandom"))) {
+			byte[] name = new byte[8];
+			for (int attempt = 0; attempt < 16; attempt++) {
+				if (random.readNBytes(name, 0, name.length) != name.length) {
+					throw new IOException("/dev/urandom ended");
+				}
+				try {
+					return Files.createDirectory(parent.resolve(prefix + HexFormat.of().formatHex(name)),
+							PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+				}
+				catch (FileAlreadyExistsException ex) {
+					taken = ex;
+				}
+			}
+		}
+		throw taken;
+	}
+
 	static Copies copy(Path jar) throws IOException {
-		Path directory = Files.createTempDirectory(HANDOFF_PREFIX + ProcessHandle.current().pid() + "-",
-				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		Path directory = privateDirectory(HANDOFF_PREFIX + ProcessHandle.current().pid() + "-");
 		List<Path> jars = new ArrayList<>();
 		boolean devTools = false;
 		boolean copied = false;

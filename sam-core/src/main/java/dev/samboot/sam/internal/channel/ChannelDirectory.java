@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
+
+import dev.samboot.sam.internal.process.PrivateFiles;
 
 /**
  * The private directory (mode 0700) that holds the channel's socket, created per
@@ -37,8 +38,7 @@ public final class ChannelDirectory {
 				continue;
 			}
 			try {
-				Path directory = Files.createTempDirectory(Path.of(parent), "samboot-",
-						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+				Path directory = PrivateFiles.createDirectory(Path.of(parent), "samboot-");
 				ChannelDirectory created = new ChannelDirectory(directory);
 				if (created.socket().toString().length() <= MAX_SOCKET_PATH) {
 					return created;

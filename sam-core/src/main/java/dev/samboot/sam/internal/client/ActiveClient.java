@@ -132,7 +132,9 @@ public final class ActiveClient implements AutoCloseable {
 				Thread.currentThread().interrupt();
 				throw new IOException("interrupted while waiting for the supervisor", ex);
 			}
-			pause = Math.min(50, pause * 2);
+			// a supervisor that is setting up listens within a few tens of milliseconds:
+			// tried every 10 ms for the first second, then every 50
+			pause = Math.min((System.nanoTime() - began < TimeUnit.SECONDS.toNanos(1)) ? 10 : 50, pause * 2);
 		}
 	}
 

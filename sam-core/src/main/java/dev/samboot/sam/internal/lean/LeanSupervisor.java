@@ -28,6 +28,7 @@ import dev.samboot.sam.SamOptions;
 import dev.samboot.sam.internal.cache.JdkRelease;
 import dev.samboot.sam.internal.process.AdoptedProcess;
 import dev.samboot.sam.internal.process.NativeExec;
+import dev.samboot.sam.internal.process.PrivateFiles;
 import dev.samboot.sam.internal.process.SamPlatform;
 import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
@@ -130,8 +131,7 @@ public final class LeanSupervisor {
 	 * @throws IOException if it cannot be created
 	 */
 	static Path handoffDirectory() throws IOException {
-		Path directory = Files.createTempDirectory(HANDOFF_PREFIX + ProcessHandle.current().pid() + "-",
-				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		Path directory = PrivateFiles.createTempDirectory(HANDOFF_PREFIX + ProcessHandle.current().pid() + "-");
 		removeAbandoned(directory.getParent());
 		return directory;
 	}

@@ -279,14 +279,15 @@ public class SamApplicationListener implements ApplicationListener<SpringApplica
 				off(deferred, reason);
 				return;
 			}
-			if (deferred || !this.activeProcess.getAsBoolean()) {
+			boolean active = this.activeProcess.getAsBoolean();
+			if (deferred || !active) {
 				// once, in the process that binds the settings for the supervisor
 				ShutdownTiming
 					.warnings(settings, ShutdownTiming.phaseTimeout(environment),
 							ShutdownTiming.phaseTimeoutSet(environment))
 					.forEach(logger::warn);
 			}
-			if (deferred || this.activeProcess.getAsBoolean()) {
+			if (deferred || active) {
 				registerInBackground(settings, deferred);
 				return;
 			}

@@ -31,9 +31,9 @@ import org.springframework.boot.loader.launch.JarLauncher;
  * Boot's {@link JarLauncher}, which first lets samboot become the supervisor, before
  * Spring Boot's loader has read the application's jars. Where the command line, system
  * properties and environment variables leave supervision on, the process the user started
- * launches instance 1 here, about a fifth of a second after {@code java} started, and is
- * replaced by the lean supervisor; elsewhere (supervision off, an instance, a
- * {@code jarmode}) the application starts as with {@link JarLauncher}.
+ * launches instance 1 here, about 0.15 s after {@code java} started, and is replaced by
+ * the lean supervisor; elsewhere (supervision off, an instance, a {@code jarmode}) the
+ * application starts as with {@link JarLauncher}.
  *
  * <p>
  * samboot's auto-configuration, core and native-access (jnr, jffi, asm) jars are copied

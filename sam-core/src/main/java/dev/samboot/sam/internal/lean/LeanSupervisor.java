@@ -8,6 +8,7 @@ import java.lang.System.Logger.Level;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
@@ -131,9 +132,14 @@ public final class LeanSupervisor {
 	 * @throws IOException if it cannot be created
 	 */
 	static Path handoffDirectory() throws IOException {
-		Path directory = PrivateFiles.createTempDirectory(HANDOFF_PREFIX + ProcessHandle.current().pid() + "-");
+		Path directory = PrivateFiles.createTempDirectory(ownHandoffPrefix());
 		removeAbandoned(directory.getParent());
 		return directory;
+	}
+
+	/** The start of the name of this process's handoff directory. */
+	private static String ownHandoffPrefix() {
+		return HANDOFF_PREFIX + ProcessHandle.current().pid() + "-";
 	}
 
 	/**
@@ -148,10 +154,10 @@ public final class LeanSupervisor {
 		try {
 			Path name = directory.getFileName();
 			CodeSource source = LeanSupervisor.class.getProtectionDomain().getCodeSource();
-			if (name == null || !name.toString().startsWith(HANDOFF_PREFIX + ProcessHandle.current().pid() + "-")
-					|| !Files.isDirectory(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS) || source == null
+			if (name == null || !name.toString().startsWith(ownHandoffPrefix())
+					|| !Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS) || source == null
 					|| source.getLocation() == null || !"rwx------".equals(PosixFilePermissions
-						.toString(Files.getPosixFilePermissions(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)))) {
+						.toString(Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS)))) {
 				return false;
 			}
 			Path core = Path.of(source.getLocation().toURI()).toRealPath();
@@ -172,7 +178,7 @@ public final class LeanSupervisor {
 			for (Path entry : entries) {
 				String rest = entry.getFileName().toString().substring(HANDOFF_PREFIX.length());
 				int dash = rest.indexOf('-');
-				if (dash <= 0 || !Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+				if (dash <= 0 || !Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
 					continue;
 				}
 				try {

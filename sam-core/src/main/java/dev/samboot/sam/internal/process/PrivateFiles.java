@@ -43,15 +43,7 @@ public final class PrivateFiles {
 	public static byte[] randomBytes(int count) {
 		byte[] bytes = new byte[count];
 		try (InputStream in = Files.newInputStream(URANDOM)) {
-			int read = 0;
-			while (read < count) {
-				int n = in.read(bytes, read, count - read);
-				if (n < 0) {
-					break;
-				}
-				read += n;
-			}
-			if (read == count) {
+			if (in.readNBytes(bytes, 0, count) == count) {
 				return bytes;
 			}
 		}

@@ -395,6 +395,12 @@ public final class Supervisor {
 			log(Level.INFO, "Quorate again: instance {0} starts", current.id());
 			running(current);
 		}
+		else if (!nowQuorate && current.phase() == Phase.WARNED && current.cause() == Recovery.Reason.QUORUM_LOST) {
+			// lost, back for a moment, lost again (a connection that fails over to a
+			// server that has not yet seen its majority go): the instance was warned
+			// for the first loss and SIGKILL stays due T after its last message
+			log(Level.WARNING, "Quorum lost again while instance {0} is warned for losing it", current.id());
+		}
 		else if (!nowQuorate && (current.phase() == Phase.STARTED || current.phase() == Phase.WARNED)) {
 			log(Level.WARNING, "Quorum lost while instance {0} is started", current.id());
 			current.cause(Recovery.Reason.QUORUM_LOST);

@@ -655,6 +655,29 @@ class SupervisorTests {
 	}
 
 	@Test
+	void quorumLostAgainAfterTheWarnKeepsSigkillTAfterTheLastMessage() {
+		supervise(T, RecoveryPolicy.QUORUM_RESTART, true);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		this.supervisor.onQuorum(false);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM);
+		elapse(T / 4);
+		this.supervisor.onQuorum(true);
+		send(peer, new Heartbeat());
+		elapse(T / 4);
+		this.supervisor.onQuorum(false);
+		assertThat(process().signals).as("no SIGKILL before T").containsExactly(Signals.SIGTERM);
+		send(peer, new Heartbeat());
+		elapse(T / 4 + T / 2 - 1);
+		assertThat(process().signals).as("T after the heartbeat sent while quorate, no time bought without quorum")
+			.containsExactly(Signals.SIGTERM);
+		elapse(1);
+		assertThat(process().signals).containsExactly(Signals.SIGTERM, Signals.SIGKILL);
+		process().exit(128 + Signals.SIGKILL);
+		assertThat(reasons()).containsExactly("quorum-lost");
+	}
+
+	@Test
 	void losingQuorumWhileNotStartedDoesNothing() {
 		supervise(T, RecoveryPolicy.QUORUM_RESTART, true);
 		connect();

@@ -9,6 +9,8 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -39,13 +41,16 @@ import dev.samboot.sam.SamException;
  * every configuration change. End of input, or a line starting with {@code EXIT}, leaves
  * the group (once the lines sent have come back, for up to 2 s) and exits with status 0;
  * on SIGINT and SIGTERM the group is left and the handle finalized before the JVM exits,
- * so that the others see a leave rather than a crash. When corosync goes away, or reports
- * this process as gone from the group, the handle is finalized and the group joined again
- * with a new one, waiting 1 s, 2 s, 3 s... between attempts, as {@code testcpg} does. A
- * failure to connect or to join at the start prints corosync's error and exits with
- * status 1 ({@link CsError#LIBRARY} when corosync is not running,
- * {@link CsError#NAME_TOO_LONG} for a name over {@value Cpg#MAX_NAME_BYTES} bytes); a bad
- * command line exits with status 2.
+ * so that the others see a leave rather than a crash. A process started in the background
+ * by a shell without job control (a {@code &} in a script) inherits SIGINT as ignored,
+ * and the JVM then leaves it ignored: the tool says so at start, and only SIGTERM, the
+ * end of input or {@code EXIT} leave the group ({@code env --default-signal=INT} gives
+ * SIGINT back). When corosync goes away, or reports this process as gone from the group,
+ * the handle is finalized and the group joined again with a new one, waiting 1 s, 2 s, 3
+ * s... between attempts, as {@code testcpg} does. A failure to connect or to join at the
+ * start prints corosync's error and exits with status 1 ({@link CsError#LIBRARY} when
+ * corosync is not running, {@link CsError#NAME_TOO_LONG} for a name over
+ * {@value Cpg#MAX_NAME_BYTES} bytes); a bad command line exits with status 2.
  * <p>
  * corosync's dispatch needs a large stack: callbacks run on a thread of this tool's with
  * 8 MiB of it, standard input is read on the main thread.
@@ -115,7 +120,33 @@ public final class CpgTool {
 	public static void main(String[] args) {
 		PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
 		PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+		if (sigintIgnored(Path.of("/proc/self/status"))) {
+			err.println("SIGINT was inherited as ignored (as by a background job of a script): Ctrl-C and kill -INT"
+					+ " do nothing; SIGTERM, the end of input or " + EXIT + " leave the group");
+		}
 		System.exit(run(args, System.in, out, err));
+	}
+
+	/**
+	 * Whether SIGINT is ignored, from the {@code SigIgn} mask of a
+	 * {@code /proc/<pid>/status} file. A JVM leaves an inherited ignored SIGINT ignored
+	 * and runs no shutdown hook for it.
+	 * @param status the status file
+	 * @return true when bit 2 of the mask is set; false when the file or the line cannot
+	 * be read
+	 */
+	static boolean sigintIgnored(Path status) {
+		try {
+			for (String line : Files.readAllLines(status, StandardCharsets.US_ASCII)) {
+				if (line.startsWith("SigIgn:")) {
+					return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 0x2) != 0;
+				}
+			}
+		}
+		catch (IOException | NumberFormatException ex) {
+			// not Linux, or a mask this tool cannot read: nothing to warn about
+		}
+		return false;
 	}
 
 	/**

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -89,7 +92,9 @@ class CpgToolTests {
 		// cpg_leave, not a crash: reason 2 (CPG_REASON_LEAVE), not 5 (PROCDOWN)
 		b.await("left node/pid " + node + "/" + a.pid() + " reason: 2\nnodes in group now 1\nnode/pid " + node + "/"
 				+ b.pid());
-		Tool c = start(group);
+		// a background job of a script inherits SIGINT ignored: the tool's own
+		// disposition
+		Tool c = start(List.of("env", "--default-signal=INT"), group);
 		b.await("joined node/pid " + node + "/" + c.pid() + " reason: 1\n");
 		c.signal("INT");
 		assertThat(c.awaitExit()).as(c.output()).isEqualTo(128 + 2);
@@ -98,6 +103,28 @@ class CpgToolTests {
 		b.closeInput();
 		assertThat(b.awaitExit()).as(b.output()).isZero();
 		assertThat(b.output()).doesNotContain("Restart operation").doesNotContain("cpg_mcast_joined:");
+	}
+
+	@Test
+	void aToolThatInheritedSigintIgnoredSaysSoAndLeavesOnSigterm() throws Exception {
+		String group = "cpgtool-" + UUID.randomUUID();
+		Tool tool = start(List.of("sh", "-c", "trap '' INT; exec \"$@\"", "sh"), group);
+		tool.await("joined node/pid " + node + "/" + tool.pid() + " reason: 1");
+		assertThat(tool.output()).contains("SIGINT was inherited as ignored");
+		tool.signal("TERM");
+		assertThat(tool.awaitExit()).as(tool.output()).isEqualTo(128 + 15);
+		assertThat(tool.output()).contains("Left the group and finalized on exit");
+	}
+
+	@Test
+	void theSigintMaskIsReadFromProcStatus(@TempDir Path dir) throws IOException {
+		Path ignored = Files.writeString(dir.resolve("ignored"), "Name:\tjava\nSigIgn:\t0000000000000006\n");
+		Path handled = Files.writeString(dir.resolve("handled"), "Name:\tjava\nSigIgn:\t0000000000000004\n");
+		Path garbled = Files.writeString(dir.resolve("garbled"), "SigIgn:\tzz\n");
+		assertThat(CpgTool.sigintIgnored(ignored)).isTrue();
+		assertThat(CpgTool.sigintIgnored(handled)).isFalse();
+		assertThat(CpgTool.sigintIgnored(garbled)).isFalse();
+		assertThat(CpgTool.sigintIgnored(dir.resolve("missing"))).isFalse();
 	}
 
 	@Test

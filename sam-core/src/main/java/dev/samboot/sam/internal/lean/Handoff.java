@@ -9,18 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import dev.samboot.sam.Backoff;
 import dev.samboot.sam.EarlyLaunch;
@@ -32,7 +30,7 @@ import dev.samboot.sam.SupervisorLog;
  * What the JVM that calls {@code register()} hands over to the lean supervisor that
  * replaces it: the options, the warn signal and the data set before {@code register()},
  * and the command that relaunches the application. Each option is written and read back
- * by one entry of {@link #OPTIONS}, so that the two sides sit together.
+ * by one constant of {@link Option}, so that the two sides sit together.
  *
  * <p>
  * Not handed over, by design: the quorum source and the state publisher, which are the
@@ -47,92 +45,211 @@ import dev.samboot.sam.SupervisorLog;
  */
 record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> command) {
 
-	private static final Format<Integer> INTEGER = new Format<>(String::valueOf, Integer::valueOf);
+	private static final Format<Integer> INTEGER = new Format<>(Kind.INTEGER);
 
-	private static final Format<Long> LONG = new Format<>(String::valueOf, Long::valueOf);
+	private static final Format<Long> LONG = new Format<>(Kind.LONG);
 
-	private static final Format<String> STRING = new Format<>(Function.identity(), Function.identity());
+	private static final Format<String> STRING = new Format<>(Kind.STRING);
 
-	private static final Format<Duration> DURATION = new Format<>((duration) -> Long.toString(duration.toNanos()),
-			(text) -> Duration.ofNanos(Long.parseLong(text)));
+	private static final Format<Duration> DURATION = new Format<>(Kind.DURATION);
 
-	private static final Format<RecoveryPolicy> POLICY = new Format<>((policy) -> Integer.toString(policy.bits()),
-			(text) -> RecoveryPolicy.fromBits(Integer.parseInt(text)));
+	private static final Format<RecoveryPolicy> POLICY = new Format<>(Kind.POLICY);
 
-	private static final Format<Backoff> BACKOFF = new Format<>(
-			(backoff) -> backoff.initial().toNanos() + "," + backoff.max().toNanos() + "," + backoff.multiplier() + ","
-					+ backoff.jitter() + "," + backoff.resetAfter().toNanos(),
-			Handoff::parseBackoff);
+	private static final Format<Backoff> BACKOFF = new Format<>(Kind.BACKOFF);
 
-	private static final Format<Set<Integer>> CODES = new Format<>(
-			(codes) -> codes.stream().map(String::valueOf).collect(Collectors.joining(",")),
-			(text) -> text.isEmpty() ? Set.of()
-					: Arrays.stream(text.split(",")).map(Integer::valueOf).collect(Collectors.toUnmodifiableSet()));
+	private static final Format<Set<Integer>> CODES = new Format<>(Kind.CODES);
 
-	private static final Format<Path> PATH = new Format<>(Path::toString, Path::of);
+	private static final Format<Path> PATH = new Format<>(Kind.PATH);
 
-	private static final Format<byte[]> HEX = new Format<>(HexFormat.of()::formatHex, HexFormat.of()::parseHex);
+	private static final Format<byte[]> HEX = new Format<>(Kind.HEX);
 
-	private static final Format<byte[]> BASE64 = new Format<>(Base64.getEncoder()::encodeToString,
-			Base64.getDecoder()::decode);
+	private static final Format<byte[]> BASE64 = new Format<>(Kind.BASE64);
 
 	/**
 	 * The options after libsam's two arguments: each one, or each pair that the builder
 	 * sets together, written and read back. The early launch comes last, so that the rest
-	 * of the handoff has been read before the instance is adopted.
+	 * of the handoff has been read before the instance is adopted. Constants rather than
+	 * lambdas: each lambda is spun at the first use, in the launcher's JVM, the lean
+	 * supervisor's interpreted one and instance 1, while instance 1 starts.
 	 */
-	private static final List<Option> OPTIONS = List.of(
-			new Option((options, out) -> out.put("data-max-size", INTEGER, options.dataMaxSize()),
-					(in, builder) -> builder.dataMaxSize(in.required("data-max-size", INTEGER))),
-			new Option((options, out) -> out.put("shutdown-timeout", DURATION, options.shutdownTimeout()),
-					(in, builder) -> builder.shutdownTimeout(in.required("shutdown-timeout", DURATION))),
-			new Option((options, out) -> {
+	private enum Option {
+
+		DATA_MAX_SIZE {
+			@Override
+			void write(SamOptions options, Out out) {
+				out.put("data-max-size", INTEGER, options.dataMaxSize());
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.dataMaxSize(in.required("data-max-size", INTEGER));
+			}
+		},
+
+		SHUTDOWN_TIMEOUT {
+			@Override
+			void write(SamOptions options, Out out) {
+				out.put("shutdown-timeout", DURATION, options.shutdownTimeout());
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.shutdownTimeout(in.required("shutdown-timeout", DURATION));
+			}
+		},
+
+		RESTART_INTENSITY {
+			@Override
+			void write(SamOptions options, Out out) {
 				out.put("max-restarts", INTEGER, options.maxRestarts());
 				out.put("restart-window", DURATION, options.restartWindow());
-			}, (in, builder) -> builder.restartIntensity(in.required("max-restarts", INTEGER),
-					in.required("restart-window", DURATION))),
-			new Option((options, out) -> out.put("backoff", BACKOFF, options.backoff()),
-					(in, builder) -> builder.backoff(in.required("backoff", BACKOFF))),
-			new Option((options, out) -> out.put("start-retry", BACKOFF, options.startRetry()),
-					(in, builder) -> builder.retryFailedStarts(in.optional("start-retry", BACKOFF))),
-			new Option((options, out) -> {
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.restartIntensity(in.required("max-restarts", INTEGER), in.required("restart-window", DURATION));
+			}
+		},
+
+		RESTART_BACKOFF {
+			@Override
+			void write(SamOptions options, Out out) {
+				out.put("backoff", BACKOFF, options.backoff());
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.backoff(in.required("backoff", BACKOFF));
+			}
+		},
+
+		START_RETRY {
+			@Override
+			void write(SamOptions options, Out out) {
+				out.put("start-retry", BACKOFF, options.startRetry());
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.retryFailedStarts(in.optional("start-retry", BACKOFF));
+			}
+		},
+
+		EXIT_CODES {
+			@Override
+			void write(SamOptions options, Out out) {
 				out.put("restart-exit-codes", CODES, options.restartExitCodes());
 				out.put("quit-exit-codes", CODES, options.quitExitCodes());
-			}, (in, builder) -> builder.exitCodes(in.required("restart-exit-codes", CODES),
-					in.required("quit-exit-codes", CODES))),
-			new Option((options, out) -> out.put("startup-timeout", DURATION, options.startupTimeout()),
-					(in, builder) -> builder.startupTimeout(in.required("startup-timeout", DURATION))),
-			new Option((options, out) -> out.put("thread-dumps", PATH, options.threadDumpDirectory()),
-					(in, builder) -> builder.threadDumps(in.optional("thread-dumps", PATH))),
-			new Option((options, out) -> {
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.exitCodes(in.required("restart-exit-codes", CODES), in.required("quit-exit-codes", CODES));
+			}
+		},
+
+		STARTUP_TIMEOUT {
+			@Override
+			void write(SamOptions options, Out out) {
+				out.put("startup-timeout", DURATION, options.startupTimeout());
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.startupTimeout(in.required("startup-timeout", DURATION));
+			}
+		},
+
+		THREAD_DUMPS {
+			@Override
+			void write(SamOptions options, Out out) {
+				out.put("thread-dumps", PATH, options.threadDumpDirectory());
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.threadDumps(in.optional("thread-dumps", PATH));
+			}
+		},
+
+		THREAD_DUMP_LIMITS {
+			@Override
+			void write(SamOptions options, Out out) {
 				out.put("thread-dumps.max-count", INTEGER, options.threadDumpMaxCount());
 				out.put("thread-dumps.max-age", DURATION, options.threadDumpMaxAge());
-			}, (in, builder) -> builder.threadDumpLimits(in.required("thread-dumps.max-count", INTEGER),
-					in.required("thread-dumps.max-age", DURATION))),
-			new Option((options, out) -> writeLog(options.supervisorLog(), out),
-					(in, builder) -> builder.supervisorLog(readLog(in))),
-			new Option((options, out) -> out.put("startup-cache", PATH, options.startupCacheDirectory()),
-					(in, builder) -> builder.startupCache(in.optional("startup-cache", PATH))),
-			new Option((options, out) -> {
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.threadDumpLimits(in.required("thread-dumps.max-count", INTEGER),
+						in.required("thread-dumps.max-age", DURATION));
+			}
+		},
+
+		SUPERVISOR_LOG {
+			@Override
+			void write(SamOptions options, Out out) {
+				writeLog(options.supervisorLog(), out);
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.supervisorLog(readLog(in));
+			}
+		},
+
+		STARTUP_CACHE {
+			@Override
+			void write(SamOptions options, Out out) {
+				out.put("startup-cache", PATH, options.startupCacheDirectory());
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.startupCache(in.optional("startup-cache", PATH));
+			}
+		},
+
+		STARTUP_CACHE_TRAINING {
+			@Override
+			void write(SamOptions options, Out out) {
 				out.list("startup-cache.jvm-options", options.startupCacheTrainingJvmOptions());
 				out.list("startup-cache.arguments", options.startupCacheTrainingArguments());
-			}, (in, builder) -> builder.startupCacheTraining(in.list("startup-cache.jvm-options"),
-					in.list("startup-cache.arguments"))),
-			new Option((options, out) -> {
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
+				builder.startupCacheTraining(in.list("startup-cache.jvm-options"), in.list("startup-cache.arguments"));
+			}
+		},
+
+		EARLY_LAUNCH {
+			@Override
+			void write(SamOptions options, Out out) {
 				EarlyLaunch early = options.earlyLaunch();
 				if (early != null) {
 					out.put("early.pid", LONG, early.pid());
 					out.put("early.directory", PATH, early.directory().path());
 					out.put("early.token", HEX, early.token());
 				}
-			}, (in, builder) -> {
+			}
+
+			@Override
+			void read(In in, SamOptions.Builder builder) {
 				// the instance is a child of this process, which the JVM this one
 				// replaced launched
 				if (in.optional("early.pid", LONG) != null) {
 					builder.earlyLaunch(EarlyLaunch.adopt(in.required("early.pid", LONG),
 							in.required("early.directory", PATH), in.required("early.token", HEX)));
 				}
-			}));
+			}
+		};
+
+		abstract void write(SamOptions options, Out out);
+
+		abstract void read(In in, SamOptions.Builder builder);
+
+	}
 
 	/**
 	 * Check what can be handed over.
@@ -155,8 +272,8 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 		Out out = new Out(new Properties());
 		out.put("interval", DURATION, this.options.interval());
 		out.put("policy", POLICY, this.options.policy());
-		for (Option option : OPTIONS) {
-			option.write().accept(this.options, out);
+		for (Option option : Option.values()) {
+			option.write(this.options, out);
 		}
 		out.put("warn-signal", INTEGER, this.warnSignal);
 		out.put("data", BASE64, this.data);
@@ -179,8 +296,8 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 		List<String> command = in.list("command");
 		SamOptions.Builder builder = SamOptions.builder(in.required("interval", DURATION),
 				in.required("policy", POLICY));
-		for (Option option : OPTIONS) {
-			option.read().accept(in, builder);
+		for (Option option : Option.values()) {
+			option.read(in, builder);
 		}
 		return new Handoff(builder.build(), warnSignal, data, command);
 	}
@@ -196,8 +313,11 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 	 */
 	static Handoff read(Properties properties, EarlyLaunch adopted) {
 		Properties without = new Properties();
-		without.putAll(properties);
-		without.keySet().removeIf((key) -> key.toString().startsWith(EARLY_PREFIX));
+		for (String key : properties.stringPropertyNames()) {
+			if (!key.startsWith(EARLY_PREFIX)) {
+				without.setProperty(key, properties.getProperty(key));
+			}
+		}
 		Handoff handoff = read(without);
 		return new Handoff(handoff.options().withEarlyLaunch(adopted), handoff.warnSignal(), handoff.data(),
 				handoff.command());
@@ -334,19 +454,17 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 	 */
 	static Properties merge(Properties deferred, Properties settings) {
 		Properties merged = new Properties();
-		settings.forEach((key, value) -> {
-			String name = key.toString();
+		for (String name : settings.stringPropertyNames()) {
 			if (!name.startsWith(COMMAND_PREFIX) && !name.startsWith(EARLY_PREFIX)
 					&& !name.startsWith(WANTED_JVM_OPTIONS)) {
-				merged.put(key, value);
+				merged.setProperty(name, settings.getProperty(name));
 			}
-		});
-		deferred.forEach((key, value) -> {
-			String name = key.toString();
+		}
+		for (String name : deferred.stringPropertyNames()) {
 			if (name.startsWith(COMMAND_PREFIX) || name.startsWith(EARLY_PREFIX)) {
-				merged.put(key, value);
+				merged.setProperty(name, deferred.getProperty(name));
 			}
-		});
+		}
 		return merged;
 	}
 
@@ -479,12 +597,11 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 
 	private static void writeLog(SupervisorLog log, Out out) {
 		out.put("log.format", STRING, log.format());
-		out.list("log.levels",
-				log.levels()
-					.entrySet()
-					.stream()
-					.map((level) -> level.getKey() + "=" + level.getValue().name())
-					.toList());
+		List<String> levels = new ArrayList<>();
+		for (Map.Entry<String, Level> level : log.levels().entrySet()) {
+			levels.add(level.getKey() + "=" + level.getValue().name());
+		}
+		out.list("log.levels", levels);
 		out.put("log.service.name", STRING, log.service().name());
 		out.put("log.service.version", STRING, log.service().version());
 		out.put("log.service.environment", STRING, log.service().environment());
@@ -519,13 +636,78 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 				Double.parseDouble(parts[2]), Double.parseDouble(parts[3]), Duration.ofNanos(Long.parseLong(parts[4])));
 	}
 
-	/** How a value is written as a property and read back. */
-	private record Format<T>(Function<T, String> format, Function<String, T> parse) {
+	private static String formatCodes(Set<Integer> codes) {
+		StringBuilder text = new StringBuilder();
+		for (Integer code : codes) {
+			text.append((text.length() > 0) ? "," : "").append(code);
+		}
+		return text.toString();
+	}
+
+	private static Set<Integer> parseCodes(String text) {
+		if (text.isEmpty()) {
+			return Set.of();
+		}
+		Set<Integer> codes = new LinkedHashSet<>();
+		for (String code : text.split(",")) {
+			codes.add(Integer.valueOf(code));
+		}
+		return Collections.unmodifiableSet(codes);
+	}
+
+	/** The kinds of value a handoff holds. */
+	private enum Kind {
+
+		INTEGER, LONG, STRING, DURATION, POLICY, BACKOFF, CODES, PATH, HEX, BASE64
 
 	}
 
-	/** One option, or options set together: how it is written and how it is read back. */
-	private record Option(BiConsumer<SamOptions, Out> write, BiConsumer<In, SamOptions.Builder> read) {
+	/**
+	 * How a value of one kind is written as a property and read back.
+	 *
+	 * @param <T> the type of the values
+	 * @param kind the kind
+	 */
+	private record Format<T>(Kind kind) {
+
+		String format(T value) {
+			Object v = value;
+			return switch (this.kind) {
+				case INTEGER, LONG, STRING, PATH -> v.toString();
+				case DURATION -> Long.toString(((Duration) v).toNanos());
+				case POLICY -> Integer.toString(((RecoveryPolicy) v).bits());
+				case BACKOFF -> {
+					Backoff backoff = (Backoff) v;
+					yield backoff.initial().toNanos() + "," + backoff.max().toNanos() + "," + backoff.multiplier() + ","
+							+ backoff.jitter() + "," + backoff.resetAfter().toNanos();
+				}
+				case CODES -> formatCodes(codes(v));
+				case HEX -> HexFormat.of().formatHex((byte[]) v);
+				case BASE64 -> Base64.getEncoder().encodeToString((byte[]) v);
+			};
+		}
+
+		@SuppressWarnings("unchecked")
+		T parse(String text) {
+			Object value = switch (this.kind) {
+				case INTEGER -> Integer.valueOf(text);
+				case LONG -> Long.valueOf(text);
+				case STRING -> text;
+				case DURATION -> Duration.ofNanos(Long.parseLong(text));
+				case POLICY -> RecoveryPolicy.fromBits(Integer.parseInt(text));
+				case BACKOFF -> parseBackoff(text);
+				case CODES -> parseCodes(text);
+				case PATH -> Path.of(text);
+				case HEX -> HexFormat.of().parseHex(text);
+				case BASE64 -> Base64.getDecoder().decode(text);
+			};
+			return (T) value;
+		}
+
+		@SuppressWarnings("unchecked")
+		private static Set<Integer> codes(Object value) {
+			return (Set<Integer>) value;
+		}
 
 	}
 
@@ -534,7 +716,7 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 
 		<T> void put(String key, Format<T> format, T value) {
 			if (value != null) {
-				this.properties.setProperty(key, format.format().apply(value));
+				this.properties.setProperty(key, format.format(value));
 			}
 		}
 
@@ -564,7 +746,7 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 				return null;
 			}
 			try {
-				return format.parse().apply(text);
+				return format.parse(text);
 			}
 			catch (RuntimeException ex) {
 				throw new IllegalArgumentException(

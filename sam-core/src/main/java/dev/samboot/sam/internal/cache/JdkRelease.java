@@ -69,10 +69,10 @@ public final class JdkRelease {
 		for (String line : release.split("\n")) {
 			if (line.startsWith("JAVA_VERSION=")) {
 				String version = line.substring("JAVA_VERSION=".length()).replace("\"", "").trim();
-				String[] parts = version.split("[.\\-+_]");
 				try {
-					int first = Integer.parseInt(parts[0]);
-					return OptionalInt.of((first == 1 && parts.length > 1) ? Integer.parseInt(parts[1]) : first);
+					int first = Integer.parseInt(number(version, 0));
+					int end = first == 1 ? version.indexOf('.') : -1;
+					return OptionalInt.of((end > 0) ? Integer.parseInt(number(version, end + 1)) : first);
 				}
 				catch (NumberFormatException ex) {
 					return OptionalInt.empty();
@@ -80,6 +80,18 @@ public final class JdkRelease {
 			}
 		}
 		return OptionalInt.empty();
+	}
+
+	/**
+	 * The digits of a version from an index to the next separator ({@code . - + _}), with
+	 * no regular expression: this runs in the launcher's JVM while instance 1 starts.
+	 */
+	private static String number(String version, int start) {
+		int end = start;
+		while (end < version.length() && ".-+_".indexOf(version.charAt(end)) < 0) {
+			end++;
+		}
+		return version.substring(start, end);
 	}
 
 }

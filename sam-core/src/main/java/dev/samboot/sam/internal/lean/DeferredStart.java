@@ -205,7 +205,7 @@ final class DeferredStart {
 		instance.directory().delete();
 		try {
 			// the jars it loads from go first: the new JVM would not know to delete them
-			NativeExec.prepare();
+			NativeExec.prepare(handoffDirectory);
 			LeanSupervisor.deleteQuietly(handoffDirectory);
 			NativeExec.execv(command.get(0), withEarlyLaunchOff(command));
 		}

@@ -174,9 +174,14 @@ public final class LeanSupervisor {
 	 * @param parent the temporary directory
 	 */
 	static void removeAbandoned(Path parent) {
-		try (var entries = Files.newDirectoryStream(parent, HANDOFF_PREFIX + "*")) {
+		// not a glob, which compiles a regular expression while instance 1 starts
+		try (var entries = Files.newDirectoryStream(parent)) {
 			for (Path entry : entries) {
-				String rest = entry.getFileName().toString().substring(HANDOFF_PREFIX.length());
+				String name = entry.getFileName().toString();
+				if (!name.startsWith(HANDOFF_PREFIX)) {
+					continue;
+				}
+				String rest = name.substring(HANDOFF_PREFIX.length());
 				int dash = rest.indexOf('-');
 				if (dash <= 0 || !Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
 					continue;
@@ -294,6 +299,7 @@ public final class LeanSupervisor {
 					"Replacing this JVM with a lean supervisor that waits for the settings: " + String.join(" ", argv));
 			System.out.flush();
 			System.err.flush();
+			NativeExec.prepare(directory);
 			if (!early.isAlive()) {
 				throw new IOException("instance 1 has already ended");
 			}
@@ -474,7 +480,7 @@ public final class LeanSupervisor {
 		if (folder == null) {
 			return List.of();
 		}
-		try (var entries = Files.newDirectoryStream(folder, "*.jar")) {
+		try (var entries = Files.newDirectoryStream(folder)) {
 			List<String> jars = new ArrayList<>();
 			for (Path entry : entries) {
 				if (isNativeAccessJar(entry.getFileName().toString())) {
@@ -487,7 +493,14 @@ public final class LeanSupervisor {
 	}
 
 	static boolean isNativeAccessJar(String fileName) {
-		return fileName.endsWith(".jar") && NATIVE_ACCESS_JARS.stream().anyMatch(fileName::startsWith);
+		if (fileName.endsWith(".jar")) {
+			for (String prefix : NATIVE_ACCESS_JARS) {
+				if (fileName.startsWith(prefix)) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	/**

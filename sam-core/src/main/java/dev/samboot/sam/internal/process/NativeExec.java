@@ -2,6 +2,7 @@ package dev.samboot.sam.internal.process;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,42 @@ public final class NativeExec {
 	private static final String[] LIBC = { "libc.so.6", "libc.so" };
 
 	private NativeExec() {
+	}
+
+	/** jffi's system property: the directory its stub library is unpacked into. */
+	static final String EXTRACT_DIR = "jffi.extract.dir";
+
+	/** jffi's system property: the stub library's file name there. */
+	static final String EXTRACT_NAME = "jffi.extract.name";
+
+	/** The stub library's name in a directory of samboot's ({@code .so} is added). */
+	static final String STUB_NAME = "jffi-stub";
+
+	/**
+	 * As {@link #prepare()}, unpacking jffi's stub library into a private directory under
+	 * a fixed name rather than into a temporary file, whose random name costs the JDK's
+	 * security providers (some 20 ms of CPU in a fresh JVM, while instance 1 starts).
+	 * jffi reads the two system properties once, when its loader is initialized; they are
+	 * put back as they were afterwards. Where the application set either, jffi's own way
+	 * is left alone.
+	 * @param directory a private directory of this process's, which no stub library was
+	 * unpacked into yet
+	 * @throws IOException when libc cannot be reached
+	 */
+	public static void prepare(Path directory) throws IOException {
+		if (System.getProperty(EXTRACT_DIR) != null || System.getProperty(EXTRACT_NAME) != null) {
+			prepare();
+			return;
+		}
+		System.setProperty(EXTRACT_DIR, directory.toString());
+		System.setProperty(EXTRACT_NAME, STUB_NAME);
+		try {
+			prepare();
+		}
+		finally {
+			System.clearProperty(EXTRACT_DIR);
+			System.clearProperty(EXTRACT_NAME);
+		}
 	}
 
 	/**

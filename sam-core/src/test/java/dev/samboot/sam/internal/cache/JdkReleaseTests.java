@@ -21,6 +21,10 @@ class JdkReleaseTests {
 		assertThat(JdkRelease.featureVersion("JAVA_VERSION=\"25.0.3\"\n")).hasValue(25);
 		assertThat(JdkRelease.featureVersion("JAVA_VERSION=\"1.8.0_402\"\n")).hasValue(8);
 		assertThat(JdkRelease.featureVersion("JAVA_VERSION=\"26-ea\"\n")).hasValue(26);
+		assertThat(JdkRelease.featureVersion("JAVA_VERSION=\"21+35\"\n")).hasValue(21);
+		assertThat(JdkRelease.featureVersion("JAVA_VERSION=\"9\"\n")).hasValue(9);
+		assertThat(JdkRelease.featureVersion("JAVA_VERSION=\"1.8\"\n")).hasValue(8);
+		assertThat(JdkRelease.featureVersion("JAVA_VERSION=\"\"\n")).isEmpty();
 		assertThat(JdkRelease.featureVersion("OS_NAME=Linux\n")).isEmpty();
 		assertThat(JdkRelease.featureVersion("JAVA_VERSION=\"unknown\"\n")).isEmpty();
 	}

@@ -9,6 +9,7 @@ import dev.samboot.sam.internal.channel.Message.SettingsAnswer;
 import dev.samboot.sam.internal.client.SettingsClient;
 import dev.samboot.sam.internal.lean.LeanSupervisor;
 import dev.samboot.sam.internal.process.AdoptedProcess;
+import dev.samboot.sam.internal.process.LazyLogger;
 import dev.samboot.sam.internal.process.SamEnvironment;
 import dev.samboot.sam.internal.process.SamPlatform;
 
@@ -30,7 +31,7 @@ import dev.samboot.sam.internal.process.SamPlatform;
  */
 public final class DeferredSettings {
 
-	private static final System.Logger logger = System.getLogger(DeferredSettings.class.getName());
+	private static final System.Logger logger = LazyLogger.of(DeferredSettings.class);
 
 	/** Whether this process has handed its settings over (or detached) already. */
 	private static final AtomicBoolean handedOver = new AtomicBoolean();

@@ -15,6 +15,7 @@ import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.channel.Codec;
 import dev.samboot.sam.internal.process.AdoptedProcess;
 import dev.samboot.sam.internal.process.JvmProcessLauncher;
+import dev.samboot.sam.internal.process.LazyLogger;
 import dev.samboot.sam.internal.process.PrivateFiles;
 import dev.samboot.sam.internal.process.SamEnvironment;
 import dev.samboot.sam.internal.process.SamPlatform;
@@ -37,7 +38,7 @@ import dev.samboot.sam.internal.supervisor.ActiveProcess;
  */
 public final class EarlyLaunch {
 
-	private static final System.Logger logger = System.getLogger(EarlyLaunch.class.getName());
+	private static final System.Logger logger = LazyLogger.of(EarlyLaunch.class);
 
 	/** How long {@link #cancel()} waits for the killed instance to be gone. */
 	private static final long CANCEL_WAIT_MILLIS = 5000;
@@ -86,7 +87,7 @@ public final class EarlyLaunch {
 
 	private static Optional<EarlyLaunch> launch(SamPlatform platform, Map<String, String> instanceEnvironment) {
 		if (!Sam.isSupported() || SamEnvironment.activeProcess(platform.environment(), platform.parentPid()).isPresent()
-				|| SamEnvironment.orphaned(platform.environment(), platform.parentPid(), SamPlatform::isAncestor)) {
+				|| SamEnvironment.orphaned(platform.environment(), platform.parentPid(), SamPlatform.IS_ANCESTOR)) {
 			return Optional.empty();
 		}
 		ChannelDirectory directory = null;

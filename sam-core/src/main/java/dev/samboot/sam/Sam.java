@@ -24,6 +24,7 @@ import dev.samboot.sam.internal.channel.Message.Welcome;
 import dev.samboot.sam.internal.client.ActiveClient;
 import dev.samboot.sam.internal.client.HealthCheckThread;
 import dev.samboot.sam.internal.lean.LeanSupervisor;
+import dev.samboot.sam.internal.process.LazyLogger;
 import dev.samboot.sam.internal.process.PosixSignals;
 import dev.samboot.sam.internal.process.SamEnvironment;
 import dev.samboot.sam.internal.process.SamPlatform;
@@ -59,7 +60,7 @@ public final class Sam implements AutoCloseable {
 	/** Exit status of an active process whose supervisor is gone. */
 	public static final int SUPERVISOR_LOST_STATUS = 1;
 
-	private static final System.Logger logger = System.getLogger(Sam.class.getName());
+	private static final System.Logger logger = LazyLogger.of(Sam.class);
 
 	private static final AtomicReference<Sam> current = new AtomicReference<>();
 

@@ -87,7 +87,10 @@ public class SamJarLauncher extends JarLauncher {
 	}
 
 	public static void main(String[] args) throws Exception {
-		if (isActiveProcess(System.getenv(SUPERVISOR_PID), ProcessHandle.current().parent().map(ProcessHandle::pid))) {
+		Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+		// no lambda: the first one spun in a JVM costs some 10 ms, before instance 1
+		if (isActiveProcess(System.getenv(SUPERVISOR_PID),
+				parent.isPresent() ? Optional.of(parent.get().pid()) : Optional.empty())) {
 			// every restarted instance starts here: straight to the application
 			outcome = "this process is an active process";
 		}
@@ -130,7 +133,7 @@ public class SamJarLauncher extends JarLauncher {
 		try {
 			Copies copies = copy(jar);
 			directory = copies.directory();
-			if (copies.jars().stream().noneMatch((copy) -> fileName(copy).startsWith(AUTOCONFIGURE_JAR))) {
+			if (!hasAutoConfiguration(copies.jars())) {
 				System.err.println("samboot: the jar is built with samboot's layout, but sam-spring-boot-starter is "
 						+ "not in it: the application runs unsupervised");
 				return "sam-spring-boot-starter is not in the jar";
@@ -337,6 +340,15 @@ public class SamJarLauncher extends JarLauncher {
 		catch (URISyntaxException | IllegalArgumentException ex) {
 			return null;
 		}
+	}
+
+	private static boolean hasAutoConfiguration(List<Path> jars) {
+		for (Path jar : jars) {
+			if (fileName(jar).startsWith(AUTOCONFIGURE_JAR)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static String fileName(Path path) {

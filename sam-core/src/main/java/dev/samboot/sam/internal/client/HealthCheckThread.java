@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.samboot.sam.HealthCheckCallback;
 import dev.samboot.sam.Sam;
+import dev.samboot.sam.internal.process.LazyLogger;
 
 /**
  * Event-driven checking, as libsam's {@code hc_callback_thread}: while started, a
@@ -14,7 +15,7 @@ import dev.samboot.sam.Sam;
  */
 public final class HealthCheckThread {
 
-	private static final System.Logger logger = System.getLogger(HealthCheckThread.class.getName());
+	private static final System.Logger logger = LazyLogger.of(HealthCheckThread.class);
 
 	/** What the thread needs from {@link Sam}. */
 	public interface Target {

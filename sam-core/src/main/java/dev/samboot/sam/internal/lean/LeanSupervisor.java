@@ -188,7 +188,8 @@ public final class LeanSupervisor {
 				}
 				try {
 					long pid = Long.parseLong(rest.substring(0, dash));
-					if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+					Optional<ProcessHandle> owner = ProcessHandle.of(pid);
+					if (owner.isPresent() && owner.get().isAlive()) {
 						continue;
 					}
 				}
@@ -235,7 +236,7 @@ public final class LeanSupervisor {
 	 */
 	static List<String> jvmOptions(List<String> jvmOptions, int dataMaxSize, boolean early, int javaRelease) {
 		List<String> options = new ArrayList<>(jvmOptions);
-		if (jvmOptions.stream().noneMatch((option) -> option.startsWith("-Xmx"))) {
+		if (!anyStartsWith(jvmOptions, "-Xmx")) {
 			options.add(heapLimit(dataMaxSize));
 		}
 		if (early) {
@@ -243,8 +244,7 @@ public final class LeanSupervisor {
 		}
 		// jffi's System.load would print the JDK's four-line restricted-method warning;
 		// the JDKs before 24 print none, and their command line stays as it was
-		if (javaRelease >= NATIVE_ACCESS_WARNING_RELEASE
-				&& jvmOptions.stream().noneMatch((option) -> option.startsWith("--enable-native-access"))) {
+		if (javaRelease >= NATIVE_ACCESS_WARNING_RELEASE && !anyStartsWith(jvmOptions, "--enable-native-access")) {
 			options.add(ENABLE_NATIVE_ACCESS);
 		}
 		return options;
@@ -490,6 +490,16 @@ public final class LeanSupervisor {
 			java.util.Collections.sort(jars);
 			return jars;
 		}
+	}
+
+	/** Without a lambda: this runs in the launcher's JVM while instance 1 starts. */
+	private static boolean anyStartsWith(List<String> values, String prefix) {
+		for (String value : values) {
+			if (value.startsWith(prefix)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	static boolean isNativeAccessJar(String fileName) {

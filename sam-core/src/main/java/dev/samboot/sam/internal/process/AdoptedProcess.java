@@ -28,7 +28,7 @@ public final class AdoptedProcess {
 	/** The status reported for a child that was gone before it could be adopted. */
 	static final int UNKNOWN_STATUS = 1;
 
-	private static final System.Logger logger = System.getLogger(AdoptedProcess.class.getName());
+	private static final System.Logger logger = LazyLogger.of(AdoptedProcess.class);
 
 	private AdoptedProcess() {
 	}

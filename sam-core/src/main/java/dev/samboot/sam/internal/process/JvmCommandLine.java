@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The command that started this JVM, so the supervisor can start "the same program
@@ -85,10 +86,8 @@ public final class JvmCommandLine {
 	}
 
 	private static String javaExecutable() {
-		return ProcessHandle.current()
-			.info()
-			.command()
-			.orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		Optional<String> command = ProcessHandle.current().info().command();
+		return command.isPresent() ? command.get() : Path.of(System.getProperty("java.home"), "bin", "java").toString();
 	}
 
 }

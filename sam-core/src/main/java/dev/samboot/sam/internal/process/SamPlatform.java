@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntConsumer;
+import java.util.function.LongPredicate;
 
 import dev.samboot.sam.Sam;
 
@@ -24,8 +25,39 @@ public record SamPlatform(Map<String, String> environment, Optional<Long> parent
 	static final long EXIT_GRACE_MILLIS = 5000;
 
 	public static SamPlatform system() {
-		return new SamPlatform(System.getenv(), ProcessHandle.current().parent().map(ProcessHandle::pid), null,
-				SamPlatform::exitWithinGrace);
+		return new SamPlatform(System.getenv(), currentParentPid(), null, SYSTEM_EXIT);
+	}
+
+	/**
+	 * {@link #exitWithinGrace}, as a class rather than a lambda spun at the first use.
+	 */
+	private static final IntConsumer SYSTEM_EXIT = new IntConsumer() {
+
+		@Override
+		public void accept(int status) {
+			exitWithinGrace(status);
+		}
+
+	};
+
+	/** {@link #isAncestor}, as a class rather than a lambda spun at the first use. */
+	public static final LongPredicate IS_ANCESTOR = new LongPredicate() {
+
+		@Override
+		public boolean test(long pid) {
+			return isAncestor(pid);
+		}
+
+	};
+
+	/**
+	 * This process's parent's pid, without the lambda that {@code Optional.map} would
+	 * spin in the launcher's JVM before instance 1 is launched.
+	 * @return the pid, if known
+	 */
+	public static Optional<Long> currentParentPid() {
+		Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+		return parent.isPresent() ? Optional.of(parent.get().pid()) : Optional.empty();
 	}
 
 	/**

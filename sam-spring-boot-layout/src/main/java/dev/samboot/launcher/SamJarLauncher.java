@@ -31,7 +31,7 @@ import org.springframework.boot.loader.launch.JarLauncher;
  * Boot's {@link JarLauncher}, which first lets samboot become the supervisor, before
  * Spring Boot's loader has read the application's jars. Where the command line, system
  * properties and environment variables leave supervision on, the process the user started
- * launches instance 1 here, about 0.15 s after {@code java} started, and is replaced by
+ * launches instance 1 here, about 0.1 s after {@code java} started, and is replaced by
  * the lean supervisor; elsewhere (supervision off, an instance, a {@code jarmode}) the
  * application starts as with {@link JarLauncher}.
  *

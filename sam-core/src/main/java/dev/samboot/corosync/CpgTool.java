@@ -9,8 +9,6 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -19,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.samboot.sam.CsError;
 import dev.samboot.sam.SamException;
+import dev.samboot.sam.Signals;
+import dev.samboot.sam.internal.process.PosixSignals;
 
 /**
  * corosync's {@code testcpg} on the Java binding: joins a closed process group, prints
@@ -120,33 +120,11 @@ public final class CpgTool {
 	public static void main(String[] args) {
 		PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
 		PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-		if (sigintIgnored(Path.of("/proc/self/status"))) {
+		if (PosixSignals.ignored(Signals.SIGINT)) {
 			err.println("SIGINT was inherited as ignored (as by a background job of a script): Ctrl-C and kill -INT"
 					+ " do nothing; SIGTERM, the end of input or " + EXIT + " leave the group");
 		}
 		System.exit(run(args, System.in, out, err));
-	}
-
-	/**
-	 * Whether SIGINT is ignored, from the {@code SigIgn} mask of a
-	 * {@code /proc/<pid>/status} file. A JVM leaves an inherited ignored SIGINT ignored
-	 * and runs no shutdown hook for it.
-	 * @param status the status file
-	 * @return true when bit 2 of the mask is set; false when the file or the line cannot
-	 * be read
-	 */
-	static boolean sigintIgnored(Path status) {
-		try {
-			for (String line : Files.readAllLines(status, StandardCharsets.US_ASCII)) {
-				if (line.startsWith("SigIgn:")) {
-					return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 0x2) != 0;
-				}
-			}
-		}
-		catch (IOException | NumberFormatException ex) {
-			// not Linux, or a mask this tool cannot read: nothing to warn about
-		}
-		return false;
 	}
 
 	/**

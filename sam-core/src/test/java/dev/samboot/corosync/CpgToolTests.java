@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -114,17 +111,6 @@ class CpgToolTests {
 		tool.signal("TERM");
 		assertThat(tool.awaitExit()).as(tool.output()).isEqualTo(128 + 15);
 		assertThat(tool.output()).contains("Left the group and finalized on exit");
-	}
-
-	@Test
-	void theSigintMaskIsReadFromProcStatus(@TempDir Path dir) throws IOException {
-		Path ignored = Files.writeString(dir.resolve("ignored"), "Name:\tjava\nSigIgn:\t0000000000000006\n");
-		Path handled = Files.writeString(dir.resolve("handled"), "Name:\tjava\nSigIgn:\t0000000000000004\n");
-		Path garbled = Files.writeString(dir.resolve("garbled"), "SigIgn:\tzz\n");
-		assertThat(CpgTool.sigintIgnored(ignored)).isTrue();
-		assertThat(CpgTool.sigintIgnored(handled)).isFalse();
-		assertThat(CpgTool.sigintIgnored(garbled)).isFalse();
-		assertThat(CpgTool.sigintIgnored(dir.resolve("missing"))).isFalse();
 	}
 
 	@Test

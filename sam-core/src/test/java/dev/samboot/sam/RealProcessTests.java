@@ -136,8 +136,9 @@ class RealProcessTests {
 
 	@Test
 	void sigintToSupervisorStopsInstanceWithoutRestart() throws Exception {
-		assumeFalse(sigintIgnoredHere(), "SIGINT is ignored in this JVM (a job a shell without job control started "
-				+ "in the background), and so in the supervisor it starts, which keeps it ignored as POSIX programs do");
+		assumeFalse(PosixSignals.ignored(Signals.SIGINT),
+				"SIGINT is ignored in this JVM (a job a shell without job control started "
+						+ "in the background), and so in the supervisor it starts, which keeps it ignored as POSIX programs do");
 		try (SupervisedRun run = SupervisedRun.testSam("heartbeat-forever", "500")) {
 			long instance = run.awaitInstance(1, START);
 			PosixSignals.send(run.process().toHandle(), Signals.SIGINT);
@@ -145,21 +146,6 @@ class RealProcessTests {
 			assertThat(SupervisedRun.isRunning(instance)).isFalse();
 			assertThat(run.output()).doesNotContain("instance 2");
 		}
-	}
-
-	/** Whether SIGINT is ignored in this process, which its children inherit. */
-	private static boolean sigintIgnoredHere() throws IOException {
-		Path status = Path.of("/proc/self/status");
-		if (!Files.exists(status)) {
-			return false;
-		}
-		for (String line : Files.readAllLines(status)) {
-			if (line.startsWith("SigIgn:")) {
-				long ignored = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
-				return (ignored & (1L << (Signals.SIGINT - 1))) != 0;
-			}
-		}
-		return false;
 	}
 
 	@Test

@@ -1,6 +1,9 @@
 package dev.samboot.sam.internal.process;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import dev.samboot.sam.Signals;
@@ -69,6 +72,41 @@ public final class PosixSignals {
 			loader.setDaemon(true);
 			loader.start();
 		}
+	}
+
+	/**
+	 * Whether this process ignores a signal, as it may have inherited it: a job a shell
+	 * without job control starts in the background ignores SIGINT and SIGQUIT, and a JVM
+	 * that starts with SIGINT ignored leaves it so and runs no shutdown hook for it.
+	 * @param signal the signal number
+	 * @return whether the signal is ignored; false where {@code /proc/self/status} cannot
+	 * be read
+	 */
+	public static boolean ignored(int signal) {
+		return ignored(Path.of("/proc/self/status"), signal);
+	}
+
+	/**
+	 * Whether a signal is ignored, from the {@code SigIgn} mask of a
+	 * {@code /proc/<pid>/status} file.
+	 * @param status the status file
+	 * @param signal the signal number
+	 * @return whether the signal's bit is set; false when the file or the line cannot be
+	 * read
+	 */
+	static boolean ignored(Path status, int signal) {
+		try {
+			for (String line : Files.readAllLines(status, StandardCharsets.US_ASCII)) {
+				if (line.startsWith("SigIgn:")) {
+					long mask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+					return (mask & (1L << (signal - 1))) != 0;
+				}
+			}
+		}
+		catch (IOException | NumberFormatException ex) {
+			// not Linux, or a mask that cannot be read: not known to be ignored
+		}
+		return false;
 	}
 
 	/**

@@ -16,11 +16,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -73,15 +75,23 @@ final class SampleAppProcess implements AutoCloseable {
 
 	private static final Duration GRACEFUL_STOP = Duration.ofSeconds(15);
 
+	/**
+	 * Set to a value of its own in each supervisor's environment, which its instances
+	 * inherit: what finds them once they are no longer its children.
+	 */
+	private static final String RUN_VARIABLE = "SAMPLE_APP_TEST_RUN";
+
+	private static final Set<Integer> portsGiven = ConcurrentHashMap.newKeySet();
+
 	private final Process supervisor;
 
 	private final Instant startedAt;
 
+	private final String run;
+
 	private final int port;
 
 	private final Path output;
-
-	private final String jar;
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -95,9 +105,9 @@ final class SampleAppProcess implements AutoCloseable {
 
 	private long outputOffset;
 
-	private SampleAppProcess(Process supervisor, Instant startedAt, int port, Path output, String jar) {
+	private SampleAppProcess(Process supervisor, Instant startedAt, int port, Path output, String run) {
 		this.supervisor = supervisor;
-		this.jar = jar;
+		this.run = run;
 		this.startedAt = startedAt;
 		this.port = port;
 		this.output = output;
@@ -128,23 +138,32 @@ final class SampleAppProcess implements AutoCloseable {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(JVM_OPTIONS);
 		command.addAll(jvmOptions);
-		String jar = jarFile.toString();
 		command.add("-jar");
-		command.add(jar);
+		command.add(jarFile.toString());
 		command.add("--server.port=" + port);
 		command.addAll(List.of(args));
 		Path output = Files.createDirectories(targetDirectory().resolve("e2e")).resolve(name + ".log");
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
 		builder.environment().keySet().removeIf((variable) -> variable.startsWith("SAM_"));
+		String run = UUID.randomUUID().toString();
+		builder.environment().put(RUN_VARIABLE, run);
 		Instant startedAt = Instant.now();
 		Process supervisor = builder.start();
 		outputsOfThisTest.get().add(output);
-		return new SampleAppProcess(supervisor, startedAt, port, output, jar);
+		return new SampleAppProcess(supervisor, startedAt, port, output, run);
 	}
 
+	/**
+	 * A port free now and not handed to another run of this JVM: the bad-configuration
+	 * cases run side by side and never bind theirs, so the kernel may offer one again.
+	 */
 	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
+		while (true) {
+			try (ServerSocket socket = new ServerSocket(0)) {
+				if (portsGiven.add(socket.getLocalPort())) {
+					return socket.getLocalPort();
+				}
+			}
 		}
 	}
 
@@ -671,21 +690,40 @@ final class SampleAppProcess implements AutoCloseable {
 
 	/**
 	 * Instances of this supervisor that are no longer its children: one launched just
-	 * before the supervisor was killed. Found by this run's jar and unique
-	 * {@code --server.port}.
+	 * before the supervisor was killed. Found by this run's own value of
+	 * {@value #RUN_VARIABLE} in their environment, never by the command line, which the
+	 * runs side by side share but for the port.
 	 */
 	private List<ProcessHandle> strays() {
-		List<String> ours = List.of("-jar", this.jar, "--server.port=" + this.port);
 		Instant notBefore = this.startedAt.minusSeconds(1);
+		byte[] ours = (RUN_VARIABLE + "=" + this.run).getBytes(StandardCharsets.UTF_8);
 		return ProcessHandle.allProcesses()
 			.filter((process) -> process.pid() != supervisorPid())
 			.filter((
 					process) -> process.info().startInstant().filter((start) -> !start.isBefore(notBefore)).isPresent())
-			.filter((process) -> process.info()
-				.arguments()
-				.filter((arguments) -> Collections.indexOfSubList(List.of(arguments), ours) >= 0)
-				.isPresent())
+			.filter((process) -> environmentHolds(process.pid(), ours))
 			.toList();
+	}
+
+	private static boolean environmentHolds(long pid, byte[] entry) {
+		byte[] environment;
+		try {
+			environment = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+		}
+		catch (IOException | SecurityException ex) {
+			// gone, or not this user's
+			return false;
+		}
+		int start = 0;
+		for (int i = 0; i <= environment.length; i++) {
+			if (i == environment.length || environment[i] == 0) {
+				if (Arrays.equals(environment, start, i, entry, 0, entry.length)) {
+					return true;
+				}
+				start = i + 1;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""CPU of a first start, window by window: the process `java -jar` started (under samboot the
+launcher, then the lean supervisor, one pid) and its child (instance 1), sampled from
+/proc/<pid>/stat every 10 ms, beside the machine's idle time from /proc/stat.
+
+    python3 benchmarks/cpu-timeline.py [--jar JAR] [--port PORT] [--trials N] [--window MS]
+                                       [-- APP-ARGS...]
+
+Runs N first starts with samboot and N plain ones (--sam.enabled=false), alternating, each
+until its first HTTP 200 on /actuator/health, and prints for each window the median CPU in ms
+of the supervisor, of the application's JVM and of the idle CPUs (on two cores a window of
+250 ms holds 500 ms of CPU). Stops each run by the pid it started (SIGTERM, then SIGKILL after
+30 s).
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(pid):
+    """User plus system CPU of a process, all its threads, in ms; 0 once it is gone."""
+    if pid is None:
+        return 0
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * TICK_MS
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def idle_ms():
+    with open("/proc/stat") as stat:
+        fields = stat.readline().split()[1:]
+    return (int(fields[3]) + int(fields[4])) * TICK_MS
+
+
+def child_of(pid):
+    """The first child of any thread of a process (the JVM launches from other threads)."""
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    found = children.read().split()
+                if found:
+                    return int(found[0])
+            except OSError:
+                continue
+    except OSError:
+        pass
+    return None
+
+
+def serves(port):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/actuator/health", timeout=0.2)
+        return True
+    except Exception:
+        return False
+
+
+def one_start(jar, port, args, deadline_s=60):
+    """Samples (seconds since launch, supervisor CPU, instance CPU, idle) until the first 200."""
+    started = time.monotonic()
+    process = subprocess.Popen(["java", "-jar", jar, f"--server.port={port}"] + args,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    samples = []
+    instance = None
+    last_probe = 0.0
+    try:
+        while time.monotonic() - started < deadline_s:
+            now = time.monotonic() - started
+            if instance is None:
+                instance = child_of(process.pid)
+            samples.append((now, cpu_ms(process.pid), cpu_ms(instance), idle_ms()))
+            if now - last_probe >= 0.05:
+                last_probe = now
+                if serves(port):
+                    return samples
+            time.sleep(0.01)
+        raise RuntimeError(f"no HTTP 200 within {deadline_s} s")
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+def windows(samples, window_s):
+    """CPU per window: (start, supervisor, instance, idle)."""
+    rows = []
+    edge = 0.0
+    previous = samples[0]
+    for sample in samples:
+        if sample[0] >= edge + window_s:
+            rows.append((edge, sample[1] - previous[1], sample[2] - previous[2], sample[3] - previous[3]))
+            previous = sample
+            edge += window_s
+    return rows
+
+
+def median_rows(runs):
+    count = min(len(run) for run in runs)
+    return [tuple(statistics.median(run[i][k] for run in runs) for k in range(4)) for i in range(count)]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jar", default="sample-app/target/sample-app-0.1.0-SNAPSHOT.jar")
+    parser.add_argument("--port", type=int, default=18080)
+    parser.add_argument("--trials", type=int, default=4)
+    parser.add_argument("--window", type=int, default=250, help="window in ms")
+    parser.add_argument("args", nargs="*", help="the application's arguments, after --")
+    options = parser.parse_args()
+    if not os.path.isfile(options.jar):
+        sys.exit(f"{options.jar} is missing: build it first (mvn -B -q install -DskipTests)")
+    window_s = options.window / 1000
+    results = {"samboot": [], "plain": []}
+    firsts = {"samboot": [], "plain": []}
+    for trial in range(options.trials):
+        for system in ("samboot", "plain"):
+            extra = [] if system == "samboot" else ["--sam.enabled=false"]
+            samples = one_start(options.jar, options.port, options.args + extra)
+            results[system].append(windows(samples, window_s))
+            firsts[system].append(samples[-1][0] * 1000)
+            print(f"trial {trial + 1} {system}: first 200 after {samples[-1][0] * 1000:.0f} ms", flush=True)
+            time.sleep(1)
+    for system in ("samboot", "plain"):
+        print(f"\n{system}: median first 200 after {statistics.median(firsts[system]):.0f} ms; "
+              f"median CPU per {options.window} ms window, in ms")
+        print("  window        supervisor   application   idle")
+        for start, supervisor, instance, idle in median_rows(results[system]):
+            application = instance if system == "samboot" else supervisor
+            supervisor_text = f"{supervisor:10.0f}" if system == "samboot" else f"{'':>10}"
+            print(f"  {start:5.2f}-{start + window_s:5.2f} s {supervisor_text}   {application:11.0f}   {idle:4.0f}")
+
+
+if __name__ == "__main__":
+    main()

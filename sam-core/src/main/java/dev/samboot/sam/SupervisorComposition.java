@@ -75,7 +75,7 @@ final class SupervisorComposition {
 					Codec.maxFrameBytes(options.dataMaxSize()), quorum);
 			supervision.launchFirst();
 			SupervisorSignals.install(supervision.loop());
-			ChannelDirectory.removeAbandonedLater(directory, ABANDONED_SWEEP_DELAY_MILLIS);
+			ChannelDirectory.removeAbandonedLater(ABANDONED_SWEEP_DELAY_MILLIS);
 			logger.log(Level.INFO, "Supervisor pid {0}: interval {1} ms, policy {2}, warn signal {3}",
 					Long.toString(pid), Long.toString(intervalNanos / 1_000_000), policy, Signals.name(warnSignal));
 			logger.log(Level.DEBUG, "Active process command: {0}", String.join(" ", launcher.command()));

@@ -21,6 +21,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.process.SamEnvironment;
 
 import static org.awaitility.Awaitility.await;
@@ -252,6 +253,8 @@ public final class SupervisedRun implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+		// the channel directory of a supervisor killed here, which it could not remove
+		ChannelDirectory.removeAbandoned();
 	}
 
 }

@@ -119,12 +119,11 @@ public final class ChannelDirectory {
 	 * namespace, left when they were killed: those whose owner file names a process that
 	 * is gone, or a pid now used by a process started at another time. A directory
 	 * without an owner file, of another user, of another pid namespace (a temporary
-	 * directory shared with a container) or of a supervisor that still runs is left
-	 * alone.
-	 * @param own this supervisor's directory, never removed
+	 * directory shared with a container) or of a supervisor that still runs (this one's
+	 * among them) is left alone.
 	 * @return the directories removed
 	 */
-	public static List<Path> removeAbandoned(ChannelDirectory own) {
+	public static List<Path> removeAbandoned() {
 		Set<Path> parents = new LinkedHashSet<>();
 		for (String parent : new String[] { System.getenv("XDG_RUNTIME_DIR"), System.getProperty("java.io.tmpdir"),
 				"/tmp" }) {
@@ -137,15 +136,16 @@ public final class ChannelDirectory {
 				}
 			}
 		}
-		return removeAbandoned(own, parents);
+		return removeAbandoned(parents);
 	}
 
-	static List<Path> removeAbandoned(ChannelDirectory own, Iterable<Path> parents) {
+	static List<Path> removeAbandoned(Iterable<Path> parents) {
 		List<Path> removed = new ArrayList<>();
 		Optional<Owner> self = Owner.current();
 		Object uid;
 		try {
-			uid = Files.getAttribute(own.directory, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+			// /proc/self belongs to this process's user
+			uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid", LinkOption.NOFOLLOW_LINKS);
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.log(Level.DEBUG, "Not looking for abandoned channel directories: " + ex);
@@ -157,8 +157,7 @@ public final class ChannelDirectory {
 		for (Path parent : parents) {
 			try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent)) {
 				for (Path entry : entries) {
-					if (isChannelName(entry.getFileName().toString()) && !entry.equals(own.directory)
-							&& isAbandoned(entry, uid, self.get())) {
+					if (isChannelName(entry.getFileName().toString()) && isAbandoned(entry, uid, self.get())) {
 						new ChannelDirectory(entry).delete();
 						removed.add(entry);
 						logger.log(Level.INFO, "Removed " + entry + ", left by a supervisor that was killed");
@@ -281,16 +280,15 @@ public final class ChannelDirectory {
 	}
 
 	/**
-	 * {@link #removeAbandoned(ChannelDirectory)} on a daemon thread of its own, after a
-	 * delay that keeps it off the first instance's start-up.
-	 * @param own this supervisor's directory
+	 * {@link #removeAbandoned()} on a daemon thread of its own, after a delay that keeps
+	 * it off the first instance's start-up.
 	 * @param delayMillis how long to wait first
 	 */
-	public static void removeAbandonedLater(ChannelDirectory own, long delayMillis) {
+	public static void removeAbandonedLater(long delayMillis) {
 		Thread sweeper = new Thread(() -> {
 			try {
 				Thread.sleep(delayMillis);
-				removeAbandoned(own);
+				removeAbandoned();
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

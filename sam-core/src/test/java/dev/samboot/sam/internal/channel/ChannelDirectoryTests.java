@@ -48,12 +48,12 @@ class ChannelDirectoryTests {
 	@Test
 	void onlyDirectoriesOfSupervisorsThatAreGoneAreRemoved() throws Exception {
 		Owner self = Owner.current().orElseThrow();
-		ChannelDirectory own = ChannelDirectory.existing(channel("samboot-0000000000000001", self.toText()));
 		Owner gone = endedProcess(self);
 		Path abandoned = channel("samboot-00000000000000a2", gone.toText());
 		Files.writeString(abandoned.resolve("sam.sock"), "");
 		Path reused = channel("samboot-00000000000000a3",
 				new Owner(self.pid(), self.startTime() + 1, self.pidNamespace()).toText());
+		// this process's, as the sweeping supervisor's own is
 		Path running = channel("samboot-00000000000000a4", self.toText());
 		Path otherNamespace = channel("samboot-00000000000000a5",
 				new Owner(gone.pid(), gone.startTime(), "pid:[1]").toText());
@@ -63,12 +63,12 @@ class ChannelDirectoryTests {
 		Path notADirectory = this.temp.resolve("samboot-00000000000000a9");
 		Files.writeString(notADirectory, gone.toText());
 
-		List<Path> removed = ChannelDirectory.removeAbandoned(own, List.of(this.temp));
+		List<Path> removed = ChannelDirectory.removeAbandoned(List.of(this.temp));
 
 		assertThat(removed).containsExactlyInAnyOrder(abandoned, reused);
 		assertThat(abandoned).doesNotExist();
 		assertThat(reused).as("its pid now names a process started at another time").doesNotExist();
-		assertThat(List.of(own.path(), running, otherNamespace, noOwner, malformed, otherName, notADirectory))
+		assertThat(List.of(running, otherNamespace, noOwner, malformed, otherName, notADirectory))
 			.allMatch(Files::exists);
 	}
 

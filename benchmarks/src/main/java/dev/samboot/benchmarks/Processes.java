@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.samboot.sam.internal.channel.ChannelDirectory;
+
 /**
  * Every process the harness starts or learns of (instances launched by a supervisor it
  * started), kept as {@link ProcessHandle}s, which refuse to signal a pid that has since
@@ -72,6 +74,8 @@ final class Processes implements AutoCloseable {
 		for (ProcessHandle each : doomed) {
 			awaitEnd(each.pid(), Duration.ofSeconds(10));
 		}
+		// the channel directory a samboot supervisor killed here could not remove
+		ChannelDirectory.removeAbandoned();
 	}
 
 	/**

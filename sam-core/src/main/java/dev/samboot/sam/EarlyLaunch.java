@@ -92,11 +92,19 @@ public final class EarlyLaunch {
 		}
 		ChannelDirectory directory = null;
 		try {
-			directory = ChannelDirectory.create();
+			// the owner file after the launch: it is for a later supervisor's clean-up
+			directory = ChannelDirectory.createUnclaimed();
 			byte[] token = Channel.newToken();
 			JvmProcessLauncher launcher = new JvmProcessLauncher(platform.commandOrCurrent(),
 					Channel.environment(directory.socket(), token, ProcessHandle.current().pid()));
 			ActiveProcess process = launcher.launch(instanceEnvironment);
+			try {
+				directory.claim();
+			}
+			catch (IOException ex) {
+				// only a later supervisor's clean-up needs it; instance 1 runs
+				logger.log(Level.DEBUG, "Cannot write the channel directory's owner file: " + ex.getMessage());
+			}
 			logger.log(Level.DEBUG, "Launched instance 1 early (pid {0})", Long.toString(process.pid()));
 			return Optional.of(new EarlyLaunch(directory, token, process));
 		}

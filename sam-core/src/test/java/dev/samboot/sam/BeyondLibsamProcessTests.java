@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.samboot.sam.internal.channel.ChannelDirectory;
 import dev.samboot.sam.internal.process.AdoptedProcess;
 import jnr.unixsocket.UnixDatagramChannel;
 import jnr.unixsocket.UnixSocketAddress;
@@ -123,6 +124,13 @@ class BeyondLibsamProcessTests {
 				.parseLong(run.awaitLine((l) -> l.startsWith("early pid "), START).substring("early pid ".length()));
 			await().atMost(Duration.ofSeconds(20))
 				.until(() -> ProcessHandle.of(early).map((p) -> !p.isAlive()).orElse(true));
+			// what the halted supervisor left: its channel directory, which names it,
+			// removed by the next supervisor's sweep
+			Path directory = Path.of(run.awaitLine((l) -> l.startsWith("early directory "), START)
+				.substring("early directory ".length()));
+			assertThat(Files.readString(directory.resolve("owner"))).startsWith("pid " + run.pid() + "\n");
+			ChannelDirectory.removeAbandoned();
+			assertThat(directory).doesNotExist();
 		}
 	}
 

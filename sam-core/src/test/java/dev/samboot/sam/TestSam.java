@@ -151,6 +151,7 @@ public final class TestSam {
 		}
 		java.nio.file.Path directory = early.directory().path();
 		System.out.println("early pid " + early.pid());
+		System.out.println("early directory " + directory);
 		System.out.flush();
 		Thread.sleep(1500);
 		if (scenario.equals("early-orphan")) {

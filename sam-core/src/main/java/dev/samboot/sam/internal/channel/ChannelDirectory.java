@@ -52,11 +52,24 @@ public final class ChannelDirectory {
 
 	/**
 	 * Create a new directory under {@code $XDG_RUNTIME_DIR}, {@code java.io.tmpdir} or
-	 * {@code /tmp}, whichever gives a socket path short enough.
+	 * {@code /tmp}, whichever gives a socket path short enough, naming this process as
+	 * its owner.
 	 * @return the directory
 	 * @throws IOException if none can be created
 	 */
 	public static ChannelDirectory create() throws IOException {
+		ChannelDirectory created = createUnclaimed();
+		created.claim();
+		return created;
+	}
+
+	/**
+	 * As {@link #create()}, without the owner file yet, for the launcher, which writes it
+	 * with {@link #claim()} once instance 1 is launched.
+	 * @return the directory
+	 * @throws IOException if none can be created
+	 */
+	public static ChannelDirectory createUnclaimed() throws IOException {
 		IOException last = null;
 		for (String parent : new String[] { System.getenv("XDG_RUNTIME_DIR"), System.getProperty("java.io.tmpdir"),
 				"/tmp" }) {
@@ -67,10 +80,6 @@ public final class ChannelDirectory {
 				Path directory = PrivateFiles.createDirectory(Path.of(parent), PREFIX);
 				ChannelDirectory created = new ChannelDirectory(directory);
 				if (created.socket().toString().length() <= MAX_SOCKET_PATH) {
-					Optional<Owner> self = Owner.current();
-					if (self.isPresent()) {
-						Files.writeString(directory.resolve(OWNER_FILE), self.get().toText(), StandardCharsets.UTF_8);
-					}
 					return created;
 				}
 				created.delete();
@@ -80,6 +89,17 @@ public final class ChannelDirectory {
 			}
 		}
 		throw (last != null) ? last : new IOException("No directory for the channel socket");
+	}
+
+	/**
+	 * Write the owner file, naming this process, where {@code /proc} tells who it is.
+	 * @throws IOException if it cannot be written
+	 */
+	public void claim() throws IOException {
+		Optional<Owner> self = Owner.current();
+		if (self.isPresent()) {
+			Files.writeString(this.directory.resolve(OWNER_FILE), self.get().toText(), StandardCharsets.UTF_8);
+		}
 	}
 
 	/**

@@ -37,7 +37,7 @@ final class SupervisorComposition {
 	 * When the channel directories of supervisors that were killed are looked for: after
 	 * the first instance's start-up, which the supervisor leaves the CPU to.
 	 */
-	private static final long ABANDONED_SWEEP_DELAY_MILLIS = TimeUnit.SECONDS.toMillis(30);
+	private static final long ABANDONED_SWEEP_DELAY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
 	private static final System.Logger logger = System.getLogger(Sam.class.getName());
 
@@ -75,7 +75,7 @@ final class SupervisorComposition {
 					Codec.maxFrameBytes(options.dataMaxSize()), quorum);
 			supervision.launchFirst();
 			SupervisorSignals.install(supervision.loop());
-			ChannelDirectory.removeAbandonedLater(ABANDONED_SWEEP_DELAY_MILLIS);
+			supervision.loop().postLater(ABANDONED_SWEEP_DELAY_NANOS, ChannelDirectory::removeAbandoned);
 			logger.log(Level.INFO, "Supervisor pid {0}: interval {1} ms, policy {2}, warn signal {3}",
 					Long.toString(pid), Long.toString(intervalNanos / 1_000_000), policy, Signals.name(warnSignal));
 			logger.log(Level.DEBUG, "Active process command: {0}", String.join(" ", launcher.command()));

@@ -299,26 +299,6 @@ public final class ChannelDirectory {
 
 	}
 
-	/**
-	 * {@link #removeAbandoned()} on a daemon thread of its own, after a delay that keeps
-	 * it off the first instance's start-up.
-	 * @param delayMillis how long to wait first
-	 */
-	public static void removeAbandonedLater(long delayMillis) {
-		Thread sweeper = new Thread(() -> {
-			try {
-				Thread.sleep(delayMillis);
-				removeAbandoned();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}, "samboot-channel-sweep");
-		sweeper.setDaemon(true);
-		sweeper.setPriority(Thread.MIN_PRIORITY);
-		sweeper.start();
-	}
-
 	private static void deleteQuietly(Path path) {
 		try {
 			Files.deleteIfExists(path);

@@ -55,6 +55,11 @@ public final class SupervisorLoop implements AutoCloseable {
 
 	private final Queue<Runnable> events = new ConcurrentLinkedQueue<>();
 
+	/**
+	 * Actions due later, by {@link Clock#nanoTime()}; touched on the loop's thread only.
+	 */
+	private final java.util.PriorityQueue<Later> later = new java.util.PriorityQueue<>();
+
 	/** The accepted connections still open, which {@link #close()} closes. */
 	private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
 
@@ -112,6 +117,40 @@ public final class SupervisorLoop implements AutoCloseable {
 		this.selector.wakeup();
 	}
 
+	/**
+	 * Run an action on the loop's thread once a delay has passed (no thread of its own:
+	 * the supervisor's threads stay as they are); safe to call from any thread.
+	 * @param delayNanos the delay
+	 * @param action the action
+	 */
+	public void postLater(long delayNanos, Runnable action) {
+		long due = this.clock.nanoTime() + delayNanos;
+		post(() -> this.later.add(new Later(due, action)));
+	}
+
+	private void runDueLater() {
+		Later next;
+		while ((next = this.later.peek()) != null && this.clock.nanoTime() - next.due() >= 0) {
+			this.later.poll();
+			try {
+				next.action().run();
+			}
+			catch (RuntimeException ex) {
+				logger.log(Level.WARNING, "A deferred action of the supervisor failed: " + ex);
+			}
+		}
+	}
+
+	/** An action and when it is due. */
+	private record Later(long due, Runnable action) implements Comparable<Later> {
+
+		@Override
+		public int compareTo(Later other) {
+			return Long.compare(this.due - other.due, 0);
+		}
+
+	}
+
 	private void watch(ActiveProcess process) {
 		process.onExit().thenAccept((status) -> post(() -> {
 			if (this.supervisor.process() == process) {
@@ -138,6 +177,7 @@ public final class SupervisorLoop implements AutoCloseable {
 			while ((event = this.events.poll()) != null) {
 				event.run();
 			}
+			runDueLater();
 			this.supervisor.onTimer();
 			closeSilentStrangers();
 		}
@@ -147,6 +187,10 @@ public final class SupervisorLoop implements AutoCloseable {
 	private long timeoutMillis() {
 		long deadline = Math.min(this.supervisor.nextDeadline(),
 				this.pending > 0 ? this.clock.nanoTime() + HELLO_TIMEOUT_NANOS : Long.MAX_VALUE);
+		Later next = this.later.peek();
+		if (next != null && next.due() - deadline < 0) {
+			deadline = next.due();
+		}
 		if (deadline == Long.MAX_VALUE) {
 			return 0;
 		}

@@ -71,8 +71,7 @@ public final class ChannelDirectory {
 	 */
 	public static ChannelDirectory createUnclaimed() throws IOException {
 		IOException last = null;
-		for (String parent : new String[] { System.getenv("XDG_RUNTIME_DIR"), System.getProperty("java.io.tmpdir"),
-				"/tmp" }) {
+		for (String parent : parents()) {
 			if (parent == null || parent.isBlank() || !Files.isDirectory(Path.of(parent))) {
 				continue;
 			}
@@ -89,6 +88,14 @@ public final class ChannelDirectory {
 			}
 		}
 		throw (last != null) ? last : new IOException("No directory for the channel socket");
+	}
+
+	/**
+	 * Where channel directories go, in the order tried: a supervisor's is in one of them.
+	 * @return the candidates, unset ones {@code null}
+	 */
+	private static String[] parents() {
+		return new String[] { System.getenv("XDG_RUNTIME_DIR"), System.getProperty("java.io.tmpdir"), "/tmp" };
 	}
 
 	/**
@@ -145,8 +152,7 @@ public final class ChannelDirectory {
 	 */
 	public static List<Path> removeAbandoned() {
 		Set<Path> parents = new LinkedHashSet<>();
-		for (String parent : new String[] { System.getenv("XDG_RUNTIME_DIR"), System.getProperty("java.io.tmpdir"),
-				"/tmp" }) {
+		for (String parent : parents()) {
 			if (parent != null && !parent.isBlank()) {
 				try {
 					parents.add(Path.of(parent).toRealPath());

@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.samboot.sam.internal.channel.ChannelDirectory;
 import org.awaitility.core.ConditionTimeoutException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -625,9 +626,10 @@ final class SampleAppProcess implements AutoCloseable {
 	/**
 	 * Stop the supervisor the way {@code systemctl stop} does (SIGTERM: it stops its
 	 * instance and reaps it), then SIGKILL, by pid, the supervisor and whatever it
-	 * launched that still runs, and check that nothing is left. SIGKILL first would
-	 * orphan the instance, and the init process of these machines does not reap orphans.
-	 * Runs to the end even when the test was interrupted by its timeout.
+	 * launched that still runs, check that nothing is left, and remove the channel
+	 * directories that supervisors killed by SIGKILL left. SIGKILL first would orphan the
+	 * instance, and the init process of these machines does not reap orphans. Runs to the
+	 * end even when the test was interrupted by its timeout.
 	 */
 	@Override
 	public void close() {
@@ -645,6 +647,10 @@ final class SampleAppProcess implements AutoCloseable {
 			if (!left.isEmpty()) {
 				throw new AssertionError("Still running after SIGKILL: " + left);
 			}
+			// the channel directories of supervisors killed here (by this method or by
+			// the
+			// test), which they could not remove themselves
+			ChannelDirectory.removeAbandoned();
 		}
 		finally {
 			if (interrupted) {

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +31,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.samboot.sam.SupervisedRun;
 import dev.samboot.sam.internal.channel.ChannelDirectory;
 import org.awaitility.core.ConditionTimeoutException;
 import tools.jackson.databind.JsonNode;
@@ -702,34 +702,22 @@ final class SampleAppProcess implements AutoCloseable {
 	 */
 	private List<ProcessHandle> strays() {
 		Instant notBefore = this.startedAt.minusSeconds(1);
-		byte[] ours = (RUN_VARIABLE + "=" + this.run).getBytes(StandardCharsets.UTF_8);
 		return ProcessHandle.allProcesses()
 			.filter((process) -> process.pid() != supervisorPid())
 			.filter((
 					process) -> process.info().startInstant().filter((start) -> !start.isBefore(notBefore)).isPresent())
-			.filter((process) -> environmentHolds(process.pid(), ours))
+			.filter((process) -> environmentHolds(process.pid()))
 			.toList();
 	}
 
-	private static boolean environmentHolds(long pid, byte[] entry) {
-		byte[] environment;
+	private boolean environmentHolds(long pid) {
 		try {
-			environment = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+			return this.run.equals(SupervisedRun.environmentOf(pid).get(RUN_VARIABLE));
 		}
 		catch (IOException | SecurityException ex) {
 			// gone, or not this user's
 			return false;
 		}
-		int start = 0;
-		for (int i = 0; i <= environment.length; i++) {
-			if (i == environment.length || environment[i] == 0) {
-				if (Arrays.equals(environment, start, i, entry, 0, entry.length)) {
-					return true;
-				}
-				start = i + 1;
-			}
-		}
-		return false;
 	}
 
 	/**

@@ -647,9 +647,8 @@ final class SampleAppProcess implements AutoCloseable {
 			if (!left.isEmpty()) {
 				throw new AssertionError("Still running after SIGKILL: " + left);
 			}
-			// the channel directories of supervisors killed here (by this method or by
-			// the
-			// test), which they could not remove themselves
+			// the channel directories of supervisors SIGKILLed by this method or by the
+			// test, which they could not remove themselves
 			ChannelDirectory.removeAbandoned();
 		}
 		finally {

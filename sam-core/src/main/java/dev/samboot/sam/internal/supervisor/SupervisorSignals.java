@@ -29,6 +29,9 @@ public final class SupervisorSignals {
 	private SupervisorSignals() {
 	}
 
+	/** The signals {@link #install} handles, SIGTERM first. */
+	private static final int[] STOP_SIGNALS = { Signals.SIGTERM, Signals.SIGINT };
+
 	public static void install(SupervisorLoop loop) {
 		ignoredNotice(PosixSignals::ignored).ifPresent((notice) -> logger.log(Level.WARNING, notice));
 		handle("TERM", Signals.SIGTERM, loop);
@@ -42,23 +45,23 @@ public final class SupervisorSignals {
 	 */
 	static Optional<String> ignoredNotice(IntPredicate ignored) {
 		List<String> names = new ArrayList<>();
-		for (int signal : new int[] { Signals.SIGTERM, Signals.SIGINT }) {
+		String handled = null;
+		for (int signal : STOP_SIGNALS) {
 			if (ignored.test(signal)) {
 				names.add(Signals.name(signal));
+			}
+			else {
+				handled = Signals.name(signal);
 			}
 		}
 		if (names.isEmpty()) {
 			return Optional.empty();
 		}
 		String list = String.join(" and ", names);
-		String stop = switch (names.size()) {
-			case 1 -> "stop it with " + (ignored.test(Signals.SIGTERM) ? "SIGINT" : "SIGTERM");
-			default -> "only SIGKILL stops it";
-		};
-		return Optional.of(list + " inherited as ignored (as by a background job of a script): the supervisor "
-				+ "leaves " + ((names.size() > 1) ? "them so, and " + list + " sent to it do"
-						: "it so, and " + list + " sent to it does")
-				+ " nothing; " + stop);
+		String effect = (handled != null) ? "it so, and " + list + " sent to it does nothing; stop it with " + handled
+				: "them so, and " + list + " sent to it do nothing; only SIGKILL stops it";
+		return Optional
+			.of(list + " inherited as ignored (as by a background job of a script): the supervisor leaves " + effect);
 	}
 
 	private static void handle(String name, int number, SupervisorLoop loop) {

@@ -107,7 +107,11 @@ class NativeAccessIT {
 				.pollInterval(Duration.ofMillis(200))
 				.until(() -> {
 					assertThat(supervisor.isAlive()).as("supervisor alive").isTrue();
-					return Files.readString(output).contains("samboot supervision started: instance 1");
+					String text = Files.readString(output);
+					// the launcher's JVM supervises until instance 1 is started, then the
+					// lean one, which loads jffi to take instance 1's connection over
+					return text.contains("samboot supervision started: instance 1")
+							&& text.contains("Supervising in a lean JVM: ");
 				});
 			Matcher launched = LAUNCHED.matcher(Files.readString(output));
 			while (launched.find()) {

@@ -183,6 +183,71 @@ public final class Supervisor {
 	}
 
 	/**
+	 * Return what a supervisor in a new JVM needs to go on supervising the current
+	 * instance, when nothing has happened yet that it would have to know more of: the
+	 * first instance launched, connected and (unless stopped again) started, no recovery,
+	 * no warn signal, health failure, failure mark or thread dump, the policy as
+	 * configured, and not waiting for quorum.
+	 * @return the state, or empty when it cannot be handed over now
+	 */
+	public java.util.Optional<Resumption> resumption() {
+		Instance current = this.instance;
+		if (this.mode != Mode.SUPERVISING || current == null || this.launches != 1 || !this.history.recent().isEmpty()
+				|| current.peer() == null || current.doomed() || current.healthFailed() || current.cause() != null
+				|| !this.dumps.idle() || this.policy != this.settings.policy()
+				|| (current.phase() != Phase.CONNECTED && current.phase() != Phase.STARTED)
+				|| current.process().onExit().isDone()) {
+			return java.util.Optional.empty();
+		}
+		return java.util.Optional.of(new Resumption(current.id(), current.process().pid(), current.launchedAt(),
+				current.lastActivity(), current.runningSince(), current.startCalled(), current.phase() == Phase.STARTED,
+				this.warnSignal, this.data));
+	}
+
+	/**
+	 * Return how many instances were launched so far (taken over included).
+	 * @return the count
+	 */
+	public long launches() {
+		return this.launches;
+	}
+
+	/**
+	 * Go on supervising an instance that another JVM of this process launched and
+	 * supervised so far (see {@link #resumption()}), instead of launching the first one.
+	 * @param state what that JVM handed over
+	 * @param process the instance's process, adopted
+	 * @param peer its channel connection, open already
+	 */
+	void resume(Resumption state, ActiveProcess process, Peer peer) {
+		if (this.instance != null) {
+			throw new IllegalStateException("An instance is supervised already");
+		}
+		this.instanceId = state.instanceId();
+		this.launches = 1;
+		this.warnSignal = state.warnSignal();
+		this.data = state.data();
+		process.prepare(this.warnSignal);
+		Instance resumed = new Instance(state.instanceId(), process, state.launchedAt());
+		resumed.moveTo(Phase.CONNECTED);
+		resumed.peer(peer);
+		resumed.startCalled(state.startCalled());
+		if (state.runningSince() != 0) {
+			resumed.running(state.runningSince());
+		}
+		if (state.started()) {
+			resumed.moveTo(Phase.STARTED);
+			this.budget.started();
+		}
+		resumed.lastActivity(state.lastActivity());
+		this.instance = resumed;
+		this.dumps.newInstance();
+		this.mode = Mode.SUPERVISING;
+		log(Level.DEBUG, "Took over instance {0} (pid {1}), {2}", state.instanceId(), process.pid(),
+				state.started() ? "started" : "not started");
+	}
+
+	/**
 	 * Authenticate the first frame of a connection.
 	 * @param hello the frame
 	 * @param from the connection it came on

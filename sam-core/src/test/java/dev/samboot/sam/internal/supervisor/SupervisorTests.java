@@ -94,6 +94,99 @@ class SupervisorTests {
 	}
 
 	@Test
+	void resumptionCarriesTheFirstInstanceWhileNothingHappenedToIt() {
+		supervise(T, RecoveryPolicy.RESTART);
+		assertThat(this.supervisor.resumption()).as("not connected yet").isEmpty();
+		FakePeer peer = connect();
+		assertThat(this.supervisor.resumption()).hasValueSatisfying((state) -> {
+			assertThat(state.started()).isFalse();
+			assertThat(state.startCalled()).isFalse();
+		});
+		send(peer, new WarnSignalSet(Signals.SIGUSR1));
+		send(peer, new DataStore(new byte[] { 1, 2, 3 }));
+		elapse(T / 4);
+		send(peer, new Start());
+		long started = this.clock.now;
+		elapse(T / 2);
+		assertThat(this.supervisor.resumption()).hasValueSatisfying((state) -> {
+			assertThat(state.instanceId()).isEqualTo(1);
+			assertThat(state.pid()).isEqualTo(process().pid);
+			assertThat(state.started()).isTrue();
+			assertThat(state.startCalled()).isTrue();
+			assertThat(state.runningSince()).isEqualTo(started);
+			assertThat(state.lastActivity()).isEqualTo(started);
+			assertThat(state.warnSignal()).isEqualTo(Signals.SIGUSR1);
+			assertThat(state.data()).containsExactly(1, 2, 3);
+		});
+		elapse(T / 2);
+		assertThat(process().signals).containsExactly(Signals.SIGUSR1);
+		assertThat(this.supervisor.resumption()).as("warned").isEmpty();
+	}
+
+	@Test
+	void noResumptionOnceAnInstanceWasRecovered() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new Start());
+		process().exit(1);
+		assertThat(this.launcher.launched).hasSize(2);
+		connect();
+		assertThat(this.supervisor.resumption()).isEmpty();
+		assertThat(this.supervisor.launches()).isEqualTo(2);
+	}
+
+	@Test
+	void resumedSupervisorGoesOnAsTheOneItReplaced() {
+		supervise(T, RecoveryPolicy.RESTART);
+		FakePeer peer = connect();
+		send(peer, new DataStore(new byte[] { 9 }));
+		send(peer, new Start());
+		elapse(T / 2);
+		Resumption state = this.supervisor.resumption().orElseThrow();
+		FakeProcess first = process();
+		Supervisor replaced = this.supervisor;
+		SupervisorSettings settings = new SupervisorSettings(T, RecoveryPolicy.RESTART, Signals.SIGTERM, null,
+				DATA_MAX_SIZE, SHUTDOWN_TIMEOUT, TOKEN.clone(), SUPERVISOR_PID);
+		this.supervisor = new Supervisor(settings, this.clock, this.launcher, null);
+		FakePeer carried = new FakePeer();
+		this.supervisor.resume(state, first, carried);
+		assertThat(this.supervisor.process()).isSameAs(first);
+		assertThat(this.supervisor.instanceId()).isEqualTo(1);
+		assertThat(this.supervisor.data()).containsExactly(9);
+		assertThat(replaced.process()).isSameAs(first);
+		// timed from the last message the replaced supervisor heard: the warn signal at T
+		elapse(T / 2 - 1);
+		assertThat(first.signals).isEmpty();
+		send(carried, new Heartbeat());
+		elapse(T - 1);
+		assertThat(first.signals).isEmpty();
+		elapse(1);
+		assertThat(first.signals).containsExactly(Signals.SIGTERM);
+		first.exit(128 + Signals.SIGTERM);
+		assertThat(this.launcher.launched).as("started, so its end is a recovery").hasSize(2);
+		assertThat(this.supervisor.instanceId()).isEqualTo(2);
+		assertThat(this.supervisor.recoveries()).singleElement()
+			.satisfies((recovery) -> assertThat(recovery.reason()).isEqualTo(Recovery.Reason.HC_TIMEOUT));
+	}
+
+	@Test
+	void resumedInstanceNotStartedQuitsWhenItEnds() {
+		supervise(T, RecoveryPolicy.RESTART);
+		connect();
+		Resumption state = this.supervisor.resumption().orElseThrow();
+		FakeProcess first = process();
+		SupervisorSettings settings = new SupervisorSettings(T, RecoveryPolicy.RESTART, Signals.SIGTERM, null,
+				DATA_MAX_SIZE, SHUTDOWN_TIMEOUT, TOKEN.clone(), SUPERVISOR_PID);
+		this.supervisor = new Supervisor(settings, this.clock, this.launcher, null);
+		this.supervisor.resume(state, first, new FakePeer());
+		elapse(TimeUnit.DAYS.toNanos(1));
+		assertThat(first.signals).as("no time limit before start()").isEmpty();
+		first.exit(3);
+		assertThat(this.launcher.launched).hasSize(1);
+		assertThat(this.supervisor.exitStatus()).hasValue(3);
+	}
+
+	@Test
 	void hcTimeoutWhenStartedSendsWarnSignalThenKill() {
 		supervise(T, RecoveryPolicy.RESTART);
 		FakePeer peer = connect();

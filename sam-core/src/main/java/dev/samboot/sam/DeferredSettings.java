@@ -1,6 +1,5 @@
 package dev.samboot.sam;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -8,7 +7,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.samboot.sam.internal.channel.Message;
 import dev.samboot.sam.internal.channel.Message.SettingsAnswer;
 import dev.samboot.sam.internal.client.SettingsClient;
-import dev.samboot.sam.internal.lean.LateHandover;
 import dev.samboot.sam.internal.lean.LeanSupervisor;
 import dev.samboot.sam.internal.process.AdoptedProcess;
 import dev.samboot.sam.internal.process.LazyLogger;
@@ -19,13 +17,10 @@ import dev.samboot.sam.internal.process.SamPlatform;
  * A supervisor started before the settings are known. An application framework spends
  * seconds of CPU reading its configuration before it can say what {@link Sam#register()}
  * needs; instance 1 does the same work anyway. With {@link #supervise()} the process the
- * user started launches instance 1 at once and waits for its settings; instance 1 binds
- * them and hands them over with {@link #send} before it registers, or says with
- * {@link #detach} that the configuration turns supervision off. Called from samboot's
- * launcher, which loaded the core from copies of its own, the launcher's JVM then
- * supervises instance 1 itself until instance 1 is started, and only then replaces itself
- * with a lean supervisor, so that no second JVM starts beside instance 1's start;
- * otherwise it becomes a lean supervisor straight away.
+ * user started launches instance 1 at once and becomes a lean supervisor straight away,
+ * leaving the CPU to instance 1; instance 1 binds the settings and hands them over with
+ * {@link #send} before it registers, or says with {@link #detach} that the configuration
+ * turns supervision off.
  *
  * <p>
  * A wrong value stops instance 1's start-up with the framework's own failure report; the
@@ -82,15 +77,6 @@ public final class DeferredSettings {
 			return "this process will not supervise";
 		}
 		EarlyLaunch early = launched.get();
-		if (LateHandover.possible(copiedJars)) {
-			try {
-				LateHandover.supervise(early, platform.commandOrCurrent(), copiedJars, platform);
-			}
-			catch (IOException | RuntimeException ex) {
-				early.cancel();
-				return "cannot wait for the settings in this JVM: " + ex;
-			}
-		}
 		LeanSupervisor.execDeferred(early, platform.commandOrCurrent(), copiedJars);
 		early.cancel();
 		return "the lean supervisor could not be started";

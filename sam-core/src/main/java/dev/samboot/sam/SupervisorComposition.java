@@ -1,11 +1,9 @@
 package dev.samboot.sam;
 
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 import dev.samboot.corosync.CmapStatePublisher;
 import dev.samboot.corosync.CorosyncQuorum;
@@ -17,9 +15,7 @@ import dev.samboot.sam.internal.process.SamPlatform;
 import dev.samboot.sam.internal.supervisor.Clock;
 import dev.samboot.sam.internal.supervisor.ProcessLauncher;
 import dev.samboot.sam.internal.supervisor.RestartRules;
-import dev.samboot.sam.internal.supervisor.Resumption;
 import dev.samboot.sam.internal.supervisor.Supervision;
-import dev.samboot.sam.internal.supervisor.SupervisorLoop;
 import dev.samboot.sam.internal.supervisor.SupervisorSettings;
 import dev.samboot.sam.internal.supervisor.SupervisorSignals;
 import dev.samboot.sam.internal.supervisor.ThreadDumps;
@@ -30,11 +26,9 @@ import dev.samboot.sam.internal.systemd.SystemdNotifier;
  * quorum source, cmap's state publisher, the channel's directory and token (those of
  * instance 1 when it was launched early), the start-up cache, the JVM launcher, the
  * restart rules and systemd, put together with {@link Supervision} and run until the
- * supervisor quits. {@link Sam} stays the libsam facade. Public only for samboot's lean
- * supervisor, which goes on with an instance another JVM of its process supervised
- * ({@link #resume}); not an API.
+ * supervisor quits. {@link Sam} stays the libsam facade.
  */
-public final class SupervisorComposition {
+final class SupervisorComposition {
 
 	/** A thread dump never delays anything; jcmd is abandoned after this long. */
 	private static final long THREAD_DUMP_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -61,51 +55,6 @@ public final class SupervisorComposition {
 	 * @throws SamException with {@link CsError#LIBRARY} when supervising cannot begin
 	 */
 	static int run(SamOptions options, SamPlatform platform, RecoveryPolicy policy, int warnSignal, byte[] data) {
-		return run(options, platform, policy, warnSignal, data, null, null);
-	}
-
-	/**
-	 * Supervise instance 1, launched early, in this JVM until the policy says quit,
-	 * giving the supervision away to a new JVM when it can: {@code handover} is run on
-	 * the loop's thread once the loop is assembled, and may post to it.
-	 * @param options the options, with the early launch
-	 * @param platform the process's environment, parent and command
-	 * @param warnSignal the warn signal
-	 * @param handover schedules the handover
-	 * @return the status to exit with, when this JVM supervised to the end
-	 * @throws SamException with {@link CsError#LIBRARY} when supervising cannot begin
-	 */
-	public static int superviseHandingOver(SamOptions options, SamPlatform platform, int warnSignal,
-			Consumer<SupervisorLoop> handover) {
-		return run(options, platform, options.policy(), warnSignal, null, null, handover);
-	}
-
-	/**
-	 * Go on supervising an instance that the JVM this one replaced supervised so far,
-	 * over its connection, until the policy says quit.
-	 * @param options the options, with the instance adopted as the early launch
-	 * @param platform the process's environment, parent and command
-	 * @param state what that JVM handed over
-	 * @param channel the instance's connection
-	 * @param closer how the connection is closed
-	 * @return the status to exit with
-	 * @throws SamException with {@link CsError#LIBRARY} when supervising cannot begin
-	 */
-	public static int resume(SamOptions options, SamPlatform platform, Resumption state, SocketChannel channel,
-			SupervisorLoop.Closer closer) {
-		if (options.earlyLaunch() == null) {
-			throw new IllegalArgumentException("The resumed instance is the early launch, and there is none");
-		}
-		return run(options, platform, options.policy(), state.warnSignal(), state.data(),
-				new Resumed(state, channel, closer), null);
-	}
-
-	/** An instance to go on with, and its connection. */
-	private record Resumed(Resumption state, SocketChannel channel, SupervisorLoop.Closer closer) {
-	}
-
-	private static int run(SamOptions options, SamPlatform platform, RecoveryPolicy policy, int warnSignal, byte[] data,
-			Resumed resumed, Consumer<SupervisorLoop> handover) {
 		QuorumSource quorum = null;
 		Supervision supervision = null;
 		StartupCache startupCache = null;
@@ -122,24 +71,13 @@ public final class SupervisorComposition {
 			SupervisorSettings settings = new SupervisorSettings(intervalNanos, policy, warnSignal, data,
 					options.dataMaxSize(), options.shutdownTimeout().toNanos(), token, pid);
 			supervision = Supervision.assemble(settings, restartRules(options, platform, pid), Clock.SYSTEM,
-					(resumed != null) ? launcher : earlyFirst(early, launcher), statePublisher(options, policy),
-					directory, Codec.maxFrameBytes(options.dataMaxSize()), quorum);
-			if (resumed != null) {
-				supervision.loop().resume(resumed.state(), early.handOver(), resumed.channel(), resumed.closer());
-			}
-			else {
-				supervision.launchFirst();
-			}
-			SupervisorSignals.install(supervision.loop(), resumed == null);
-			if (handover != null) {
-				SupervisorLoop loop = supervision.loop();
-				loop.post(() -> handover.accept(loop));
-			}
+					earlyFirst(early, launcher), statePublisher(options, policy), directory,
+					Codec.maxFrameBytes(options.dataMaxSize()), quorum);
+			supervision.launchFirst();
+			SupervisorSignals.install(supervision.loop());
 			supervision.loop().postLater(ABANDONED_SWEEP_DELAY_NANOS, ChannelDirectory::removeAbandoned);
-			// said once, by the JVM that began: a resumed one goes on in the same process
-			logger.log((resumed != null) ? Level.DEBUG : Level.INFO,
-					"Supervisor pid {0}: interval {1} ms, policy {2}, warn signal {3}", Long.toString(pid),
-					Long.toString(intervalNanos / 1_000_000), policy, Signals.name(warnSignal));
+			logger.log(Level.INFO, "Supervisor pid {0}: interval {1} ms, policy {2}, warn signal {3}",
+					Long.toString(pid), Long.toString(intervalNanos / 1_000_000), policy, Signals.name(warnSignal));
 			logger.log(Level.DEBUG, "Active process command: {0}", String.join(" ", launcher.command()));
 			int status = supervision.run();
 			closeQuietly(supervision, quorum, startupCache);

@@ -23,11 +23,10 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 /**
  * What an application sees of {@code dev.samboot.sam} (its public classes' public
  * constructors, methods and fields) names no type of {@code dev.samboot.sam.internal}, so
- * the internal packages can change without changing the API. Two members and one class
- * are for samboot's own packages and say so: {@link Sam#create} takes the platform the
- * lean supervisor, the tests and the benchmarks give it, {@link EarlyLaunch#directory()}
- * hands the channel directory to the lean supervisor, and {@link SupervisorComposition}
- * runs the supervision the launcher's JVM hands to the lean one.
+ * the internal packages can change without changing the API. Two members are for
+ * samboot's own packages and say so: {@link Sam#create} takes the platform the lean
+ * supervisor, the tests and the benchmarks give it, and {@link EarlyLaunch#directory()}
+ * hands the channel directory to the lean supervisor.
  */
 @AnalyzeClasses(packages = "dev.samboot.sam", importOptions = ImportOption.DoNotIncludeTests.class)
 class ApiExposesNoInternalTypesTests {
@@ -39,10 +38,9 @@ class ApiExposesNoInternalTypesTests {
 		.as("are public classes of dev.samboot.sam");
 
 	private static final DescribedPredicate<JavaCodeUnit> FOR_SAMBOOTS_OWN_PACKAGES = DescribedPredicate.describe(
-			"Sam.create, EarlyLaunch.directory or SupervisorComposition, which samboot's own packages use",
+			"Sam.create or EarlyLaunch.directory, which samboot's own packages use",
 			(unit) -> (unit.getOwner().isEquivalentTo(Sam.class) && unit.getName().equals("create"))
-					|| (unit.getOwner().isEquivalentTo(EarlyLaunch.class) && unit.getName().equals("directory"))
-					|| unit.getOwner().isEquivalentTo(SupervisorComposition.class));
+					|| (unit.getOwner().isEquivalentTo(EarlyLaunch.class) && unit.getName().equals("directory")));
 
 	@ArchTest
 	static final ArchRule publicSignaturesNameNoInternalType = codeUnits().that()

@@ -60,14 +60,6 @@ public final class FrameDecoder {
 	}
 
 	/**
-	 * Whether part of a frame has been read and the rest is awaited.
-	 * @return whether a frame is incomplete
-	 */
-	public boolean midFrame() {
-		return this.body != null || this.header.position() > 0;
-	}
-
-	/**
 	 * Read one message from a blocking channel that carries one frame each way (the
 	 * settings connection).
 	 * @param channel the channel

@@ -95,7 +95,7 @@ final class DeferredStart {
 	 * @param properties the full handoff
 	 * @param handoff the handoff read from them, with instance 1 adopted
 	 */
-	record Settled(Properties properties, Handoff handoff, List<String> wantedJvmOptions) {
+	record Settled(Properties properties, Handoff handoff) {
 	}
 
 	/**
@@ -108,28 +108,7 @@ final class DeferredStart {
 	 * @throws IOException if the settings socket cannot be opened
 	 */
 	static Settled await(Properties deferred, Path handoffDirectory, SamPlatform platform) throws IOException {
-		return await(deferred, Handoff.adoptEarly(deferred), handoffDirectory, platform, null);
-	}
-
-	/**
-	 * As {@link #await(Properties, Path, SamPlatform)}, for an instance this JVM launched
-	 * or adopted already.
-	 * @param deferred this supervisor's handoff
-	 * @param instance instance 1
-	 * @param handoffDirectory the directory of the handoff and the lean class path's jars
-	 * @param platform how to exit
-	 * @param lean how this JVM is replaced with the lean one, or {@code null} in the lean
-	 * JVM: there it is started again at once when the settings ask for other JVM options
-	 * (otherwise the caller does what {@link Settled#wantedJvmOptions()} says), and the
-	 * plain parent of an instance that runs unsupervised is the lean JVM, which
-	 * {@code lean} is given the properties of (see {@link #plainParent}) and returns only
-	 * if it could not start it
-	 * @return the settings, read
-	 * @throws IOException if the settings socket cannot be opened
-	 */
-	static Settled await(Properties deferred, EarlyLaunch instance, Path handoffDirectory, SamPlatform platform,
-			java.util.function.Consumer<Properties> lean) throws IOException {
-		boolean startAgain = lean == null;
+		EarlyLaunch instance = Handoff.adoptEarly(deferred);
 		Forwarding forwarding = Forwarding.install(instance);
 		Outcome outcome = new SettingsWait(instance).await();
 		if (outcome instanceof Exited exited) {
@@ -144,10 +123,6 @@ final class DeferredStart {
 			logger.log(Level.DEBUG, "Instance 1 runs unsupervised ({0}); passing signals on until it exits",
 					detached.reason());
 			instance.directory().delete();
-			if (lean != null) {
-				// the plain parent for the application's life: the lean JVM, not this one
-				lean.accept(plainParentHandoff(deferred));
-			}
 			platform.exit().accept(awaitExit(instance));
 			throw new IllegalStateException("did not exit");
 		}
@@ -178,7 +153,7 @@ final class DeferredStart {
 		catch (SamException ex) {
 			return refuse(received.connection(), instance, platform, ex.error(), ex.getMessage());
 		}
-		if (startAgain && !wanted.equals(Handoff.deferredJvmOptions(deferred))) {
+		if (!wanted.equals(Handoff.deferredJvmOptions(deferred))) {
 			answer(received.connection(), CsError.OK, "settings taken");
 			try {
 				LeanSupervisor.execAgain(full, wanted, handoffDirectory);
@@ -192,44 +167,7 @@ final class DeferredStart {
 			answer(received.connection(), CsError.OK, "settings taken");
 		}
 		forwarding.restore();
-		return new Settled(full, handoff, wanted);
-	}
-
-	/**
-	 * Marks the handoff of a lean JVM that is only the parent of an unsupervised
-	 * instance.
-	 */
-	private static final String PLAIN_PARENT = "plain-parent";
-
-	private static Properties plainParentHandoff(Properties deferred) {
-		Properties properties = new Properties();
-		properties.putAll(deferred);
-		properties.remove("deferred");
-		properties.setProperty(PLAIN_PARENT, "true");
-		return properties;
-	}
-
-	/**
-	 * Whether a handoff is that of a plain parent (see {@link #plainParent}).
-	 * @param properties the handoff file's properties
-	 * @return whether the lean JVM is only instance 1's parent
-	 */
-	static boolean isPlainParent(Properties properties) {
-		return "true".equals(properties.getProperty(PLAIN_PARENT));
-	}
-
-	/**
-	 * In the lean JVM that replaced the launcher's once instance 1 said it runs
-	 * unsupervised: pass the stopping signals on to it and exit with its status.
-	 * @param properties the handoff
-	 * @param platform how to exit
-	 */
-	static void plainParent(Properties properties, SamPlatform platform) {
-		EarlyLaunch instance = Handoff.adoptEarly(properties);
-		Forwarding.install(instance);
-		logger.log(Level.DEBUG, "Instance 1 (pid {0}) runs unsupervised; passing signals on until it exits",
-				Long.toString(instance.pid()));
-		platform.exit().accept(awaitExit(instance));
+		return new Settled(full, handoff);
 	}
 
 	/**

@@ -25,7 +25,6 @@ import dev.samboot.sam.EarlyLaunch;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
 import dev.samboot.sam.SupervisorLog;
-import dev.samboot.sam.internal.supervisor.Resumption;
 
 /**
  * What the JVM that calls {@code register()} hands over to the lean supervisor that
@@ -362,82 +361,6 @@ record Handoff(SamOptions options, int warnSignal, byte[] data, List<String> com
 		out.put("early.directory", PATH, early.directory().path());
 		out.put("early.token", HEX, early.token());
 		return out.properties();
-	}
-
-	/** Marks the handoff of a supervisor that goes on with a started instance. */
-	private static final String RESUMED = "resumed";
-
-	/**
-	 * The handoff of a supervisor that goes on supervising the instance the JVM it
-	 * replaces supervised so far, over the instance's connection, carried across the
-	 * {@code execv} on standard input.
-	 * @param settled the settings, merged with the deferred handoff (instance 1 in its
-	 * {@code early.} keys)
-	 * @param state the supervision state
-	 * @param savedStandardInput the descriptor that holds the real standard input until
-	 * the new JVM puts it back
-	 * @return the properties
-	 */
-	static Properties resumed(Properties settled, Resumption state, int savedStandardInput) {
-		Properties properties = new Properties();
-		properties.putAll(settled);
-		Out out = new Out(properties);
-		out.put(RESUMED, STRING, "true");
-		out.put("resumed.instance-id", INTEGER, state.instanceId());
-		out.put("resumed.pid", LONG, state.pid());
-		out.put("resumed.launched-at", LONG, state.launchedAt());
-		out.put("resumed.last-activity", LONG, state.lastActivity());
-		out.put("resumed.running-since", LONG, state.runningSince());
-		out.put("resumed.start-called", STRING, Boolean.toString(state.startCalled()));
-		out.put("resumed.started", STRING, Boolean.toString(state.started()));
-		out.put("resumed.warn-signal", INTEGER, state.warnSignal());
-		out.put("resumed.data", BASE64, state.data());
-		out.put("resumed.saved-stdin", INTEGER, savedStandardInput);
-		return properties;
-	}
-
-	/**
-	 * Whether these are the properties of a supervisor that goes on with a started
-	 * instance.
-	 * @param properties the handoff file's properties
-	 * @return whether {@link #resumption} reads them
-	 */
-	static boolean isResumed(Properties properties) {
-		return "true".equals(properties.getProperty(RESUMED));
-	}
-
-	/**
-	 * Return the supervision state of a {@link #resumed} handoff.
-	 * @param properties the properties
-	 * @return the state
-	 * @throws IllegalArgumentException if a key is missing or cannot be read
-	 */
-	static Resumption resumption(Properties properties) {
-		In in = new In(properties);
-		return new Resumption(in.required("resumed.instance-id", INTEGER), in.required("resumed.pid", LONG),
-				in.required("resumed.launched-at", LONG), in.required("resumed.last-activity", LONG),
-				in.required("resumed.running-since", LONG), flag(in, "resumed.start-called"),
-				flag(in, "resumed.started"), in.required("resumed.warn-signal", INTEGER),
-				in.optional("resumed.data", BASE64));
-	}
-
-	/**
-	 * Return the descriptor of a {@link #resumed} handoff that holds the real standard
-	 * input.
-	 * @param properties the properties
-	 * @return the descriptor
-	 */
-	static int savedStandardInput(Properties properties) {
-		return new In(properties).required("resumed.saved-stdin", INTEGER);
-	}
-
-	private static boolean flag(In in, String key) {
-		String value = in.required(key, STRING);
-		if (!"true".equals(value) && !"false".equals(value)) {
-			throw new IllegalArgumentException(
-					"The lean supervisor's handoff has a \"" + key + "\" that is neither true nor false: " + value);
-		}
-		return Boolean.parseBoolean(value);
 	}
 
 	/**

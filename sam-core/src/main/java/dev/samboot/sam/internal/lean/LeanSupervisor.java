@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -27,14 +26,11 @@ import dev.samboot.sam.EarlyLaunch;
 import dev.samboot.sam.Sam;
 import dev.samboot.sam.SamException;
 import dev.samboot.sam.SamOptions;
-import dev.samboot.sam.SupervisorComposition;
 import dev.samboot.sam.internal.cache.JdkRelease;
 import dev.samboot.sam.internal.process.AdoptedProcess;
-import dev.samboot.sam.internal.process.CarriedChannel;
 import dev.samboot.sam.internal.process.NativeExec;
 import dev.samboot.sam.internal.process.PrivateFiles;
 import dev.samboot.sam.internal.process.SamPlatform;
-import dev.samboot.sam.internal.supervisor.Resumption;
 import dev.samboot.sam.internal.systemd.SystemdNotifier;
 
 /**
@@ -597,14 +593,6 @@ public final class LeanSupervisor {
 		finally {
 			Files.deleteIfExists(file);
 		}
-		if (Handoff.isResumed(properties)) {
-			resume(properties, system);
-			return;
-		}
-		if (DeferredStart.isPlainParent(properties)) {
-			DeferredStart.plainParent(properties, system);
-			return;
-		}
 		Handoff handoff = null;
 		if (Handoff.isDeferred(properties)) {
 			// read already, instance 1 adopted while the settings were awaited
@@ -633,31 +621,6 @@ public final class LeanSupervisor {
 			logger.log(Level.ERROR, "Cannot supervise: " + ex.getMessage());
 			system.exit().accept(1);
 		}
-	}
-
-	/**
-	 * Go on supervising the instance the launcher's JVM supervised until it was started
-	 * ({@link LateHandover}), over its connection, carried on standard input.
-	 */
-	private static void resume(Properties properties, SamPlatform system) throws IOException {
-		SupervisorLogFormat.install(Handoff.supervisorLog(properties));
-		SocketChannel channel = CarriedChannel.take(Handoff.savedStandardInput(properties));
-		Resumption state = Handoff.resumption(properties);
-		Handoff handoff = Handoff.read(properties);
-		logger.log(Level.DEBUG, "Supervising in a lean JVM: "
-				+ ProcessHandle.current().info().commandLine().orElse("(command unknown)"));
-		int status;
-		try {
-			status = SupervisorComposition.resume(handoff.options(),
-					new SamPlatform(system.environment(), system.parentPid(), handoff.command(), system.exit()), state,
-					channel, CarriedChannel::close);
-		}
-		catch (SamException ex) {
-			logger.log(Level.ERROR, "Cannot supervise: " + ex.getMessage());
-			status = 1;
-		}
-		logger.log(Level.INFO, "Supervisor exits with status {0}", Integer.toString(status));
-		system.exit().accept(status);
 	}
 
 	static void deleteQuietly(Path directory) {

@@ -51,7 +51,7 @@ public final class SupervisorLoop implements AutoCloseable {
 
 	private final Selector selector;
 
-	private ServerSocketChannel server;
+	private final ServerSocketChannel server;
 
 	private final Queue<Runnable> events = new ConcurrentLinkedQueue<>();
 
@@ -108,10 +108,6 @@ public final class SupervisorLoop implements AutoCloseable {
 		return this.supervisor;
 	}
 
-	public ChannelDirectory directory() {
-		return this.directory;
-	}
-
 	/**
 	 * Run an action on the loop's thread; safe to call from any thread.
 	 * @param event the action
@@ -153,116 +149,6 @@ public final class SupervisorLoop implements AutoCloseable {
 			return Long.compare(this.due - other.due, 0);
 		}
 
-	}
-
-	/**
-	 * Go on supervising an instance that another JVM of this process supervised so far,
-	 * over its channel connection, carried across the {@code execv}: instead of launching
-	 * the first instance. Before {@link #run()}.
-	 * @param state what that JVM handed over
-	 * @param process the instance's process, adopted
-	 * @param channel its connection, authenticated there already
-	 * @param closer how the connection is closed
-	 * @throws IOException if the connection cannot be watched
-	 */
-	public void resume(Resumption state, ActiveProcess process, SocketChannel channel, Closer closer)
-			throws IOException {
-		channel.configureBlocking(false);
-		this.connections.add(channel);
-		Connection connection = new Connection(channel);
-		connection.authenticated = true;
-		connection.closer = closer;
-		connection.key = channel.register(this.selector, SelectionKey.OP_READ, connection);
-		this.supervisor.resume(state, process, connection);
-		watch(process);
-	}
-
-	/** How a connection is closed, where closing it is more than {@code close()}. */
-	@FunctionalInterface
-	public interface Closer {
-
-		void close(SocketChannel channel) throws IOException;
-
-	}
-
-	/**
-	 * Where the supervision goes when it leaves this JVM: replaces this process's program
-	 * with a new JVM that resumes it.
-	 */
-	@FunctionalInterface
-	public interface Successor {
-
-		/**
-		 * Replace this process's program; returns only on failure.
-		 * @param state the supervision state to go on with
-		 * @param descriptor the instance's connection's file descriptor, open across the
-		 * {@code execv}
-		 * @throws IOException always: why the new program could not be started
-		 */
-		void exec(Resumption state, int descriptor) throws IOException;
-
-	}
-
-	/**
-	 * Whether the supervision could leave this JVM now: {@link Supervisor#resumption()}
-	 * has a state, and the instance's connection is the only one, with no frame half read
-	 * or half written.
-	 * @return the state to hand over, or empty
-	 */
-	public java.util.Optional<Resumption> handoverState() {
-		java.util.Optional<Resumption> state = this.supervisor.resumption();
-		if (state.isEmpty() || this.pending > 0 || this.connections.size() != 1 || !this.events.isEmpty()) {
-			return java.util.Optional.empty();
-		}
-		for (SelectionKey key : this.selector.keys()) {
-			if (key.attachment() instanceof Connection connection
-					&& (connection.decoder.midFrame() || !connection.output.isEmpty())) {
-				return java.util.Optional.empty();
-			}
-		}
-		return state;
-	}
-
-	/**
-	 * On the loop's thread: hand the supervision over to a new JVM of this process, which
-	 * the successor starts with {@code execv}. The listening socket is closed first, so
-	 * that the new JVM can listen at the same path; if the successor fails, it is opened
-	 * again and this JVM goes on supervising.
-	 * @param state what {@link #handoverState()} returned just before, on this thread
-	 * @param descriptor the instance's connection's file descriptor
-	 * @param successor starts the new JVM
-	 * @return why the supervision stays in this JVM (the successor returns only then)
-	 */
-	public String handOver(Resumption state, int descriptor, Successor successor) {
-		try {
-			this.server.close();
-			// a registered channel's descriptor is released by the selector's next
-			// operation: before the execv, which would carry it
-			this.selector.selectNow();
-			java.nio.file.Files.deleteIfExists(this.directory.socket());
-		}
-		catch (IOException ex) {
-			return "cannot close the listening socket: " + ex.getMessage();
-		}
-		String failure;
-		try {
-			successor.exec(state, descriptor);
-			failure = "the new JVM did not start";
-		}
-		catch (IOException | RuntimeException | LinkageError ex) {
-			failure = ex.toString();
-		}
-		try {
-			this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-			this.server.bind(UnixDomainSocketAddress.of(this.directory.socket()));
-			this.server.configureBlocking(false);
-			this.server.register(this.selector, SelectionKey.OP_ACCEPT);
-		}
-		catch (IOException ex) {
-			log(Level.WARNING, "Cannot listen again at {0} ({1}): a relaunched instance could not register",
-					this.directory.socket(), ex.getMessage());
-		}
-		return failure;
 	}
 
 	private void watch(ActiveProcess process) {
@@ -382,12 +268,6 @@ public final class SupervisorLoop implements AutoCloseable {
 	@Override
 	public void close() {
 		try {
-			for (SelectionKey key : this.selector.keys()) {
-				if (key.attachment() instanceof Connection connection && connection.closer != null) {
-					// closed its own way, before the selector would close it plainly
-					connection.close();
-				}
-			}
 			this.selector.close();
 			this.server.close();
 			// a supervisor inside a JVM that goes on must not leave their descriptors
@@ -427,9 +307,6 @@ public final class SupervisorLoop implements AutoCloseable {
 		private boolean authenticated;
 
 		private boolean closed;
-
-		/** How the channel is closed, or {@code null} for {@code close()}. */
-		private Closer closer;
 
 		Connection(SocketChannel channel) {
 			this.channel = channel;
@@ -524,12 +401,7 @@ public final class SupervisorLoop implements AutoCloseable {
 			this.key.cancel();
 			SupervisorLoop.this.connections.remove(this.channel);
 			try {
-				if (this.closer != null) {
-					this.closer.close(this.channel);
-				}
-				else {
-					this.channel.close();
-				}
+				this.channel.close();
 			}
 			catch (IOException ex) {
 				log(Level.DEBUG, "Closing a channel connection: " + ex.getMessage());

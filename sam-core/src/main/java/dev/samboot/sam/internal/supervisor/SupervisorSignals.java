@@ -33,20 +33,7 @@ public final class SupervisorSignals {
 	private static final int[] STOP_SIGNALS = { Signals.SIGTERM, Signals.SIGINT };
 
 	public static void install(SupervisorLoop loop) {
-		install(loop, true);
-	}
-
-	/**
-	 * Pass the stop signals to the loop.
-	 * @param loop the loop
-	 * @param warnIfIgnored whether to say which of them this process inherited as
-	 * ignored: not again in a JVM that goes on with the supervision of the one it
-	 * replaced, which said so
-	 */
-	public static void install(SupervisorLoop loop, boolean warnIfIgnored) {
-		if (warnIfIgnored) {
-			ignoredNotice(PosixSignals::ignored).ifPresent((notice) -> logger.log(Level.WARNING, notice));
-		}
+		ignoredNotice(PosixSignals::ignored).ifPresent((notice) -> logger.log(Level.WARNING, notice));
 		handle("TERM", Signals.SIGTERM, loop);
 		handle("INT", Signals.SIGINT, loop);
 	}

@@ -52,14 +52,6 @@ final class ThreadDumpBook {
 		this.leadNanos = leadNanos;
 	}
 
-	/**
-	 * Whether no dump was taken of the current instance and none is being taken.
-	 * @return whether there is nothing to hand over
-	 */
-	boolean idle() {
-		return this.current == null && this.taken == 0 && this.running == null;
-	}
-
 	/** A new instance: none of its dumps taken yet. */
 	void newInstance() {
 		this.current = null;

@@ -16,9 +16,7 @@ import dev.samboot.sam.Backoff;
 import dev.samboot.sam.EarlyLaunch;
 import dev.samboot.sam.RecoveryPolicy;
 import dev.samboot.sam.SamOptions;
-import dev.samboot.sam.Signals;
 import dev.samboot.sam.SupervisorLog;
-import dev.samboot.sam.internal.supervisor.Resumption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,29 +117,6 @@ class HandoffTests {
 		assertThat(read.warnSignal()).isEqualTo(12);
 		assertThat(read.data()).containsExactly(DATA);
 		assertThat(read.command()).isEqualTo(COMMAND);
-	}
-
-	@Test
-	void resumedHandoffCarriesTheSupervisionStateBesideTheSettings() throws Exception {
-		Properties settled = new Handoff(SamOptions.builder(Duration.ofSeconds(2), RecoveryPolicy.RESTART).build(), 15,
-				null, COMMAND)
-			.write();
-		Resumption state = new Resumption(1, 4321, 100, 300, 200, true, true, Signals.SIGUSR1, new byte[] { 4, 5 });
-		Properties resumed = Handoff.resumed(settled, state, 17);
-		Path file = this.temp.resolve("resumed.properties");
-		Handoff.store(resumed, file);
-		Properties read = Handoff.load(file);
-		assertThat(Handoff.isResumed(read)).isTrue();
-		assertThat(Handoff.isResumed(settled)).isFalse();
-		assertThat(Handoff.savedStandardInput(read)).isEqualTo(17);
-		Resumption back = Handoff.resumption(read);
-		assertThat(back).usingRecursiveComparison().isEqualTo(state);
-		assertThat(Handoff.read(read).options().interval()).isEqualTo(Duration.ofSeconds(2));
-		Properties broken = new Properties();
-		broken.putAll(read);
-		broken.setProperty("resumed.started", "yes");
-		assertThatIllegalArgumentException().isThrownBy(() -> Handoff.resumption(broken))
-			.withMessageContaining("resumed.started");
 	}
 
 	@Test

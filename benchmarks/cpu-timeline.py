@@ -4,13 +4,15 @@ launcher, then the lean supervisor, one pid) and its child (instance 1), sampled
 /proc/<pid>/stat every 10 ms, beside the machine's idle time from /proc/stat.
 
     python3 benchmarks/cpu-timeline.py [--jar JAR] [--port PORT] [--trials N] [--window MS]
-                                       [--bare-parent] [-- APP-ARGS...]
+                                       [--bare-parent] [--other-jar OTHER] [-- APP-ARGS...]
 
 Runs N first starts with samboot and N plain ones (--sam.enabled=false), alternating, each
 until its first HTTP 200 on /actuator/health, and prints for each window the median CPU in ms
 of the supervisor, of the application's JVM and of the idle CPUs (on two cores a window of
 250 ms holds 500 ms of CPU). Stops each run by the pid it started (SIGTERM, then SIGKILL after
 30 s).
+
+With --other-jar OTHER, samboot is also started from that jar, in turn with the others.
 
 With --bare-parent a third system alternates with those two: a JVM of one class that starts
 the same plain command as its child and waits for it, which is all any supervisor written in
@@ -172,6 +174,8 @@ def main():
     parser.add_argument("--window", type=int, default=250, help="window in ms")
     parser.add_argument("--bare-parent", action="store_true",
                         help="also start the plain command as the child of a JVM of one class")
+    parser.add_argument("--other-jar", help="also start samboot from another build of the jar (say, the "
+                        "last commit's), alternating with the others: an A/B on the same machine in the same hour")
     parser.add_argument("args", nargs="*", help="the application's arguments, after --")
     options = parser.parse_args()
     if not os.path.isfile(options.jar):
@@ -179,6 +183,11 @@ def main():
     window_s = options.window / 1000
     app = ["java", "-jar", options.jar, f"--server.port={options.port}"] + options.args
     commands = {"samboot": app, "plain": app + ["--sam.enabled=false"]}
+    if options.other_jar:
+        if not os.path.isfile(options.other_jar):
+            sys.exit(f"{options.other_jar} is missing")
+        commands["samboot, other jar"] = ["java", "-jar", options.other_jar,
+                                          f"--server.port={options.port}"] + options.args
     with tempfile.TemporaryDirectory(prefix="cpu-timeline-") as directory:
         if options.bare_parent:
             commands["bare parent"] = compile_bare_parent(directory) + app + ["--sam.enabled=false"]
@@ -196,7 +205,8 @@ def main():
         parent = system != "plain"
         print(f"\n{system}: median first 200 after {statistics.median(firsts[system]):.0f} ms; "
               f"median CPU per {options.window} ms window, in ms")
-        label = {"samboot": "supervisor", "bare parent": "parent"}.get(system, "")
+        label = {"samboot": "supervisor", "samboot, other jar": "supervisor",
+                 "bare parent": "parent"}.get(system, "")
         print(f"  window        {label:>10}   application   idle")
         for start, supervisor, instance, idle in median_rows(results[system]):
             application = instance if parent else supervisor

@@ -42,6 +42,9 @@ final class ThreadDumpBook {
 	/** Whether the instance of the running dump has ended. */
 	private boolean runningTargetEnded;
 
+	/** The pid of the instance last dumped, or -1. */
+	private long targetPid = -1;
+
 	/**
 	 * Create a new instance.
 	 * @param dumps takes the dumps, or {@code null} for none
@@ -89,6 +92,7 @@ final class ThreadDumpBook {
 		this.running = this.current;
 		this.runningDeadline = now + this.dumps.limitNanos();
 		this.runningTargetEnded = false;
+		this.targetPid = instance.process().pid();
 	}
 
 	/**
@@ -98,6 +102,7 @@ final class ThreadDumpBook {
 	 * @param now the clock reading
 	 */
 	void instanceEnded(long now) {
+		removeAttachFiles();
 		if (this.running == null || this.runningTargetEnded) {
 			return;
 		}
@@ -140,6 +145,17 @@ final class ThreadDumpBook {
 		else if (now - this.runningDeadline >= 0) {
 			this.running.abandon(this.runningTargetEnded ? "its instance ended" : "it took too long");
 			this.running = null;
+			if (this.runningTargetEnded) {
+				// a jcmd started as its target ended may have made the file after it
+				removeAttachFiles();
+			}
+		}
+	}
+
+	/** Once the dumped instance has ended: the attach file its jcmd may have left. */
+	private void removeAttachFiles() {
+		if (this.targetPid > 0) {
+			ThreadDumps.removeAttachFiles(this.targetPid);
 		}
 	}
 

@@ -120,6 +120,35 @@ public final class ThreadDumps {
 	}
 
 	/**
+	 * Remove the file the JDK's attach mechanism leaves when it could not attach to a JVM
+	 * that ended or stood still: {@code jcmd} creates {@code .attach_pid<pid>} in the
+	 * target's working directory (or, failing that, its own temporary directory) to ask
+	 * the target to start its attach listener, and a {@code jcmd} that is killed, or
+	 * whose target never answers, leaves it there. The instances run in the supervisor's
+	 * working directory, which is often the application's own. Only a regular file of
+	 * that exact name goes, and only once its JVM has ended.
+	 * @param pid the ended instance's pid
+	 */
+	static void removeAttachFiles(long pid) {
+		String name = ".attach_pid" + pid;
+		for (String directory : new String[] { System.getProperty("user.dir"), System.getProperty("java.io.tmpdir"),
+				"/tmp" }) {
+			if (directory == null || directory.isEmpty()) {
+				continue;
+			}
+			Path file = Path.of(directory, name);
+			try {
+				if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(file)) {
+					logger.log(Level.DEBUG, "Removed " + file + ", left by an attach to instance pid " + pid);
+				}
+			}
+			catch (IOException | SecurityException ex) {
+				logger.log(Level.DEBUG, "Cannot remove " + file + ": " + ex.getMessage());
+			}
+		}
+	}
+
+	/**
 	 * Return how long a dump may take before the supervisor abandons it.
 	 * @return the limit in nanoseconds
 	 */

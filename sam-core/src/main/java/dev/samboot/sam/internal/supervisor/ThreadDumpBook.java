@@ -42,8 +42,11 @@ final class ThreadDumpBook {
 	/** Whether the instance of the running dump has ended. */
 	private boolean runningTargetEnded;
 
-	/** The pid of the instance last dumped, or -1. */
-	private long targetPid = -1;
+	/** The pid of the current instance, once it was dumped; -1 otherwise. */
+	private long currentPid = -1;
+
+	/** The pid of the instance of the running dump, or -1. */
+	private long runningPid = -1;
 
 	/**
 	 * Create a new instance.
@@ -59,6 +62,8 @@ final class ThreadDumpBook {
 	void newInstance() {
 		this.current = null;
 		this.taken = 0;
+		// a pid of an instance that ended may be another process's soon
+		this.currentPid = -1;
 	}
 
 	private boolean canTake() {
@@ -92,7 +97,8 @@ final class ThreadDumpBook {
 		this.running = this.current;
 		this.runningDeadline = now + this.dumps.limitNanos();
 		this.runningTargetEnded = false;
-		this.targetPid = instance.process().pid();
+		this.currentPid = instance.process().pid();
+		this.runningPid = this.currentPid;
 	}
 
 	/**
@@ -102,7 +108,9 @@ final class ThreadDumpBook {
 	 * @param now the clock reading
 	 */
 	void instanceEnded(long now) {
-		removeAttachFiles();
+		if (this.currentPid > 0) {
+			ThreadDumps.removeAttachFiles(this.currentPid);
+		}
 		if (this.running == null || this.runningTargetEnded) {
 			return;
 		}
@@ -147,15 +155,8 @@ final class ThreadDumpBook {
 			this.running = null;
 			if (this.runningTargetEnded) {
 				// a jcmd started as its target ended may have made the file after it
-				removeAttachFiles();
+				ThreadDumps.removeAttachFiles(this.runningPid);
 			}
-		}
-	}
-
-	/** Once the dumped instance has ended: the attach file its jcmd may have left. */
-	private void removeAttachFiles() {
-		if (this.targetPid > 0) {
-			ThreadDumps.removeAttachFiles(this.targetPid);
 		}
 	}
 

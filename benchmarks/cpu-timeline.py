@@ -181,13 +181,15 @@ def main():
     if not os.path.isfile(options.jar):
         sys.exit(f"{options.jar} is missing: build it first (mvn -B -q install -DskipTests)")
     window_s = options.window / 1000
-    app = ["java", "-jar", options.jar, f"--server.port={options.port}"] + options.args
+    def java_jar(jar):
+        return ["java", "-jar", jar, f"--server.port={options.port}"] + options.args
+
+    app = java_jar(options.jar)
     commands = {"samboot": app, "plain": app + ["--sam.enabled=false"]}
     if options.other_jar:
         if not os.path.isfile(options.other_jar):
             sys.exit(f"{options.other_jar} is missing")
-        commands["samboot, other jar"] = ["java", "-jar", options.other_jar,
-                                          f"--server.port={options.port}"] + options.args
+        commands["samboot, other jar"] = java_jar(options.other_jar)
     with tempfile.TemporaryDirectory(prefix="cpu-timeline-") as directory:
         if options.bare_parent:
             commands["bare parent"] = compile_bare_parent(directory) + app + ["--sam.enabled=false"]

@@ -15,7 +15,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -131,11 +133,16 @@ public final class ThreadDumps {
 	 */
 	static void removeAttachFiles(long pid) {
 		String name = ".attach_pid" + pid;
+		// the temporary directory is most often /tmp itself: each directory looked at
+		// once
+		Set<String> directories = new LinkedHashSet<>();
 		for (String directory : new String[] { System.getProperty("user.dir"), System.getProperty("java.io.tmpdir"),
 				"/tmp" }) {
-			if (directory == null || directory.isEmpty()) {
-				continue;
+			if (directory != null && !directory.isEmpty()) {
+				directories.add(Path.of(directory).normalize().toString());
 			}
+		}
+		for (String directory : directories) {
 			Path file = Path.of(directory, name);
 			try {
 				if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(file)) {

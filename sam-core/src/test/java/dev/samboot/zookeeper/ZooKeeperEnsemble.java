@@ -3,6 +3,10 @@ package dev.samboot.zookeeper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,7 +84,37 @@ final class ZooKeeperEnsemble implements AutoCloseable {
 
 	@Override
 	public void close() throws Exception {
-		this.cluster.close();
+		try {
+			this.cluster.close();
+		}
+		finally {
+			removeConfigurationFiles();
+		}
+	}
+
+	/**
+	 * ZooKeeper's embedded server writes each server's configuration to a
+	 * {@code zookeeper.configuration*.properties} file in the temporary directory and
+	 * leaves it there; remove the ones of this ensemble's servers (told apart by their
+	 * client ports), not anyone else's.
+	 */
+	private void removeConfigurationFiles() throws IOException {
+		Path directory = Path.of(System.getProperty("java.io.tmpdir"));
+		List<String> ours = this.specs.stream().map((spec) -> "clientPort=" + spec.getPort()).toList();
+		try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "zookeeper.configuration*.properties")) {
+			for (Path file : files) {
+				List<String> lines;
+				try {
+					lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+				}
+				catch (IOException ex) {
+					continue;
+				}
+				if (lines.stream().anyMatch(ours::contains)) {
+					Files.deleteIfExists(file);
+				}
+			}
+		}
 	}
 
 }

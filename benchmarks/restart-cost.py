@@ -125,7 +125,9 @@ def await_gone(pid, seconds=30):
 def run(system, jar, args, log):
     """One start; returns (cpu, run seconds, uptime seconds, cpu by thread)."""
     port = free_port()
-    command = ["java", "-jar", jar, f"--server.port={port}", "--server.address=127.0.0.1"] + args
+    # Tomcat's base directory beside the log: a JVM killed with SIGKILL leaves it behind
+    command = ["java", "-jar", jar, f"--server.port={port}", "--server.address=127.0.0.1",
+               f"--server.tomcat.basedir={log[:-len('.log')]}-tomcat"] + args
     with open(log, "w") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:

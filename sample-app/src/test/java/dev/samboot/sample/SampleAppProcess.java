@@ -138,6 +138,10 @@ final class SampleAppProcess implements AutoCloseable {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(JVM_OPTIONS);
+		// Tomcat's base directory, which an instance killed with SIGKILL would otherwise
+		// leave in the temporary directory, under target/ instead
+		command.add("-Dserver.tomcat.basedir="
+				+ targetDirectory().resolve("e2e").resolve("tomcat").resolve(name + "-" + port));
 		command.addAll(jvmOptions);
 		command.add("-jar");
 		command.add(jarFile.toString());

@@ -250,15 +250,27 @@ class ChaosIT {
 	 */
 	record Resources(long fds, long threads, Duration settledAfter) {
 
+		/** "ForkJoinPool.commonPool-worker-N" as the kernel keeps it: 15 characters. */
+		private static final String COMMON_POOL_THREAD = "ForkJoinPool.co";
+
 		/**
-		 * The supervisor's fds and threads, not counting idle JDK process reapers: each
-		 * child (the instance, jcmd taking a thread dump) needs one while it runs, and
-		 * the JDK keeps an idle one for 60 s. A leaked child would still show, as a
-		 * second active process.
+		 * The supervisor's fds and threads, not counting the idle threads of two JDK
+		 * pools, which end on their own 60 s after their last task and so cannot leak.
+		 * The process reapers: each child (the instance, jcmd taking a thread dump) needs
+		 * one while it runs; a leaked child would still show, as a second active process.
+		 * The common fork/join pool's workers: on JDK 25 {@code Process.onExit()}
+		 * completes on that pool even where its parallelism is 1 (JDK 17 starts a
+		 * short-lived thread instead), and two children ending close together can start
+		 * two of them.
 		 */
 		static Resources of(SampleAppProcess app) {
-			long reapers = app.threadNames().getOrDefault("process reaper", 0L);
-			return new Resources(app.openFileDescriptors(), app.threads() - Math.max(0, reapers - 1), Duration.ZERO);
+			Map<String, Long> names = app.threadNames();
+			long reapers = names.getOrDefault("process reaper", 0L);
+			long poolWorkers = names.getOrDefault(COMMON_POOL_THREAD, 0L);
+			// one listing of the threads, so that the counts agree with each other
+			long threads = names.values().stream().mapToLong(Long::longValue).sum();
+			return new Resources(app.openFileDescriptors(), threads - Math.max(0, reapers - 1) - poolWorkers,
+					Duration.ZERO);
 		}
 
 		boolean matches(Resources other) {

@@ -654,11 +654,35 @@ final class SampleAppProcess implements AutoCloseable {
 			// the channel directories of supervisors SIGKILLed by this method or by the
 			// test, which they could not remove themselves
 			ChannelDirectory.removeAbandoned();
+			removeDocumentRoots();
 		}
 		finally {
 			if (interrupted) {
 				Thread.currentThread().interrupt();
 			}
+		}
+	}
+
+	/**
+	 * Spring Boot's embedded Tomcat gives an application without a document root an empty
+	 * {@code tomcat-docbase.<port>.*} directory in the temporary directory, removed when
+	 * its JVM exits normally; the instances a test killed leave theirs. Remove the empty
+	 * ones of this run's port, not anyone else's.
+	 */
+	private void removeDocumentRoots() {
+		Path directory = Path.of(System.getProperty("java.io.tmpdir"));
+		try (DirectoryStream<Path> roots = Files.newDirectoryStream(directory, "tomcat-docbase." + this.port + ".*")) {
+			for (Path root : roots) {
+				try {
+					Files.delete(root);
+				}
+				catch (IOException ex) {
+					// not empty, or gone already: left as it is
+				}
+			}
+		}
+		catch (IOException ex) {
+			System.out.println("Cannot list " + directory + ": " + ex.getMessage());
 		}
 	}
 

@@ -591,15 +591,7 @@ final class SampleAppProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Count the supervisor's threads.
-	 * @return the entries of {@code /proc/<pid>/task}
-	 */
-	long threads() {
-		return countEntries(Path.of("/proc", Long.toString(supervisorPid()), "task"));
-	}
-
-	/**
-	 * Name the supervisor's threads, to explain a change in their number.
+	 * Name the supervisor's threads: their number, and what explains a change in it.
 	 * @return thread name (as {@code /proc/<pid>/task/<tid>/comm} shortens it) to count
 	 */
 	Map<String, Long> threadNames() {
